@@ -1,0 +1,228 @@
+"""Indicator and org catalogs (指标目录 / 单位名录).
+
+The catalog is data, not code: three CSV files beside this module that an analyst can extend
+without touching Python.
+
+- ``catalog_data/indicators.csv`` — one row per indicator: ``code`` (snake_case ASCII),
+  ``name`` (canonical Chinese name), ``aliases`` (``|``-separated other names seen in
+  workbooks), ``org`` (the usual reporting unit — a preference, not a filter), ``section``
+  (s1–s6), ``unit`` (base unit), ``kind`` (count / amount / rate / change), ``direction``
+  (higher / lower is better), ``target`` (e.g. 100 for rates the report gives at 100%),
+  ``min_value`` / ``max_value`` (values outside are rejected), ``framework_area`` (one of the
+  nine 体系 of 《法治政府建设实施纲要（2021—2025年）》) and ``published`` (1 when the figure
+  appears in the published report).
+- ``catalog_data/orgs.csv`` — canonical reporting units with ``kind`` (区政府 / 部门 / 镇街),
+  ``expected`` (1 when a workbook is expected every year) and ``aliases``.
+- ``catalog_data/derived.csv`` — derived rates: ``numerator`` / ``denominator`` are
+  ``+``-separated indicator codes (行政复议办结率 = 审结 / (受理 + 上年结转)), with an optional
+  ``target``, ``low_threshold`` and the ``reported_code`` it should agree with.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import CatalogError
+
+DATA_DIR = Path(__file__).with_name("catalog_data")
+
+SECTIONS = {
+    "s1": "第一责任人职责",
+    "s2": "法治化营商环境",
+    "s3": "依法行政制度体系与行政决策",
+    "s4": "行政执法",
+    "s5": "行政权力监督",
+    "s6": "基层治理与矛盾纠纷化解",
+}
+
+FRAMEWORK_AREAS = (
+    "政府机构职能",
+    "依法行政制度",
+    "行政决策制度",
+    "行政执法工作",
+    "突发事件应对",
+    "社会矛盾纠纷行政预防调处化解",
+    "行政权力制约和监督",
+    "法治政府建设科技保障",
+    "党的领导与推进机制",
+)
+
+KINDS = ("count", "amount", "rate", "change")
+
+# Units a label may carry in trailing brackets: 行政处罚案件（件）, 罚款(万元).
+_UNIT_WORDS = (
+    "件|元|万元|亿元|%|项|条|份|个|家|次|人次|批次|名|辆|家次|处|起|场|人|件次|类|期|种|宗|户次|场次|户|所|万|亿"
+)
+_TRAILING_UNIT = re.compile(rf"[(（\[【]\s*({_UNIT_WORDS})\s*[)）\]】]\s*$")
+_LEADING_NUMBERING = re.compile(
+    r"^\s*(?:[（(]?[一二三四五六七八九十]+[)）、．.]|[（(]\d+[)）]|\d+[、．.](?!\d))\s*"
+)
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def split_unit(label: str) -> tuple[str, str]:
+    """Split a trailing unit in brackets off a label: ``罚款（万元）`` → (``罚款``, ``万元``)."""
+    text = unicodedata.normalize("NFKC", str(label)).strip()
+    m = _TRAILING_UNIT.search(text)
+    if not m:
+        return text, ""
+    return text[: m.start()].strip(), m.group(1)
+
+
+def normalise_label(label: str) -> str:
+    """The matching key of a label: NFKC, numbering, trailing unit, spaces and punctuation removed."""
+    text, _ = split_unit(label)
+    text = _LEADING_NUMBERING.sub("", text)
+    return _NON_WORD.sub("", text).lower()
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Outcome of matching a label to the catalog: a code, or a reason why not."""
+
+    code: str | None
+    reason: str = ""
+
+
+@dataclass
+class Catalog:
+    indicators: pd.DataFrame
+    orgs: pd.DataFrame
+    derived: pd.DataFrame
+    _by_key: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    _org_aliases: list[tuple[str, str]] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        self._check()
+        for row in self.indicators.itertuples(index=False):
+            names = [row.name, *[a for a in row.aliases.split("|") if a.strip()]]
+            for name in names:
+                key = normalise_label(name)
+                codes = self._by_key.setdefault(key, [])
+                if row.code not in codes:
+                    codes.append(row.code)
+        pairs = []
+        for row in self.orgs.itertuples(index=False):
+            for alias in [row.org, *[a for a in row.aliases.split("|") if a.strip()]]:
+                pairs.append((unicodedata.normalize("NFKC", alias).strip(), row.org))
+        # longest alias first, so 大渡口区人民政府办公室 wins over 大渡口区人民政府
+        self._org_aliases = sorted(pairs, key=lambda p: (-len(p[0]), p[0]))
+        self._code_org = dict(zip(self.indicators["code"], self.indicators["org"]))
+
+    # -- checks ---------------------------------------------------------------------------
+    def _check(self) -> None:
+        ind = self.indicators
+        dup = ind["code"][ind["code"].duplicated()].tolist()
+        if dup:
+            raise CatalogError(f"指标代码重复：{', '.join(dup)}", file="indicators.csv")
+        bad = ind.loc[~ind["code"].str.fullmatch(r"[a-z][a-z0-9_]*"), "code"].tolist()
+        if bad:
+            raise CatalogError(f"指标代码须为小写 snake_case：{', '.join(bad)}", file="indicators.csv")
+        for col, allowed in (("section", tuple(SECTIONS)), ("kind", KINDS), ("framework_area", FRAMEWORK_AREAS)):
+            wrong = ind.loc[~ind[col].isin(allowed), "code"].tolist()
+            if wrong:
+                raise CatalogError(f"{col} 取值不在允许范围：{', '.join(wrong)}", file="indicators.csv")
+        unknown_orgs = sorted(set(ind["org"]) - set(self.orgs["org"]))
+        if unknown_orgs:
+            raise CatalogError(f"指标的填报单位不在单位名录中：{', '.join(unknown_orgs)}", file="indicators.csv")
+        known = set(ind["code"])
+        for row in self.derived.itertuples(index=False):
+            for code in self.formula_codes(row.numerator) + self.formula_codes(row.denominator):
+                if code not in known:
+                    raise CatalogError(f"派生指标 {row.code} 引用了未知指标 {code}", file="derived.csv")
+
+    @staticmethod
+    def formula_codes(expr: str) -> list[str]:
+        return [c.strip() for c in str(expr).split("+") if c.strip()]
+
+    # -- lookups --------------------------------------------------------------------------
+    def resolve_org(self, text: str) -> str | None:
+        """Canonical reporting unit named in ``text`` (longest matching alias wins), else None."""
+        if not text:
+            return None
+        norm = unicodedata.normalize("NFKC", str(text))
+        for alias, org in self._org_aliases:
+            if alias and alias in norm:
+                return org
+        return None
+
+    def resolve_area(self, text: str) -> str | None:
+        """Canonical 镇街 name when ``text`` names one exactly (after alias resolution)."""
+        org = self.resolve_org(text)
+        if org is not None and self.org_kind(org) == "镇街":
+            return org
+        return None
+
+    def org_kind(self, org: str) -> str:
+        hit = self.orgs.loc[self.orgs["org"] == org, "kind"]
+        return str(hit.iloc[0]) if len(hit) else ""
+
+    def towns(self) -> list[str]:
+        return self.orgs.loc[self.orgs["kind"] == "镇街", "org"].tolist()
+
+    def expected_orgs(self) -> list[str]:
+        return self.orgs.loc[self.orgs["expected"] == 1, "org"].tolist()
+
+    def resolve_indicator(self, label: str, org: str | None = None) -> Resolution:
+        """Match a label for its reporting unit first, then by name alone when unique."""
+        key = normalise_label(label)
+        if not key:
+            return Resolution(None, "空指标名称")
+        codes = self._candidates(key)
+        if not codes:
+            return Resolution(None, "指标名称不在目录中")
+        if len(codes) == 1:
+            return Resolution(codes[0])
+        own = [c for c in codes if self._code_org.get(c) == org]
+        if len(own) == 1:
+            return Resolution(own[0])
+        return Resolution(None, f"指标名称对应多个指标（{'、'.join(codes)}），无法按填报单位区分")
+
+    def _candidates(self, key: str) -> list[str]:
+        for variant in (key, key + "数", key[:-1] if key.endswith("数") else None):
+            if variant and variant in self._by_key:
+                return self._by_key[variant]
+        return []
+
+    def indicator(self, code: str) -> pd.Series:
+        hit = self.indicators.loc[self.indicators["code"] == code]
+        if hit.empty:
+            raise KeyError(code)
+        return hit.iloc[0]
+
+    def table(self) -> pd.DataFrame:
+        """The catalog as one table for display (``fzanalysis catalog``)."""
+        cols = ["section", "code", "name", "org", "unit", "kind", "direction", "target", "framework_area", "aliases"]
+        return self.indicators[cols].sort_values(["section", "code"], kind="stable").reset_index(drop=True)
+
+
+def _read(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise CatalogError(f"无法读取目录文件：{exc}", file=path.name) from None
+
+
+def load_catalog(data_dir: str | Path | None = None) -> Catalog:
+    """Load the catalog from ``data_dir`` (default: the files shipped with the package)."""
+    return _load(str(Path(data_dir) if data_dir else DATA_DIR))
+
+
+@lru_cache(maxsize=4)
+def _load(data_dir: str) -> Catalog:
+    base = Path(data_dir)
+    indicators = _read(base / "indicators.csv")
+    for col in ("target", "min_value", "max_value"):
+        indicators[col] = pd.to_numeric(indicators[col].replace("", None), errors="raise")
+    indicators["published"] = indicators["published"].replace("", "0").astype(int)
+    orgs = _read(base / "orgs.csv")
+    orgs["expected"] = orgs["expected"].replace("", "0").astype(int)
+    derived = _read(base / "derived.csv")
+    for col in ("target", "low_threshold"):
+        derived[col] = pd.to_numeric(derived[col].replace("", None), errors="raise")
+    return Catalog(indicators=indicators, orgs=orgs, derived=derived)

@@ -1,0 +1,50 @@
+"""Exception hierarchy of fzanalysis.
+
+Every error that can be caused by input (a workbook, a parameter, a catalog file) is a
+:class:`FzError` with structured fields, so the CLI can print one line per problem
+(``file!sheet!cell: reason``) and exit non-zero without a traceback.
+"""
+from __future__ import annotations
+
+
+class FzError(Exception):
+    """Base class: an input problem a person can fix.  Fields may be empty."""
+
+    def __init__(self, reason: str, *, file: str = "", sheet: str = "", cell: str = ""):
+        self.reason = reason
+        self.file = file
+        self.sheet = sheet
+        self.cell = cell
+        super().__init__(self.one_line())
+
+    @property
+    def location(self) -> str:
+        return "!".join(p for p in (self.file, self.sheet, self.cell) if p)
+
+    def one_line(self) -> str:
+        loc = self.location
+        return f"{loc}: {self.reason}" if loc else self.reason
+
+
+class ValueParseError(FzError, ValueError):
+    """A cell's text cannot be read as a number (e.g. ``待统计``)."""
+
+
+class WorkbookError(FzError):
+    """A workbook cannot be read at all (corrupt, truncated, not a spreadsheet, empty)."""
+
+
+class WorkbookTooLarge(WorkbookError):
+    """A workbook passes the configured size bound (uncompressed bytes or cells)."""
+
+
+class CatalogError(FzError):
+    """The indicator or org catalog files are inconsistent."""
+
+
+class ParameterError(FzError):
+    """A command parameter is invalid (year out of range, missing directory …)."""
+
+
+class RunError(FzError):
+    """One or more notebooks failed during ``fzanalysis run``."""
