@@ -1,0 +1,352 @@
+"""Raw workbooks → tidy indicator table + cleaning log (清洗).
+
+``clean_workbook`` turns one workbook into rows, unmapped rows and log events; ``clean_year``
+does every workbook of a year folder and adds the cross-file checks (duplicate submissions);
+``run_clean`` writes the outputs of DESIGN.md §3 per year.  A workbook that cannot be read at
+all is logged with a one-line reason and every other workbook is still processed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .catalog import Catalog, load_catalog
+from .errors import FzError, ParameterError, ValueParseError, WorkbookTooLarge
+from .layout import _PHONE, Record, scan_sheet
+from .log import KEPT, REJECTED, SET_ASIDE, Event, events_frame, ledger_event
+from .numbers import ParsedValue, parse_value
+from .workbook import SPREADSHEET_SUFFIXES, Limits, Workbook, read_workbook
+
+INDICATOR_COLUMNS = [
+    "year", "org", "area", "indicator", "code", "section", "value", "unit", "qualifier",
+    "source_file", "sheet", "cell", "raw_text",
+]
+UNMAPPED_COLUMNS = [
+    "year", "org", "area", "label", "value", "unit", "qualifier", "source_file", "sheet", "cell", "raw_text", "reason",
+]
+_HINT_MULTIPLIERS = {"万元": (10_000, "元"), "亿元": (100_000_000, "元"), "万": (10_000, ""), "亿": (100_000_000, "")}
+
+
+@dataclass
+class FileResult:
+    file: str
+    org: str
+    rows: list[dict] = field(default_factory=list)
+    unmapped: list[dict] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    readable: bool = True
+    rejected: int = 0
+    set_aside: int = 0
+
+
+@dataclass
+class CleanResult:
+    year: int
+    indicators: pd.DataFrame
+    log: pd.DataFrame
+    unmapped: pd.DataFrame
+    failed: list[str]  # one line per workbook that could not be read
+
+
+# ------------------------------------------------------------------------------ helpers
+def _raw_text(v: object) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, (dt.datetime, dt.date)):
+        return v.isoformat()
+    return "" if v is None else str(v)
+
+
+def _scrub(text: str) -> str:
+    """Personal phone numbers never reach an output, even from an unexpected cell."""
+    return _PHONE.sub("[已剔除]", text) if isinstance(text, str) else text
+
+
+def resolve_workbook_org(texts: list[str], file_name: str, catalog: Catalog) -> tuple[str, bool]:
+    """(org, resolved): 填报单位 line first, then titles, then the file name."""
+    for text in [*texts, Path(file_name).stem]:
+        org = catalog.resolve_org(text)
+        if org:
+            return org, True
+    fallback = next((t for t in texts if t), Path(file_name).stem)
+    return fallback.strip()[:40], False
+
+
+class _FileCleaner:
+    """Cleans the records of one readable workbook."""
+
+    def __init__(self, book: Workbook, rel: str, year: int, catalog: Catalog):
+        self.book, self.rel, self.year, self.catalog = book, rel, year, catalog
+        self.res = FileResult(rel, "")
+
+    def event(self, event: str, reason: str, rec: Record | None = None, **kw) -> None:
+        if rec is not None:
+            kw.setdefault("sheet", rec.sheet)
+            kw.setdefault("cell", rec.cell)
+        if kw.get("outcome") == REJECTED:
+            self.res.rejected += 1
+        elif kw.get("outcome") == SET_ASIDE:
+            self.res.set_aside += 1
+        kw["raw_text"] = _scrub(kw.get("raw_text", ""))
+        self.res.events.append(Event(self.rel, event, reason, org=self.res.org, **kw))
+
+    def run(self) -> FileResult:
+        scans = []
+        for name in self.book.hidden:
+            self.event("skipped_sheet", "隐藏工作表，未作为数据读取", sheet=name)
+        for sheet in self.book.sheets:
+            scan = scan_sheet(sheet, self.catalog, self.year)
+            scans.append((sheet, scan))
+        org_texts = [t for _, s in scans for t in s.org_texts]
+        org, ok = resolve_workbook_org(org_texts, self.rel, self.catalog)
+        self.res.org = org
+        if not ok:
+            self.event("unknown_org", f"报送单位「{org}」不在单位名录中，请在 orgs.csv 中补充别名")
+        for sheet, scan in scans:
+            for cell in scan.personal_cells:
+                self.event("personal_data_removed", "签字栏/联系人个人信息（姓名、电话）已剔除，未写入任何输出",
+                           sheet=sheet.name, cell=cell)
+            if not scan.records:
+                empty = not any(str(v).strip() for row in sheet.rows for v in row if v is not None)
+                reason = "空工作表" if empty else "未找到数据表（说明页或无表头）"
+                self.event("skipped_sheet", reason, sheet=sheet.name)
+                continue
+            self._check_totals(scan.records)
+            for rec in scan.records:
+                self._record(rec, scan.money_unit)
+        return self.res
+
+    # -------------------------------------------------------------------- one value cell
+    def _record(self, rec: Record, money_unit: str) -> None:
+        raw = _raw_text(rec.raw)
+        area = self._area(rec.area)
+        if rec.aside:
+            self.event("set_aside", rec.aside, rec, outcome=SET_ASIDE, area=area, raw_text=raw)
+            return
+        code, reason = self._code(rec)
+        if raw.strip() == "":
+            formula = self.book.inspector.formula(rec.sheet, rec.cell) if self.book.inspector else None
+            if formula:
+                self.event("rejected", f"公式没有缓存值（={formula}），请在 Excel 中重新计算并保存后报送", rec,
+                           outcome=REJECTED, code=code or "", area=area)
+            elif code:
+                self.event("missing", "空白单元格，未记为 0", rec, outcome=SET_ASIDE, code=code, area=area)
+            # an empty cell beside an unknown label is a heading, not a value cell
+            return
+        try:
+            pv = self._parse(rec.raw)
+        except ValueParseError as exc:
+            self.event("rejected", exc.reason, rec, outcome=REJECTED, code=code or "", area=area, raw_text=raw)
+            return
+        if pv.value is None:
+            self.event("missing", f"缺失标记「{raw.strip()}」，未记为 0", rec, outcome=SET_ASIDE,
+                       code=code or "", area=area, raw_text=raw)
+            return
+        if code is None:
+            value, unit, _ = self._apply_hint(pv, rec.unit_hint, rec)
+            label = rec.labels[0] if rec.labels else ""
+            self.res.unmapped.append(dict(
+                year=self.year, org=self.res.org, area=area, label=_scrub(label), value=value, unit=unit,
+                qualifier=pv.qualifier, source_file=self.rel, sheet=rec.sheet, cell=rec.cell,
+                raw_text=_scrub(raw), reason=reason))
+            self.event("unmapped", f"指标名称「{_scrub(label)}」{reason}，数值已写入 unmapped.csv", rec,
+                       outcome=SET_ASIDE, area=area, raw_text=raw)
+            return
+        ind = self.catalog.indicator(code)
+        hint = rec.unit_hint or (money_unit if ind["unit"] == "元" else "")
+        value, unit, how = self._apply_hint(pv, hint, rec)
+        if not unit:
+            unit = ind["unit"]
+            self.event("unit_from_catalog", f"单元格和表头均未写单位，按目录单位「{unit}」记录", rec,
+                       outcome="", code=code, area=area, raw_text=raw)
+        if how:
+            self.event("coerced", how, rec, outcome="", code=code, area=area, raw_text=raw)
+        if unit == "%" and not isinstance(rec.raw, str) and 0 < abs(value) <= 1 and self.book.inspector \
+                and self.book.inspector.is_percent(rec.sheet, rec.cell):
+            value = round(value * 100, 10)
+            raw = f"{value:g}%"
+            self.event("coerced", f"百分比格式单元格（存储值 {rec.raw}），按 {raw} 读取", rec, outcome="",
+                       code=code, area=area, raw_text=raw)
+        if unit != ind["unit"]:
+            self.event("rejected", f"单位「{unit}」与目录单位「{ind['unit']}」不一致，未采用", rec,
+                       outcome=REJECTED, code=code, area=area, raw_text=raw)
+            return
+        problem = self._implausible(value, ind)
+        if problem:
+            self.event("rejected", problem, rec, outcome=REJECTED, code=code, area=area, raw_text=raw)
+            return
+        self.res.rows.append(dict(
+            year=self.year, org=self.res.org, area=area, indicator=ind["name"], code=code,
+            section=ind["section"], value=float(value), unit=unit, qualifier=pv.qualifier,
+            source_file=self.rel, sheet=rec.sheet, cell=rec.cell, raw_text=_scrub(raw)))
+
+    def _parse(self, raw: object) -> ParsedValue:
+        if isinstance(raw, bool) or isinstance(raw, (dt.datetime, dt.date, dt.time, dt.timedelta)):
+            raise ValueParseError(f"不是数值（{type(raw).__name__}：{_raw_text(raw)}）")
+        return parse_value(raw)
+
+    def _code(self, rec: Record) -> tuple[str | None, str]:
+        reason = "指标名称为空"
+        for label in rec.labels:
+            res = self.catalog.resolve_indicator(label, self.res.org)
+            if res.code:
+                return res.code, ""
+            reason = res.reason
+        return None, reason
+
+    def _area(self, raw: str) -> str:
+        if not raw:
+            return ""
+        return self.catalog.resolve_area(raw) or unicodedata.normalize("NFKC", raw).strip()
+
+    @staticmethod
+    def _apply_hint(pv: ParsedValue, hint: str, rec: Record) -> tuple[float, str, str]:
+        """(value, unit, description of a conversion) — the cell's own unit wins; 万 once."""
+        value = pv.value
+        if pv.unit:
+            return value, pv.unit, ""
+        hint = unicodedata.normalize("NFKC", hint or "").strip()
+        if hint in _HINT_MULTIPLIERS:
+            mult, base = _HINT_MULTIPLIERS[hint]
+            if pv.multiplier_applied:
+                return value, base, ""
+            converted = round(value * mult, 6)
+            return converted, base, f"按单位「{hint}」换算：{_raw_text(rec.raw).strip()} → {converted:.15g}{base}"
+        return value, hint, ""
+
+    @staticmethod
+    def _implausible(value: float, ind: pd.Series) -> str:
+        lo, hi = ind["min_value"], ind["max_value"]
+        if pd.notna(lo) and value < lo:
+            return f"数值 {value:g} 小于下限 {lo:g}（{ind['name']}不可能为负），未采用"
+        if pd.notna(hi) and value > hi:
+            return f"数值 {value:g}{ind['unit']} 超过上限 {hi:g}{ind['unit']}（比率不能超过100%），未采用"
+        return ""
+
+    def _check_totals(self, records: list[Record]) -> None:
+        """Log (do not change) a 合计 row that differs from the sum of the rows above it."""
+        groups: dict[tuple, dict] = {}
+        for rec in records:
+            if rec.aside or not rec.labels or not isinstance(rec.raw, (int, float)) or isinstance(rec.raw, bool):
+                continue
+            col = re.sub(r"\d+", "", rec.cell)
+            g = groups.setdefault((rec.sheet, col, rec.labels), {"total": None, "parts": 0.0, "n": 0})
+            if rec.is_total:
+                g["total"] = rec
+            elif rec.area:
+                g["parts"] += float(rec.raw)
+                g["n"] += 1
+        for g in groups.values():
+            total = g["total"]
+            if total is not None and g["n"] and abs(float(total.raw) - g["parts"]) > 1e-6 * max(1.0, abs(g["parts"])):
+                self.event("total_mismatch",
+                           f"合计 {float(total.raw):g} 不等于各行之和 {g['parts']:g}（按原值保留合计）", total,
+                           raw_text=_raw_text(total.raw))
+
+
+def clean_workbook(path: Path, rel: str, year: int, catalog: Catalog, limits: Limits = Limits()) -> FileResult:
+    """One workbook → rows, unmapped rows and events; never raises for bad input."""
+    try:
+        book = read_workbook(path, limits)
+    except FzError as exc:
+        kind = "workbook_too_large" if isinstance(exc, WorkbookTooLarge) else "unreadable_workbook"
+        res = FileResult(rel, "", readable=False)
+        res.events.append(Event(rel, kind, exc.reason, sheet=exc.sheet))
+        return res
+    return _FileCleaner(book, rel, year, catalog).run()
+
+
+# ------------------------------------------------------------------------------ a year
+def discover(raw_dir: Path, year: int | None = None) -> dict[int, list[Path]]:
+    """Year folders under ``raw_dir`` (``2023/``) → their spreadsheet files, sorted."""
+    raw_dir = Path(raw_dir)
+    if not raw_dir.is_dir():
+        raise ParameterError(f"原始数据目录不存在：{raw_dir}")
+    years = {}
+    for sub in sorted(p for p in raw_dir.iterdir() if p.is_dir() and re.fullmatch(r"(19|20)\d\d", p.name)):
+        if year is None or int(sub.name) == year:
+            years[int(sub.name)] = sorted(
+                p for p in sub.iterdir()
+                if p.is_file() and p.suffix.lower() in SPREADSHEET_SUFFIXES and not p.name.startswith(("~$", "."))
+            )
+    if year is not None and year not in years:
+        raise ParameterError(f"没有 {year} 年的原始数据目录：{raw_dir / str(year)}")
+    return years
+
+
+def clean_year(raw_dir: Path, year: int, files: list[Path], catalog: Catalog | None = None,
+               limits: Limits = Limits(), progress: bool | None = None) -> CleanResult:
+    from tqdm.auto import tqdm
+
+    catalog = catalog or load_catalog()
+    results: list[FileResult] = []
+    # progress=None: a bar only when stderr is a terminal (quiet under cron and CI)
+    bar = tqdm(files, desc=f"清洗 {year} 年", unit="个文件", disable=None if progress is None else not progress)
+    for path in bar:
+        rel = path.relative_to(raw_dir).as_posix()
+        results.append(clean_workbook(path, rel, year, catalog, limits))
+    _flag_duplicates(results)
+    rows, unmapped, events, failed = [], [], [], []
+    for res in results:
+        rows += res.rows
+        unmapped += res.unmapped
+        events += res.events
+        events.append(ledger_event(res.file, res.org, len(res.rows), res.rejected, res.set_aside))
+        if not res.readable:
+            failed.append(next(f"{e.file}: {e.reason}" for e in res.events))
+    indicators = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
+    indicators["year"] = indicators["year"].astype("int64")
+    indicators["value"] = indicators["value"].astype("float64")
+    unmapped_df = pd.DataFrame(unmapped, columns=UNMAPPED_COLUMNS)
+    unmapped_df["year"] = unmapped_df["year"].astype("int64")
+    unmapped_df["value"] = unmapped_df["value"].astype("float64")
+    return CleanResult(year, indicators, events_frame(year, events), unmapped_df, failed)
+
+
+def _flag_duplicates(results: list[FileResult]) -> None:
+    by_org: dict[str, list[FileResult]] = {}
+    for res in results:
+        if res.readable and res.org:
+            by_org.setdefault(res.org, []).append(res)
+    for org, group in by_org.items():
+        if len(group) < 2:
+            continue
+        for res in group:
+            others = "、".join(r.file for r in group if r is not res)
+            res.events.append(Event(res.file, "duplicate_submission",
+                                    f"{org} 本年度报送了多份文件（另见 {others}），两份均保留，请核对", org=org))
+
+
+# ------------------------------------------------------------------------------ edges
+OUTPUT_FILES = ("indicators.csv", "indicators.parquet", "cleaning_log.csv", "unmapped.csv")
+
+
+def write_year(result: CleanResult, out_dir: Path) -> Path:
+    """Write the §3 outputs of one year to ``<out_dir>/<year>/`` (atomically)."""
+    from .outputs import write_csv, write_parquet
+
+    target = Path(out_dir) / str(result.year)
+    write_csv(result.indicators, target / "indicators.csv")
+    write_parquet(result.indicators, target / "indicators.parquet")
+    write_csv(result.log, target / "cleaning_log.csv")
+    write_csv(result.unmapped, target / "unmapped.csv")
+    return target
+
+
+def run_clean(raw_dir: str | Path, out_dir: str | Path, year: int | None = None, *,
+              catalog: Catalog | None = None, limits: Limits = Limits(),
+              progress: bool | None = None) -> list[CleanResult]:
+    """Clean every year folder under ``raw_dir`` (or just ``year``) and write the outputs."""
+    raw_dir = Path(raw_dir)
+    catalog = catalog or load_catalog()
+    results = []
+    for y, files in discover(raw_dir, year).items():
+        result = clean_year(raw_dir, y, files, catalog, limits, progress)
+        write_year(result, Path(out_dir))
+        results.append(result)
+    return results

@@ -1,0 +1,78 @@
+"""Command line: ``fzanalysis clean | run | catalog`` (DESIGN.md §5).
+
+Exit status 0 on success; non-zero with one line per problem on failure, never a traceback
+for bad input.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import FzError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="fzanalysis", description="法治政府建设情况报告数据分析")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    c = sub.add_parser("clean", help="清洗部门报送的工作簿，生成指标表和清洗日志")
+    c.add_argument("--raw", type=Path, default=Path("data/raw"), help="原始数据目录（含年份子目录）")
+    c.add_argument("--out", type=Path, default=Path("data/processed"), help="输出目录")
+    c.add_argument("--year", type=int, default=None, help="只清洗该年份（默认：全部年份目录）")
+    c.add_argument("--max-uncompressed-mb", type=int, default=200, help="单个工作簿解压后大小上限（MB）")
+    c.add_argument("--max-cells", type=int, default=2_000_000, help="单个工作表单元格数上限")
+    c.add_argument("--quiet", action="store_true", help="不显示进度条")
+
+    sub.add_parser("catalog", help="显示指标目录")
+    return p
+
+
+def _cmd_clean(args: argparse.Namespace) -> int:
+    from .clean import run_clean
+    from .workbook import Limits
+
+    limits = Limits(max_uncompressed=args.max_uncompressed_mb * 1024 * 1024, max_cells=args.max_cells)
+    results = run_clean(args.raw, args.out, args.year, limits=limits, progress=False if args.quiet else None)
+    status = EXIT_OK
+    for r in results:
+        counts = r.log["outcome"].value_counts()
+        print(f"{r.year}: {r.log['event'].eq('ledger').sum()} 个文件，保留 {len(r.indicators)} 个数值，"
+              f"拒收 {counts.get('rejected', 0)}，搁置 {counts.get('set_aside', 0)}，"
+              f"未匹配指标 {len(r.unmapped)} → {Path(args.out) / str(r.year)}")
+        for line in r.failed:
+            print(f"无法读取：{line}", file=sys.stderr)
+            status = EXIT_FAILED
+    return status
+
+
+def _cmd_catalog(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .catalog import load_catalog
+
+    table = load_catalog().table()
+    with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
+                           "display.unicode.east_asian_width", True):
+        print(table.drop(columns=["aliases"]).to_string(index=False))
+    print(f"共 {len(table)} 个指标")
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    handlers = {"clean": _cmd_clean, "catalog": _cmd_catalog}
+    try:
+        return handlers[args.command](args)
+    except FzError as exc:
+        print(f"错误：{exc.one_line()}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("已中断", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,269 @@
+"""Workbook → cell grids with the workbook's own A1 addresses.
+
+Reading is done by python-calamine (several times faster than openpyxl here). Its grid starts
+at the first used cell, so ``sheet.start`` is added back to get the workbook's own addresses.
+calamine does not expose number formats nor formulas; the few cells where those matter
+(a numeric cell that may be a percentage, an empty cell that may be a formula without a cached
+value) are looked up lazily in the sheet XML by :class:`XlsxInspector`.
+
+Guards: an ``.xlsx`` is a zip of XML, so its uncompressed size is checked before anything is
+inflated, and the cell count of each sheet is bounded.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
+
+from .errors import WorkbookError, WorkbookTooLarge
+
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv")
+DEFAULT_MAX_UNCOMPRESSED = 200 * 1024 * 1024  # bytes
+DEFAULT_MAX_CELLS = 2_000_000
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Size bounds a workbook must respect before it is read."""
+
+    max_uncompressed: int = DEFAULT_MAX_UNCOMPRESSED
+    max_cells: int = DEFAULT_MAX_CELLS
+
+
+def col_letter(col: int) -> str:
+    """0-based column index → Excel letters (0 → A, 26 → AA)."""
+    out = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def a1(row: int, col: int) -> str:
+    """0-based (row, col) → A1 address."""
+    return f"{col_letter(col)}{row + 1}"
+
+
+@dataclass
+class Sheet:
+    """One sheet: ``rows[i][j]`` is the cell at workbook row ``row0+i`` and column ``col0+j``."""
+
+    name: str
+    rows: list[list[object]]
+    row0: int = 0
+    col0: int = 0
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2 (0-based, absolute)
+
+    def address(self, i: int, j: int) -> str:
+        return a1(self.row0 + i, self.col0 + j)
+
+
+@dataclass
+class Workbook:
+    path: Path
+    sheets: list[Sheet]
+    hidden: list[str]
+    inspector: "XlsxInspector | None" = None
+
+
+def read_workbook(path: str | Path, limits: Limits = Limits()) -> Workbook:
+    """Read every visible sheet of a workbook or CSV file.
+
+    Raises :class:`WorkbookError` (one-line reason) when the file cannot be read at all and
+    :class:`WorkbookTooLarge` when it passes ``limits``.
+    """
+    path = Path(path)
+    name = path.name
+    if path.suffix.lower() == ".csv":
+        return _read_csv(path, limits)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise WorkbookError(f"无法打开文件：{exc.strerror}", file=name) from None
+    if size == 0:
+        raise WorkbookError("空文件（0 字节）", file=name)
+    inspector = None
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        _check_zip(path, limits)
+        inspector = XlsxInspector(path)
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except (CalamineError, OSError, ValueError) as exc:
+        raise WorkbookError(f"不是可读的电子表格（{_short(exc)}）", file=name) from None
+    sheets: list[Sheet] = []
+    hidden: list[str] = []
+    try:
+        for meta in book.sheets_metadata:
+            if meta.visible != SheetVisibleEnum.Visible:
+                hidden.append(meta.name)
+                continue
+            sheet = book.get_sheet_by_name(meta.name)
+            cells = sheet.height * sheet.width
+            if cells > limits.max_cells:
+                raise WorkbookTooLarge(
+                    f"工作表有 {cells} 个单元格，超过上限 {limits.max_cells}，未读取", file=name, sheet=meta.name
+                )
+            start = sheet.start or (0, 0)
+            merged = [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])]
+            sheets.append(Sheet(meta.name, sheet.to_python(), start[0], start[1], merged))
+    except (CalamineError, ValueError) as exc:
+        raise WorkbookError(f"工作表无法读取（{_short(exc)}）", file=name) from None
+    finally:
+        book.close()
+    return Workbook(path, sheets, hidden, inspector)
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:120]
+
+
+def _check_zip(path: Path, limits: Limits) -> None:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            total = sum(info.file_size for info in zf.infolist())
+            names = set(zf.namelist())
+    except zipfile.BadZipFile:
+        raise WorkbookError("不是有效的 xlsx 文件（zip 结构损坏或被截断）", file=path.name) from None
+    except OSError as exc:
+        raise WorkbookError(f"无法打开文件：{exc.strerror}", file=path.name) from None
+    if total > limits.max_uncompressed:
+        raise WorkbookTooLarge(
+            f"解压后 {total // (1024 * 1024)} MB，超过上限 {limits.max_uncompressed // (1024 * 1024)} MB，未读取",
+            file=path.name,
+        )
+    if "xl/workbook.xml" not in names:
+        raise WorkbookError("不是有效的 xlsx 文件（缺少 xl/workbook.xml）", file=path.name)
+
+
+def _read_csv(path: Path, limits: Limits) -> Workbook:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise WorkbookError(f"无法打开文件：{exc.strerror}", file=path.name) from None
+    if not data.strip():
+        raise WorkbookError("空文件", file=path.name)
+    if len(data) > limits.max_uncompressed:
+        raise WorkbookTooLarge("CSV 文件超过大小上限，未读取", file=path.name)
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes nearly any byte string
+        raise WorkbookError("CSV 编码无法识别（应为 UTF-8 或 GB18030）", file=path.name)
+    if "\x00" in text:
+        raise WorkbookError("不是文本 CSV 文件（含二进制内容）", file=path.name)
+    try:
+        rows = [list(r) for r in csv.reader(io.StringIO(text))]
+    except csv.Error as exc:
+        raise WorkbookError(f"CSV 格式错误（{exc}）", file=path.name) from None
+    if sum(len(r) for r in rows) > limits.max_cells:
+        raise WorkbookTooLarge("CSV 单元格数超过上限，未读取", file=path.name)
+    width = max((len(r) for r in rows), default=0)
+    grid = [r + [""] * (width - len(r)) for r in rows]
+    return Workbook(path, [Sheet(path.stem, grid)], [], None)
+
+
+_PERCENT_FMT = re.compile(r"%")
+_BUILTIN_PERCENT_IDS = {9, 10}
+
+
+class XlsxInspector:
+    """Lazy look-ups in an .xlsx's XML for what calamine does not expose.
+
+    Only opened for the rare cell that needs it (a numeric rate cell ≤ 1, an empty value
+    cell), so the common path reads nothing twice.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._sheet_files: dict[str, str] | None = None
+        self._percent_styles: set[int] | None = None
+        self._cells: dict[str, dict[str, str]] = {}
+
+    def _zip_text(self, zf: zipfile.ZipFile, name: str) -> str:
+        try:
+            return zf.read(name).decode("utf-8", errors="replace")
+        except KeyError:
+            return ""
+
+    def _load_index(self, zf: zipfile.ZipFile) -> None:
+        wb = self._zip_text(zf, "xl/workbook.xml")
+        rels = self._zip_text(zf, "xl/_rels/workbook.xml.rels")
+        targets = {}
+        for m in re.finditer(r"<Relationship\b[^>]*>", rels):
+            tag = m.group(0)
+            rid = re.search(r'\bId="([^"]+)"', tag)
+            target = re.search(r'\bTarget="([^"]+)"', tag)
+            if rid and target:
+                t = target.group(1).lstrip("/")
+                targets[rid.group(1)] = t if t.startswith("xl/") else "xl/" + t
+        self._sheet_files = {}
+        for m in re.finditer(r"<(?:\w+:)?sheet\b[^>]*>", wb):
+            tag = m.group(0)
+            name = re.search(r'\bname="([^"]*)"', tag)
+            rid = re.search(r'\br:id="([^"]+)"|\b\w+:id="([^"]+)"', tag)
+            if name and rid:
+                key = rid.group(1) or rid.group(2)
+                self._sheet_files[_unescape(name.group(1))] = targets.get(key, "")
+        styles = self._zip_text(zf, "xl/styles.xml")
+        custom = {
+            int(m.group(1))
+            for m in re.finditer(r'<numFmt\b[^>]*numFmtId="(\d+)"[^>]*formatCode="([^"]*)"', styles)
+            if _PERCENT_FMT.search(m.group(2))
+        }
+        percent_ids = _BUILTIN_PERCENT_IDS | custom
+        xfs = re.search(r"<cellXfs\b[^>]*>(.*?)</cellXfs>", styles, re.S)
+        self._percent_styles = set()
+        if xfs:
+            for i, m in enumerate(re.finditer(r"<xf\b[^>]*?(?:/>|>)", xfs.group(1))):
+                fmt = re.search(r'numFmtId="(\d+)"', m.group(0))
+                if fmt and int(fmt.group(1)) in percent_ids:
+                    self._percent_styles.add(i)
+
+    def _sheet_cells(self, sheet: str) -> dict[str, str]:
+        """cell address → the raw ``<c>`` element XML of one sheet."""
+        if sheet in self._cells:
+            return self._cells[sheet]
+        cells: dict[str, str] = {}
+        try:
+            with zipfile.ZipFile(self.path) as zf:
+                if self._sheet_files is None:
+                    self._load_index(zf)
+                xml = self._zip_text(zf, self._sheet_files.get(sheet, ""))
+        except (zipfile.BadZipFile, OSError):
+            xml = ""
+        for m in re.finditer(r'<c\b[^>]*\br="([A-Z]+\d+)"[^>]*?(?:/>|>.*?</c>)', xml, re.S):
+            cells[m.group(1)] = m.group(0)
+        self._cells[sheet] = cells
+        return cells
+
+    def is_percent(self, sheet: str, cell: str) -> bool:
+        """True when the cell's number format is a percentage (``0%``, ``0.0%`` …)."""
+        xml = self._sheet_cells(sheet).get(cell, "")
+        style = re.search(r'\bs="(\d+)"', xml.split(">", 1)[0])
+        return bool(style) and int(style.group(1)) in (self._percent_styles or set())
+
+    def formula(self, sheet: str, cell: str) -> str | None:
+        """The formula of a cell that has no cached value, else None."""
+        xml = self._sheet_cells(sheet).get(cell, "")
+        f = re.search(r"<f\b[^>]*>(.*?)</f>|<f\b[^>]*/>", xml, re.S)
+        if not f:
+            return None
+        if re.search(r"<v>[^<]+</v>", xml):
+            return None
+        return _unescape(f.group(1) or "(共享公式)")
+
+
+def _unescape(text: str) -> str:
+    return (
+        text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
+    )
