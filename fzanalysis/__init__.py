@@ -1,0 +1,40 @@
+"""fzanalysis — 法治政府建设情况报告的数据清洗、分章节分析与问题诊断.
+
+For analysts::
+
+    import fzanalysis as fz
+    df = fz.load(2023)                 # tidy indicator table (cleans when needed)
+    yr = fz.open_year(2023)            # table + baseline + log, for the section notebooks
+    fz.analysis.section_table(yr.tidy, "s6", yr.baseline)
+
+Submodules are imported lazily so that the command line starts fast.
+"""
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "load": ("data", "load"),
+    "load_log": ("data", "load_log"),
+    "load_unmapped": ("data", "load_unmapped"),
+    "open_year": ("data", "open_year"),
+    "load_catalog": ("catalog", "load_catalog"),
+    "parse_value": ("numbers", "parse_value"),
+    "format_value": ("numbers", "format_value"),
+    "run_clean": ("clean", "run_clean"),
+}
+_SUBMODULES = {"analysis", "catalog", "clean", "data", "diagnostics", "errors", "layout", "log", "numbers",
+               "outputs", "plots", "runner", "workbook"}
+
+__all__ = sorted(_LAZY) + sorted(_SUBMODULES)
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        module, attr = _LAZY[name]
+        return getattr(importlib.import_module(f".{module}", __name__), attr)
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'fzanalysis' has no attribute {name!r}")

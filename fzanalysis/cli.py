@@ -26,6 +26,16 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--max-cells", type=int, default=2_000_000, help="单个工作表单元格数上限")
     c.add_argument("--quiet", action="store_true", help="不显示进度条")
 
+    r = sub.add_parser("run", help="运行各章节分析笔记本（papermill），输出 HTML 报告和问题清单")
+    r.add_argument("--year", type=int, required=True, help="分析年度")
+    r.add_argument("--baseline-year", type=int, default=None, help="对比年度（默认：上一年，如有数据）")
+    r.add_argument("--raw", type=Path, default=Path("data/raw"), help="原始数据目录")
+    r.add_argument("--processed", type=Path, default=Path("data/processed"), help="清洗结果目录")
+    r.add_argument("--out", type=Path, default=Path("reports"), help="报告输出目录")
+    r.add_argument("--jobs", type=int, default=2, help="同时运行的笔记本数（默认 2）")
+    r.add_argument("--notebooks", type=Path, default=None, help="笔记本目录（默认：项目的 notebooks/）")
+    r.add_argument("--quiet", action="store_true", help="不显示进度条")
+
     sub.add_parser("catalog", help="显示指标目录")
     return p
 
@@ -48,6 +58,19 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     return status
 
 
+def _cmd_run(args: argparse.Namespace) -> int:
+    from .runner import run
+
+    results = run(args.year, args.baseline_year, args.raw, args.processed, args.out, args.jobs,
+                  args.notebooks, progress=False if args.quiet else None)
+    failed = [r for r in results if r.status != "ok"]
+    out = Path(args.out) / str(args.year)
+    print(f"{args.year}: {len(results) - len(failed)}/{len(results)} 个笔记本运行成功 → {out}")
+    for r in failed:
+        print(f"笔记本失败：{r.notebook}: {r.error}", file=sys.stderr)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
 def _cmd_catalog(args: argparse.Namespace) -> int:
     import pandas as pd
 
@@ -63,7 +86,7 @@ def _cmd_catalog(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handlers = {"clean": _cmd_clean, "catalog": _cmd_catalog}
+    handlers = {"clean": _cmd_clean, "run": _cmd_run, "catalog": _cmd_catalog}
     try:
         return handlers[args.command](args)
     except FzError as exc:

@@ -295,6 +295,7 @@ class SheetScanner:
             row = self.rows[i]
             label = _text(row[name_col]) if name_col < len(row) else ""
             unit = _text(row[unit_col]) if unit_col is not None and unit_col < len(row) else ""
+            unit = unit or split_unit(label)[1]  # 挽回损失金额（万元）
             cells = {j: row[j] if j < len(row) else "" for j in roles if roles[j] in ("value", "other")}
             if not any(_text(v) for v in cells.values()) and (not label or _GROUP_LABEL.match(label)):
                 continue  # group row (一、…): no value cell here

@@ -1,0 +1,149 @@
+"""Loading the processed data for analysts and notebooks (数据加载).
+
+``fz.load(2023)`` returns the tidy indicator table of a year, cleaning first when the
+processed table is missing or older than the raw files.  ``open_year`` bundles what a section
+notebook needs: the year's table, the baseline year's table (or a note why there is none),
+the cleaning log and unmapped labels, and where figures go.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .catalog import Catalog, load_catalog
+from .clean import discover, clean_year, write_year
+from .errors import ParameterError
+from .workbook import SPREADSHEET_SUFFIXES
+
+YEAR_RANGE = (2000, 2100)
+
+
+def check_year(year: object, name: str = "year") -> int:
+    try:
+        y = int(year)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{name} 应为年份（如 2023），收到：{year!r}") from None
+    if not YEAR_RANGE[0] <= y <= YEAR_RANGE[1]:
+        raise ParameterError(f"{name} 超出合理范围 {YEAR_RANGE[0]}–{YEAR_RANGE[1]}：{y}")
+    return y
+
+
+def _newest_raw_mtime(raw_year_dir: Path) -> float:
+    times = [raw_year_dir.stat().st_mtime]
+    times += [p.stat().st_mtime for p in raw_year_dir.iterdir() if p.suffix.lower() in SPREADSHEET_SUFFIXES]
+    return max(times)
+
+
+def is_stale(year: int, raw_dir: Path, processed_dir: Path) -> bool:
+    """True when the processed table of ``year`` is missing or older than its raw files."""
+    table = Path(processed_dir) / str(year) / "indicators.parquet"
+    raw_year = Path(raw_dir) / str(year)
+    if not table.exists():
+        return True
+    if not raw_year.is_dir():
+        return False
+    return _newest_raw_mtime(raw_year) > table.stat().st_mtime
+
+
+def ensure_clean(year: int, raw_dir: str | Path = "data/raw", processed_dir: str | Path = "data/processed",
+                 catalog: Catalog | None = None, progress: bool | None = False) -> bool:
+    """Clean ``year`` when needed; returns True when it cleaned."""
+    raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
+    if not is_stale(year, raw_dir, processed_dir):
+        return False
+    files = discover(raw_dir, year)[year]
+    write_year(clean_year(raw_dir, year, files, catalog or load_catalog(), progress=progress), processed_dir)
+    return True
+
+
+def has_data(year: int, raw_dir: str | Path, processed_dir: str | Path) -> bool:
+    return (Path(raw_dir) / str(year)).is_dir() or (Path(processed_dir) / str(year) / "indicators.parquet").exists()
+
+
+def load(year: int, processed_dir: str | Path = "data/processed", raw_dir: str | Path = "data/raw") -> pd.DataFrame:
+    """The tidy indicator table of ``year`` (cleaning first when it is missing or stale)."""
+    year = check_year(year)
+    if (Path(raw_dir) / str(year)).is_dir():
+        ensure_clean(year, raw_dir, processed_dir)
+    path = Path(processed_dir) / str(year) / "indicators.parquet"
+    if not path.exists():
+        raise ParameterError(f"没有 {year} 年的数据：既无原始目录 {Path(raw_dir) / str(year)}，也无 {path}")
+    return pd.read_parquet(path)
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+def load_log(year: int, processed_dir: str | Path = "data/processed") -> pd.DataFrame:
+    log = _read_csv(Path(processed_dir) / str(year) / "cleaning_log.csv")
+    for col in ("cells_read", "kept", "rejected", "set_aside"):
+        log[col] = pd.to_numeric(log[col].replace("", None)).astype("Int64")
+    log["year"] = log["year"].astype("int64")
+    return log
+
+
+def load_unmapped(year: int, processed_dir: str | Path = "data/processed") -> pd.DataFrame:
+    df = _read_csv(Path(processed_dir) / str(year) / "unmapped.csv")
+    df["value"] = pd.to_numeric(df["value"].replace("", None)).astype("float64")
+    return df
+
+
+@dataclass
+class YearData:
+    """Everything a section notebook needs for one year."""
+
+    year: int
+    tidy: pd.DataFrame
+    log: pd.DataFrame
+    unmapped: pd.DataFrame
+    baseline_year: int | None
+    baseline: pd.DataFrame | None
+    baseline_note: str
+    output_dir: Path
+    catalog: Catalog
+
+    @property
+    def figures_dir(self) -> Path:
+        return self.output_dir / str(self.year) / "figures"
+
+    def figure_path(self, name: str) -> Path:
+        return self.figures_dir / f"{name}.png"
+
+    def summary(self) -> pd.DataFrame:
+        """A small 概况 table: what was loaded."""
+        rows = [
+            ("年度", str(self.year)),
+            ("指标数值（条）", str(len(self.tidy))),
+            ("报送单位（个）", str(self.tidy["org"].nunique())),
+            ("报送文件（个）", str(int((self.log["event"] == "ledger").sum()))),
+            ("对比年度", str(self.baseline_year) if self.baseline is not None else "无"),
+            ("说明", self.baseline_note),
+        ]
+        return pd.DataFrame(rows, columns=["项目", "内容"])
+
+
+def open_year(year: int, baseline_year: int | None = None, raw_dir: str | Path = "data/raw",
+              processed_dir: str | Path = "data/processed", output_dir: str | Path = "reports") -> YearData:
+    """Load a year and its baseline (default: the year before, when its data exist)."""
+    year = check_year(year)
+    tidy = load(year, processed_dir, raw_dir)
+    baseline, note = None, ""
+    if baseline_year is None:
+        candidate = year - 1
+        if has_data(candidate, raw_dir, processed_dir):
+            baseline_year = candidate
+    else:
+        baseline_year = check_year(baseline_year, "baseline_year")
+    if baseline_year is None:
+        note = f"没有 {year - 1} 年数据，不做同比分析"
+    elif not has_data(baseline_year, raw_dir, processed_dir):
+        note = f"没有 {baseline_year} 年数据，不做同比分析"
+        baseline_year = None
+    else:
+        baseline = load(baseline_year, processed_dir, raw_dir)
+        note = f"同比对象：{baseline_year} 年"
+    return YearData(year, tidy, load_log(year, processed_dir), load_unmapped(year, processed_dir),
+                    baseline_year, baseline, note, Path(output_dir), load_catalog())

@@ -1,0 +1,133 @@
+"""``fzanalysis run``: execute the analysis notebooks with papermill (批量运行).
+
+Parameters are validated before any kernel starts; the year (and its baseline) are cleaned
+when needed; every notebook of ``notebooks/`` runs with papermill into ``<out>/<year>/``,
+``jobs`` at a time, and is exported to HTML without input cells.  A failed notebook is kept
+with its error (papermill marks the failing cell) and the others still run.  ``run.json``
+records per notebook its status, seconds and error.
+"""
+from __future__ import annotations
+
+import json
+import multiprocessing
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .data import check_year, ensure_clean, has_data
+from .errors import ParameterError
+
+PACKAGE_NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+@dataclass
+class NotebookResult:
+    notebook: str
+    status: str  # ok / failed
+    seconds: float
+    error: str = ""
+    html: str = ""
+
+
+def find_notebooks(notebooks_dir: Path) -> list[Path]:
+    books = sorted(p for p in Path(notebooks_dir).glob("*.ipynb") if not p.name.startswith("."))
+    if not books:
+        raise ParameterError(f"没有找到分析笔记本：{notebooks_dir}")
+    # the overview first, diagnostics last, sections in between: a stable, readable order
+    order = {"overview": 0, "diagnostics": 2}
+    return sorted(books, key=lambda p: (order.get(p.stem, 1), p.name))
+
+
+def _execute(nb_path: str, out_dir: str, params: dict, cwd: str) -> NotebookResult:
+    """Run one notebook with papermill and export it to HTML (runs in a worker process)."""
+    import logging
+
+    import papermill as pm
+
+    logging.getLogger("papermill").setLevel(logging.WARNING)
+    name = Path(nb_path).name
+    out_nb = Path(out_dir) / name
+    start = time.perf_counter()
+    status, error = "ok", ""
+    try:
+        pm.execute_notebook(nb_path, str(out_nb), parameters=params, cwd=cwd, progress_bar=False,
+                            log_output=False, kernel_name="python3")
+    except pm.PapermillExecutionError as exc:
+        status, error = "failed", f"{exc.ename}: {exc.evalue}".strip()[:300]
+    except Exception as exc:  # a kernel that dies, a notebook that is not JSON …
+        status, error = "failed", f"{type(exc).__name__}: {exc}".strip()[:300]
+    html = ""
+    if out_nb.exists():
+        try:
+            html = _export_html(out_nb)
+        except Exception as exc:  # HTML export must not hide the notebook's own status
+            error = error or f"HTML 导出失败：{type(exc).__name__}: {exc}"[:300]
+            status = "failed"
+    return NotebookResult(name, status, round(time.perf_counter() - start, 2), error, html)
+
+
+def _export_html(nb_file: Path) -> str:
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(str(nb_file), as_version=4)
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(nb)
+    html = nb_file.with_suffix(".html")
+    html.write_text(body, encoding="utf-8")
+    return html.name
+
+
+def validate(year, baseline_year, raw_dir, processed_dir, out_dir, jobs) -> tuple[int, int | None]:
+    year = check_year(year)
+    if baseline_year is not None:
+        baseline_year = check_year(baseline_year, "baseline-year")
+        if baseline_year >= year:
+            raise ParameterError(f"对比年度 {baseline_year} 应早于分析年度 {year}")
+    if not Path(raw_dir).is_dir():
+        raise ParameterError(f"原始数据目录不存在：{raw_dir}")
+    if not (Path(raw_dir) / str(year)).is_dir() and not (Path(processed_dir) / str(year) / "indicators.parquet").exists():
+        raise ParameterError(f"没有 {year} 年的数据：{Path(raw_dir) / str(year)} 不存在")
+    if jobs < 1:
+        raise ParameterError(f"--jobs 至少为 1，收到 {jobs}")
+    for d in (processed_dir, out_dir):
+        try:
+            Path(d).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ParameterError(f"无法创建目录 {d}：{exc.strerror}") from None
+    if baseline_year is None and has_data(year - 1, raw_dir, processed_dir):
+        baseline_year = year - 1
+    return year, baseline_year
+
+
+def run(year: int, baseline_year: int | None = None, raw_dir: str | Path = "data/raw",
+        processed_dir: str | Path = "data/processed", out_dir: str | Path = "reports", jobs: int = 2,
+        notebooks_dir: str | Path | None = None, progress: bool | None = None) -> list[NotebookResult]:
+    """Clean when needed, execute every notebook, write ``run.json``; returns the results."""
+    from tqdm.auto import tqdm
+
+    year, baseline_year = validate(year, baseline_year, raw_dir, processed_dir, out_dir, jobs)
+    notebooks = find_notebooks(Path(notebooks_dir) if notebooks_dir else PACKAGE_NOTEBOOKS)
+    raw_dir, processed_dir, out_dir = (Path(p).resolve() for p in (raw_dir, processed_dir, out_dir))
+    for y in (year, baseline_year):
+        if y is not None and (raw_dir / str(y)).is_dir():
+            ensure_clean(y, raw_dir, processed_dir, progress=False)
+    year_out = out_dir / str(year)
+    year_out.mkdir(parents=True, exist_ok=True)
+    params = dict(year=year, baseline_year=baseline_year, raw_dir=str(raw_dir),
+                  processed_dir=str(processed_dir), output_dir=str(out_dir))
+    results: list[NotebookResult] = []
+    ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(notebooks)), mp_context=ctx) as pool:
+        futures = [pool.submit(_execute, str(nb), str(year_out), params, str(nb.parent)) for nb in notebooks]
+        for fut in tqdm(as_completed(futures), total=len(futures), desc=f"运行 {year} 年笔记本", unit="本",
+                        disable=None if progress is None else not progress):
+            results.append(fut.result())
+    results.sort(key=lambda r: [nb.name for nb in notebooks].index(r.notebook))
+    record = {"year": year, "baseline_year": baseline_year,
+              "notebooks": {r.notebook: {k: v for k, v in asdict(r).items() if k != "notebook"} for r in results}}
+    (year_out / "run.json").write_text(json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+                                       encoding="utf-8")
+    return results

@@ -1,0 +1,155 @@
+"""Layouts the project has never seen, inside the input contract: right values, right cells."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from fzanalysis.catalog import load_catalog
+from fzanalysis.clean import clean_workbook
+from fzanalysis.layout import classify_row
+from tests.xlsx_factory import Fmt, make_csv, org_line, write_xlsx
+
+CAT = load_catalog()
+
+
+def clean(path, year=2023):
+    res = clean_workbook(path, path.name, year, CAT)
+    rows = pd.DataFrame(res.rows)
+    return res, rows
+
+
+def cell_of(rows, code, area=""):
+    hit = rows[(rows["code"] == code) & (rows["area"] == area)]
+    assert len(hit) == 1, hit
+    return hit.iloc[0]
+
+
+def test_layout_a_offset_table_aliases_and_number_forms(tmp_path):
+    # table starts at C4, header words not used in the bundled data, alias labels, mixed forms
+    grid = [[], [], ["", "", "大渡口区司法局2023年度统计"], ["", "", "内容", "计量单位", "本年度", "上年同期"],
+            ["", "", "（一）受理法律援助案件", "件", "３１６", 290],
+            ["", "", "办结法律援助案件数", "", "221件", 200],
+            [],
+            ["", "", "2.法律援助挽回经济损失", "万元", "253.7", "—"],
+            ["", "", "调解成功率（%）", "", Fmt(0.99, "0%"), None],
+            ["", "", "成功调解", "件", "近6800", None]]
+    path = write_xlsx(tmp_path / "sfj.xlsx", {"表1": grid})
+    res, rows = clean(path)
+    assert res.org == "区司法局"
+    r = cell_of(rows, "legal_aid_accepted")
+    assert (r.value, r.unit, r.cell, r.sheet, r.raw_text) == (316.0, "件", "E5", "表1", "３１６")
+    assert cell_of(rows, "legal_aid_closed").value == 221.0
+    assert cell_of(rows, "legal_aid_losses_recovered").value == 2_537_000.0
+    rate = cell_of(rows, "mediation_success_rate")
+    assert (rate.value, rate.unit, rate.cell) == (99.0, "%", "E9")
+    near = cell_of(rows, "mediation_success_cases")
+    assert (near.value, near.qualifier) == (6800.0, "近")
+    # the previous-year column is set aside, cell by cell, and never kept
+    aside = [e for e in res.events if e.outcome == "set_aside"]
+    assert {e.cell for e in aside} == {"F5", "F6", "F8"}
+    assert len(rows) == 5
+
+
+def test_two_blocks_side_by_side_and_two_row_header(tmp_path):
+    grid = [["填报单位：重庆市大渡口区审计局"],
+            ["指标", "数值", None, None, "项目", "数值", None],
+            [None, "2023年", "2022年", None, None, "2023年", "2022年"],
+            ["审计项目数", 27, 25, None, "挽回损失金额（万元）", 2143, 1800],
+            ["移送问题线索数", "十", 8, None, "上交财政金额", "13061万元", None]]
+    path = write_xlsx(tmp_path / "audit.xlsx", {"Sheet1": grid}, merges={"Sheet1": ["B2:C2", "F2:G2", "A2:A3", "E2:E3"]})
+    res, rows = clean(path)
+    assert res.org == "区审计局"
+    assert cell_of(rows, "audit_projects").cell == "B4"
+    assert cell_of(rows, "audit_clues_transferred").value == 10.0
+    assert cell_of(rows, "audit_losses_recovered").value == 21_430_000.0
+    assert cell_of(rows, "audit_losses_recovered").cell == "F4"
+    assert cell_of(rows, "audit_remitted_to_treasury").value == 130_610_000.0
+    assert len(rows) == 4
+
+
+def test_layout_b_without_area_header_unit_row_and_blank_row(tmp_path):
+    grid = [["大渡口区司法局镇街法律援助情况"],
+            [None, "法律援助受理", "法律援助办结", "法律援助联络点数"],
+            [None, "件", "件", "个"],
+            ["新山村街道办事处", 50, 40, 12],
+            ["八桥镇人民政府", "30", "二十", 10],
+            [],
+            ["跳磴镇", 0, "—", 8],
+            ["合计", 80, 60, 30],
+            ["注：联络点含社区。"],
+            ["填表人：王某", "电话：13900001111"]]
+    path = write_xlsx(tmp_path / "b.xlsx", {"镇街": grid})
+    res, rows = clean(path)
+    assert res.org == "区司法局"
+    assert cell_of(rows, "legal_aid_accepted", "新山村街道").value == 50.0
+    assert cell_of(rows, "legal_aid_closed", "八桥镇").value == 20.0
+    assert cell_of(rows, "legal_aid_accepted", "跳磴镇").value == 0.0  # a written 0 stays 0
+    assert not ((rows["code"] == "legal_aid_closed") & (rows["area"] == "跳磴镇")).any()  # — is not 0
+    total = cell_of(rows, "legal_aid_village_points")
+    assert (total.value, total.cell) == (30.0, "D8")
+    events = {e.event for e in res.events}
+    assert "personal_data_removed" in events and "missing" in events
+    assert not any("13900001111" in str(v) for v in rows.to_numpy().ravel())
+
+
+def test_layout_b_merged_group_header_with_units_in_headers(tmp_path):
+    grid = [["行政执法情况统计表"],
+            [org_line("重庆市大渡口区生态环境局")],
+            ["镇街", "行政处罚", None, "移送公安机关"],
+            [None, "案件数（件）", "罚款（万元）", None],
+            ["九宫庙街道", 7, 20.5, 1],
+            ["茄子溪街道", 12, 25.3, 1],
+            ["合计", 19, 45.8, 2]]
+    path = write_xlsx(tmp_path / "eco.xlsx", {"Sheet1": grid}, merges={"Sheet1": ["B3:C3", "A3:A4", "D3:D4"]})
+    res, rows = clean(path)
+    assert res.org == "区生态环境局"
+    assert cell_of(rows, "eco_penalty_cases").value == 19.0
+    assert cell_of(rows, "eco_fines").value == 458_000.0
+    assert cell_of(rows, "eco_fines", "茄子溪街道").cell == "C6"
+    assert cell_of(rows, "eco_police_transfers").value == 2.0
+    assert len(rows) == 9
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-8-sig", "utf-8"])
+def test_csv_encodings(tmp_path, encoding):
+    grid = [["填报单位：重庆市大渡口区民政局"], ["项目", "单位", "2023年"], ["撤销登记社会组织数", "家", "6"]]
+    path = make_csv(tmp_path / "mz.csv", grid, encoding=encoding)
+    res, rows = clean(path)
+    assert res.org == "区民政局"
+    r = cell_of(rows, "social_orgs_deregistered")
+    assert (r.value, r.cell) == (6.0, "C3")
+
+
+def test_org_longest_alias_and_file_name_fallback(tmp_path):
+    grid = [["填报单位：大渡口区人民政府办公室"], ["指标", "本年"], ["政策解读数", 35]]
+    res, _ = clean(write_xlsx(tmp_path / "x.xlsx", {"S": grid}))
+    assert res.org == "区政府办公室"
+    grid = [["2023年统计表"], ["指标", "本年"], ["查处车辆数", 1800]]
+    res, rows = clean(write_xlsx(tmp_path / "区城管局.xlsx", {"S": grid}))
+    assert res.org == "区城市管理局" and cell_of(rows, "urban_vehicles_penalized").value == 1800.0
+
+
+def test_sheet_level_money_unit(tmp_path):
+    grid = [["填报单位：重庆市大渡口区应急管理局"], ["金额单位：万元"], ["指标名称", "数量"],
+            ["执法检查罚款金额", 16.6], ["排查安全隐患数", 441]]
+    res, rows = clean(write_xlsx(tmp_path / "yj.xlsx", {"S": grid}))
+    assert cell_of(rows, "safety_inspection_fines").value == 166_000.0
+    assert cell_of(rows, "safety_hazards_found").value == 441.0
+
+
+def test_indicator_resolved_for_reporting_unit_first(tmp_path):
+    grid = [["填报单位：重庆市大渡口区生态环境局"], ["指标", "2023年"], ["行政处罚案件数", 19], ["罚款金额", "45.8万元"]]
+    _, rows = clean(write_xlsx(tmp_path / "e.xlsx", {"S": grid}))
+    assert set(rows["code"]) == {"eco_penalty_cases", "eco_fines"}
+
+
+@pytest.mark.parametrize("row,kind", [
+    (["填表人：张三", None, "联系电话：023-68881234"], "personal"),
+    (["联系电话", "13812345678"], "personal"),
+    (["填报单位：区司法局（盖章）"], "meta"),
+    (["注：本表数据截至12月31日"], "note"),
+    (["行政机关负责人出庭应诉率", "100%"], "other"),
+    ([None, "", None], "blank"),
+])
+def test_classify_row(row, kind):
+    assert classify_row(row) == kind
