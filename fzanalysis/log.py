@@ -74,7 +74,7 @@ def events_frame(year: int, events: list[Event | dict]) -> pd.DataFrame:
         if col in COUNT_COLUMNS:
             df[col] = df[col].astype("Int64")
         elif col != "year":
-            df[col] = df[col].fillna("").astype(str)
+            df[col] = df[col].astype(object).where(df[col].notna(), "").astype(str)
     df["year"] = df["year"].astype("int64")
     return df[LOG_COLUMNS]
 

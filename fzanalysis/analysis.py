@@ -1,0 +1,329 @@
+"""分析层：指标表 → 各章节的展示表（纯函数，DataFrame 进、DataFrame 出，无 I/O）。
+
+Section notebooks call one function per cell.  Inputs follow docs/contracts.md: ``tidy`` is the
+indicator table (year, org, area, indicator, code, section, value, unit, qualifier, source_file,
+sheet, cell, raw_text), ``log`` the cleaning log (fzanalysis.log.LOG_COLUMNS).  A figure is cited
+as ``source_file!sheet!cell``.  Nothing is ever filled with 0: a missing figure stays NaN and
+the row says why (说明).
+
+Display tables and their columns (Chinese, since analysts read them):
+
+* :func:`section_table` — SECTION_COLUMNS: 代码, 指标, 填报单位, 本年, 计量单位, 本年（报告写法）,
+  上年, 增减, 增减幅度（%）, 出处, 上年出处, 重复报送, 说明.
+* :func:`derived_rates` — RATE_COLUMNS: 代码, 指标, 章节, 填报单位, 分子, 分母, 比率（%）, 目标值,
+  预警线, 报告值, 差异, 分子指标, 分母指标, 分子出处, 分母出处, 报告值出处, 说明.
+* :func:`town_comparison` — index 镇街 (catalog.towns() order), one column per indicator, then the
+  check rows CHECK_ROWS: 分项之和, 合计（报送）, 差额（合计−分项之和）.
+* :func:`quality_events` — the log's own columns (file … raw_text) plus 说明.
+* :func:`submission_overview` — OVERVIEW_COLUMNS; :func:`ledger_table` — LEDGER_COLUMNS.
+
+:func:`yoy` is the machine-side merge behind section_table; it keeps the tidy columns and adds
+``baseline_value, baseline_ref, change, pct_change, yoy_note``.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from .catalog import SECTIONS, Catalog, load_catalog
+from .errors import ParameterError
+from .log import COUNT_COLUMNS, EVENTS
+from .numbers import format_value
+
+KEY = ["org", "code", "area"]
+TEXT_COLUMNS = ["org", "area", "indicator", "code", "section", "unit", "qualifier",
+                "source_file", "sheet", "cell", "raw_text"]
+SECTION_COLUMNS = ["代码", "指标", "填报单位", "本年", "计量单位", "本年（报告写法）", "上年", "增减",
+                   "增减幅度（%）", "出处", "上年出处", "重复报送", "说明"]
+RATE_COLUMNS = ["代码", "指标", "章节", "填报单位", "分子", "分母", "比率（%）", "目标值", "预警线",
+                "报告值", "差异", "分子指标", "分母指标", "分子出处", "分母出处", "报告值出处", "说明"]
+ROW_SUM, ROW_TOTAL, ROW_DIFF = "分项之和", "合计（报送）", "差额（合计−分项之和）"
+CHECK_ROWS = (ROW_SUM, ROW_TOTAL, ROW_DIFF)
+LOG_VIEW_COLUMNS = ["file", "sheet", "cell", "org", "area", "code", "event", "outcome", "reason",
+                    "raw_text"]
+OVERVIEW_COLUMNS = ["填报单位", "单位类型", "应报送", "报送文件数", "读取单元格", "采用", "拒收", "搁置",
+                    "重复报送", "状态"]
+LEDGER_COLUMNS = ["文件", "填报单位", "读取单元格", "采用", "拒收", "搁置", "平衡"]
+_COUNT_CN = dict(zip(COUNT_COLUMNS, ["读取单元格", "采用", "拒收", "搁置"]))
+
+
+# -- helpers ------------------------------------------------------------------------------
+def _cat(catalog: Catalog | None) -> Catalog:
+    return catalog if catalog is not None else load_catalog()
+
+
+def _check_section(section: str | None) -> None:
+    if section is not None and section not in SECTIONS:
+        raise ParameterError(f"未知章节 {section!r}，应为 {', '.join(SECTIONS)} 之一")
+
+
+def _prep(tidy: pd.DataFrame) -> pd.DataFrame:
+    """Tolerate a table read back from CSV: text columns as '' (never NaN), value numeric."""
+    df = tidy.copy()
+    for col in TEXT_COLUMNS:
+        df[col] = df[col].fillna("").astype(str) if col in df else ""
+    df["value"] = pd.to_numeric(df["value"], errors="coerce")
+    return df
+
+
+def _ref(df: pd.DataFrame) -> pd.Series:
+    return df["source_file"] + "!" + df["sheet"] + "!" + df["cell"]
+
+
+def _order(df: pd.DataFrame, cat: Catalog, by: tuple[str, ...] = ("code", "org")) -> pd.DataFrame:
+    """Catalog order: indicator row order, then org order of orgs.csv, then file and cell."""
+    rank = {"code": dict(zip(cat.indicators["code"], range(len(cat.indicators)))),
+            "org": dict(zip(cat.orgs["org"], range(len(cat.orgs))))}
+    keys = {f"_k_{c}": df[c].map(rank[c]).fillna(len(rank[c])) for c in by}
+    tmp = df.assign(**keys)
+    cols = [*keys, *by, *[c for c in ("source_file", "cell") if c in df]]
+    return tmp.sort_values(cols, kind="stable").drop(columns=list(keys)).reset_index(drop=True)
+
+
+def _single(values: pd.Series) -> float:
+    """The value of rows that should agree (duplicate submissions): NaN when they conflict."""
+    uniq = values.dropna().unique()
+    return float(uniq[0]) if len(uniq) == 1 else float("nan")
+
+
+def _fmt(value: float, unit: str, qualifier: str) -> str:
+    return format_value(None if pd.isna(value) else float(value), unit, qualifier)
+
+
+# -- year on year -------------------------------------------------------------------------
+def yoy(tidy: pd.DataFrame, baseline: pd.DataFrame | None) -> pd.DataFrame:
+    """同比：本年各行按 (org, code, area) 对上年表；上年缺失或为 0 时不计算增幅（NaN + 说明）。"""
+    df = _prep(tidy)
+    base = _prep(baseline) if baseline is not None else _prep(tidy.iloc[0:0])
+    base = base.assign(_ref=_ref(base))
+    grouped = base.groupby(KEY, sort=False)
+    prev = pd.DataFrame({
+        "baseline_value": grouped["value"].agg(_single),
+        "baseline_unit": grouped["unit"].first(),
+        "baseline_ref": grouped["_ref"].agg("；".join),
+        "_n_prev": grouped["value"].nunique(),
+    }).reset_index()
+    out = df.merge(prev, on=KEY, how="left")
+    unit_ok = out["baseline_unit"].isna() | (out["baseline_unit"] == out["unit"])
+    out.loc[~unit_ok, "baseline_value"] = float("nan")
+    out["change"] = (out["value"] - out["baseline_value"]).round(6)
+    usable = out["baseline_value"].notna() & (out["baseline_value"] != 0)
+    out["pct_change"] = (out["change"] / out["baseline_value"] * 100).where(usable)
+    notes = pd.Series("", index=out.index)
+    notes[out["baseline_ref"].isna()] = "无上年数据"
+    notes[out["_n_prev"] > 1] = "上年重复报送且数值不一致，不作比较"
+    notes[~unit_ok] = "上年计量单位不同，不作比较"
+    notes[out["baseline_value"] == 0] = "上年为0，不计算增减幅度"
+    out["yoy_note"] = notes
+    out["baseline_ref"] = out["baseline_ref"].fillna("")
+    return out.drop(columns=["baseline_unit", "_n_prev"])
+
+
+def section_table(tidy: pd.DataFrame, section: str, baseline: pd.DataFrame | None = None,
+                  catalog: Catalog | None = None) -> pd.DataFrame:
+    """本章节数字一览：本级数（area 为空）一行一数，附报告写法、上年数、增减与出处。
+
+    重复报送的 (org, code) 两行都保留，``重复报送`` 为 True。
+    """
+    _check_section(section)
+    cat = _cat(catalog)
+    df = _prep(tidy)
+    df = df[(df["section"] == section) & (df["area"] == "")]
+    base = None if baseline is None else _prep(baseline).query("section == @section and area == ''")
+    merged = _order(yoy(df, base), cat)
+    dup = merged.duplicated(KEY, keep=False)
+    return pd.DataFrame({
+        "代码": merged["code"],
+        "指标": merged["indicator"],
+        "填报单位": merged["org"],
+        "本年": merged["value"],
+        "计量单位": merged["unit"],
+        "本年（报告写法）": [_fmt(v, u, q) for v, u, q in
+                        zip(merged["value"], merged["unit"], merged["qualifier"])],
+        "上年": merged["baseline_value"],
+        "增减": merged["change"],
+        "增减幅度（%）": merged["pct_change"].round(2),
+        "出处": _ref(merged),
+        "上年出处": merged["baseline_ref"],
+        "重复报送": dup,
+        "说明": [("重复报送；" if d else "") + n for d, n in zip(dup, merged["yoy_note"])],
+    }, columns=SECTION_COLUMNS)
+
+
+# -- derived rates ------------------------------------------------------------------------
+def _input(rows: pd.DataFrame, code: str, cat: Catalog) -> tuple[float, str, str]:
+    """One input figure of an org: (value, cells, problem or '')."""
+    hit = rows[rows["code"] == code]
+    name = _name(cat, code)
+    if hit.empty:
+        return float("nan"), "", f"缺少输入：{name}（{code}）"
+    cells = "；".join(_ref(hit))
+    value = _single(hit["value"])
+    if pd.isna(value):
+        return value, cells, f"{name}（{code}）重复报送且数值不一致"
+    return value, cells, ""
+
+
+def _name(cat: Catalog, code: str) -> str:
+    try:
+        return str(cat.indicator(code)["name"])
+    except KeyError:
+        return code
+
+
+def _sum(rows: pd.DataFrame, codes: list[str], cat: Catalog) -> tuple[float, str, list[str]]:
+    parts = [_input(rows, c, cat) for c in codes]
+    problems = [p for _, _, p in parts if p]
+    total = float("nan") if problems else sum(v for v, _, _ in parts)
+    return total, "；".join(c for _, c, _ in parts if c), problems
+
+
+def derived_rates(tidy: pd.DataFrame, catalog: Catalog | None = None,
+                  section: str | None = None) -> pd.DataFrame:
+    """派生比率（catalog.derived）：分子指标之和 / 分母指标之和 × 100，按提供数字的单位逐一计算。
+
+    缺少输入、重复报送数值冲突或分母为 0 时比率为 NaN，并在 ``说明`` 写明原因（从不记为 0）。
+    """
+    _check_section(section)
+    cat = _cat(catalog)
+    own = _prep(tidy).query("area == ''")
+    derived = cat.derived if section is None else cat.derived[cat.derived["section"] == section]
+    rows = []
+    for d in derived.itertuples(index=False):
+        num_codes, den_codes = cat.formula_codes(d.numerator), cat.formula_codes(d.denominator)
+        inputs = own[own["code"].isin(num_codes + den_codes)]
+        orgs = list(dict.fromkeys(_order(inputs, cat, ("org",))["org"])) or \
+            [str(cat.indicator(num_codes[0])["org"])]
+        for org in orgs:
+            mine = own[own["org"] == org]
+            num, num_cells, num_prob = _sum(mine, num_codes, cat)
+            den, den_cells, den_prob = _sum(mine, den_codes, cat)
+            notes = num_prob + den_prob
+            rate = float("nan")
+            if not notes and den == 0:
+                notes.append("分母为0，无法计算比率")
+            elif not notes:
+                rate = round(num / den * 100, 2)
+            reported, rep_cells = float("nan"), ""
+            if d.reported_code:
+                rep = mine if (mine["code"] == d.reported_code).any() else own
+                reported, rep_cells, prob = _input(rep, d.reported_code, cat)
+                if prob and not prob.startswith("缺少输入"):
+                    notes.append(f"报告值：{prob}")
+            rows.append({
+                "代码": d.code, "指标": d.name, "章节": d.section, "填报单位": org,
+                "分子": num, "分母": den, "比率（%）": rate,
+                "目标值": d.target, "预警线": d.low_threshold, "报告值": reported,
+                "差异": round(rate - reported, 2) if pd.notna(rate - reported) else float("nan"),
+                "分子指标": "+".join(_name(cat, c) for c in num_codes),
+                "分母指标": "+".join(_name(cat, c) for c in den_codes),
+                "分子出处": num_cells, "分母出处": den_cells, "报告值出处": rep_cells,
+                "说明": "；".join(notes),
+            })
+    return pd.DataFrame(rows, columns=RATE_COLUMNS)
+
+
+# -- 镇街 comparison -----------------------------------------------------------------------
+def town_comparison(tidy: pd.DataFrame, code: str | list[str] | None = None,
+                    section: str | None = None, catalog: Catalog | None = None) -> pd.DataFrame:
+    """镇街对比：分项行（area 非空）透视为 镇街 × 指标，末尾三行核对合计与分项之和。
+
+    同一格有多行（重复报送）且数值不一致时为 NaN。列名为指标名，同名指标加注填报单位；
+    ``attrs["units"]`` 给出各列的计量单位。只有两者都存在时才计算差额。
+    """
+    _check_section(section)
+    cat = _cat(catalog)
+    df = _prep(tidy)
+    if code is not None:
+        df = df[df["code"].isin([code] if isinstance(code, str) else list(code))]
+    if section is not None:
+        df = df[df["section"] == section]
+    parts = df[df["area"] != ""]
+    if parts.empty:
+        return pd.DataFrame(index=pd.Index([], name="镇街", dtype=str))
+    groups = _order(parts.drop_duplicates(["org", "code"]), cat)[["org", "code", "indicator", "unit"]]
+    clash = groups["indicator"].duplicated(keep=False)
+    labels = [f"{i}（{o}）" if c else i for i, o, c in zip(groups["indicator"], groups["org"], clash)]
+    towns = cat.towns()
+    seen = list(dict.fromkeys(parts["area"]))
+    areas = (towns if set(seen) & set(towns) else []) + [a for a in seen if a not in towns]
+    table = pd.DataFrame(index=pd.Index(areas + list(CHECK_ROWS), name="镇街"))
+    for (org, c), label in zip(zip(groups["org"], groups["code"]), labels):
+        mine = parts[(parts["org"] == org) & (parts["code"] == c)]
+        col = mine.groupby("area")["value"].agg(_single).reindex(areas)
+        total = _single(df.loc[(df["org"] == org) & (df["code"] == c) & (df["area"] == ""), "value"])
+        summed = col.sum(min_count=1)
+        diff = round(total - summed, 6) if pd.notna(total) and pd.notna(summed) else float("nan")
+        table[label] = pd.concat([col, pd.Series([summed, total, diff], index=list(CHECK_ROWS))])
+    table.columns.name = "指标"
+    table.attrs["units"] = dict(zip(labels, groups["unit"]))
+    return table
+
+
+# -- data quality and submissions ---------------------------------------------------------
+def _log(log: pd.DataFrame) -> pd.DataFrame:
+    df = log.copy()
+    for col in LOG_VIEW_COLUMNS:
+        df[col] = df[col].fillna("").astype(str) if col in df else ""
+    for col in COUNT_COLUMNS:
+        df[col] = pd.to_numeric(df[col], errors="coerce").astype(float) if col in df else float("nan")
+    return df
+
+
+def quality_events(log: pd.DataFrame, section: str, catalog: Catalog | None = None) -> pd.DataFrame:
+    """触及本章节的清洗事件：按指标代码归属章节；无代码的事件按其文件的填报单位是否填报本章节指标。"""
+    _check_section(section)
+    cat = _cat(catalog)
+    df = _log(log)
+    df = df[df["event"] != "ledger"]
+    code_section = dict(zip(cat.indicators["code"], cat.indicators["section"]))
+    ev_section = df["code"].map(code_section)
+    file_org = df[df["org"] != ""].drop_duplicates("file").set_index("file")["org"]
+    org = df["org"].where(df["org"] != "", df["file"].map(file_org)).fillna("")
+    section_orgs = set(cat.indicators.loc[cat.indicators["section"] == section, "org"])
+    section_orgs |= set(df.loc[ev_section == section, "org"])
+    hit = (ev_section == section) | ((df["code"] == "") & org.isin(section_orgs - {""}))
+    out = df.loc[hit, LOG_VIEW_COLUMNS].reset_index(drop=True)
+    out.loc[out["event"] == "personal_data_removed", "raw_text"] = ""  # never show personal data
+
+    def describe(r: pd.Series) -> str:
+        what = EVENTS.get(r["event"], r["event"])
+        if r["code"]:
+            what += f"（{_name(cat, r['code'])}）"
+        return f"{what}：{r['reason']}" if r["reason"] else what
+
+    out["说明"] = [describe(r) for _, r in out.iterrows()] if len(out) else []
+    return out
+
+
+def ledger_table(log: pd.DataFrame) -> pd.DataFrame:
+    """逐文件台账：读取单元格 = 采用 + 拒收 + 搁置，``平衡`` 为核对结果。"""
+    df = _log(log)
+    led = df[df["event"] == "ledger"].sort_values("file", kind="stable")
+    out = led.rename(columns={"file": "文件", "org": "填报单位", **_COUNT_CN})
+    out["平衡"] = led["cells_read"] == led["kept"] + led["rejected"] + led["set_aside"]
+    out = out.astype({c: "Int64" for c in _COUNT_CN.values()})
+    return out[LEDGER_COLUMNS].reset_index(drop=True)
+
+
+def submission_overview(tidy: pd.DataFrame, log: pd.DataFrame,
+                        catalog: Catalog | None = None) -> pd.DataFrame:
+    """报送情况：应报单位及实际出现的其他单位，逐一给出文件数、采用/拒收/搁置数与 已报送/未报送。"""
+    cat = _cat(catalog)
+    df, lg = _prep(tidy), _log(log)
+    ledger = lg[lg["event"] == "ledger"]
+    present = [o for o in list(df["org"]) + list(lg["org"]) if o]
+    orgs = list(dict.fromkeys(cat.expected_orgs() + _order(
+        pd.DataFrame({"org": list(dict.fromkeys(present))}), cat, ("org",))["org"].tolist()))
+    dup_orgs = set(lg.loc[lg["event"] == "duplicate_submission", "org"])
+    rows = []
+    for org in orgs:
+        mine = ledger[ledger["org"] == org]
+        files = set(mine["file"]) | set(df.loc[df["org"] == org, "source_file"])
+        counts = {_COUNT_CN[c]: int(mine[c].sum()) if len(mine) else 0 for c in COUNT_COLUMNS}
+        rows.append({
+            "填报单位": org, "单位类型": cat.org_kind(org) or "未登记",
+            "应报送": org in cat.expected_orgs(), "报送文件数": len(files), **counts,
+            "重复报送": len(files) > 1 or org in dup_orgs,
+            "状态": "已报送" if files else "未报送",
+        })
+    return pd.DataFrame(rows, columns=OVERVIEW_COLUMNS)
