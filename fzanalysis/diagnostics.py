@@ -1,0 +1,459 @@
+"""Findings for part 二 of the report (存在的问题和不足): rules over the tidy indicator table.
+
+Every rule is a small pure function ``rule_xxx(tidy, catalog, cfg, baseline=None, log=None)``
+returning a list of finding dicts; :data:`RULES` lists them, so a new rule is one function.
+:func:`find_problems` runs them all and returns one table with the columns of :data:`COLUMNS`
+(all ``str``; ``codes`` and ``cells`` ``;``-separated, a cell cited as ``source_file!sheet!cell``).
+
+Thresholds, tolerances, severities, categories and suggestion templates are data:
+``catalog_data/diagnostics.csv`` (``key,value,description``), the ``target`` / ``low_threshold``
+columns of the catalog and its ``category`` column; ``config`` overrides any key, and
+``target.<code>`` / ``low_threshold.<code>`` override the catalog's values.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pandas as pd
+
+from .catalog import DATA_DIR, FRAMEWORK_AREAS, SECTIONS, Catalog, load_catalog
+from .numbers import format_value
+
+__all__ = ["COLUMNS", "RULES", "find_problems", "load_config"]
+
+COLUMNS = ["rule", "severity", "section", "category", "org", "area", "codes", "evidence", "cells",
+           "suggestion", "framework_area"]
+SEVERITIES = ("高", "中", "低")
+_STR_COLS = ("org", "area", "indicator", "code", "section", "unit", "qualifier", "source_file", "sheet",
+             "cell", "raw_text")
+_LOG_COLS = ("file", "sheet", "cell", "org", "area", "code", "event", "reason")
+_DQ_TEXT = {  # event → evidence (n = number of cells, example = first reason)
+    "unreadable_workbook": "{file}无法读取（{example}），其中数据未能纳入统计。",
+    "workbook_too_large": "{file}超出大小限制未能读取（{example}），其中数据未能纳入统计。",
+    "unknown_org": "{file}未能识别填报单位（{example}）。",
+    "rejected": "{file}中有{n}个数值单元格无法识别或不合常理而被剔除（如{example}）。",
+    "duplicate_submission": "{who}重复报送了工作簿（{file}），同一指标存在多份数据（{example}）。",
+    "unmapped": "{file}中有{n}项指标名称未能对应到指标目录，相关数据暂未纳入统计（如{example}）。",
+    "missing": "{file}中有{n}个单元格未填报数值（如{example}）。",
+}
+
+
+class Config(dict):
+    """Diagnostics settings (key → text) with typed access."""
+
+    def num(self, key: str) -> float:
+        return float(self[key])
+
+    def opt_num(self, key: str, default: float | None) -> float | None:
+        text = str(self.get(key, "")).strip()
+        return float(text) if text and text.lower() != "nan" else default
+
+    def text(self, key: str, default: str = "") -> str:
+        return str(self.get(key, default))
+
+
+def load_config(config: dict | None = None, path: str | Path | None = None) -> Config:
+    """Defaults from ``diagnostics.csv`` overridden by ``config``; severities are checked."""
+    table = pd.read_csv(Path(path) if path else DATA_DIR / "diagnostics.csv", dtype=str,
+                        keep_default_na=False, encoding="utf-8-sig")
+    cfg = Config(zip(table["key"], table["value"]))
+    cfg.update({str(k): str(v) for k, v in (config or {}).items()})
+    bad = [k for k, v in cfg.items() if k.startswith("severity.") and v not in SEVERITIES]
+    if bad:
+        raise ValueError(f"严重程度须为高/中/低：{', '.join(bad)}")
+    return cfg
+
+
+# -- helpers ------------------------------------------------------------------------------------
+def _prepare(df: pd.DataFrame | None, towns: set[str]) -> pd.DataFrame | None:
+    if df is None:
+        return None
+    out = df.copy()
+    for col in _STR_COLS:
+        out[col] = out[col].fillna("").astype(str) if col in out else ""
+    out["value"] = pd.to_numeric(out["value"], errors="coerce")
+    out = out[out["value"].notna()].copy()
+    out["eff_area"] = [a if a else (o if o in towns else "") for o, a in zip(out["org"], out["area"])]
+    out["cite"] = out["source_file"] + "!" + out["sheet"] + "!" + out["cell"]
+    return out.sort_values(["org", "code", "area", "source_file", "sheet", "cell"], kind="stable")
+
+
+def _info(catalog: Catalog, code: str) -> dict:
+    hit = catalog.indicators.loc[catalog.indicators["code"] == code]
+    if hit.empty:
+        return {"code": code, "name": code, "unit": "", "kind": "", "direction": "higher",
+                "target": float("nan"), "section": "", "framework_area": "", "category": ""}
+    return hit.iloc[0].to_dict()
+
+
+def _fmt(value: float, unit: str = "", qualifier: str = "", nd: int | None = None) -> str:
+    """Report style; with ``nd``, rounded half up as the report does (117/144 → 81.3%)."""
+    value = float(value)
+    if nd is not None:
+        value = float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-nd), rounding=ROUND_HALF_UP))
+    return format_value(value, unit, qualifier)
+
+
+def _row_text(row) -> str:
+    return _fmt(row.value, row.unit, row.qualifier)
+
+
+def _join(items) -> str:
+    return ";".join(dict.fromkeys(i for i in items if i))
+
+
+def _target(cfg: Config, code: str, catalog_value) -> float | None:
+    return cfg.opt_num(f"target.{code}", None if pd.isna(catalog_value) else float(catalog_value))
+
+
+def _suggest(cfg: Config, rule: str, **fields) -> str:
+    class _Keep(dict):
+        def __missing__(self, key):
+            return ""
+    return cfg.text(f"suggestion.{rule}").format_map(_Keep(fields))
+
+
+def _finding(catalog: Catalog, cfg: Config, rule: str, severity: str, codes: list[str], org: str,
+             area: str, evidence: str, cells: list[str], suggestion: str, *, derived: dict | None = None,
+             category: str = "", section: str = "", framework_area: str = "") -> dict:
+    infos = [_info(catalog, c) for c in codes]
+    first = derived or (infos[0] if infos else {})
+    if not section:
+        section = str(first.get("section", "")) or cfg.text("section.default", "s1")
+    if not framework_area:
+        framework_area = str(first.get("framework_area", "")) or cfg.text("framework_area.default")
+    category = (cfg.text(f"category.rule.{rule}") or category or str(first.get("category", "") or "")
+                or cfg.text(f"category.section.{section}") or cfg.text("category.default", "其他"))
+    if section not in SECTIONS or framework_area not in FRAMEWORK_AREAS:
+        raise ValueError(f"{rule}: 篇章或体系不在允许范围：{section}、{framework_area}")
+    return {"rule": rule, "severity": severity, "section": section, "category": category, "org": org,
+            "area": area, "codes": _join(codes), "evidence": evidence, "cells": _join(cells),
+            "suggestion": suggestion, "framework_area": framework_area}
+
+
+def _org_home(catalog: Catalog, org: str) -> tuple[str, str]:
+    """The most common section and framework area of the codes a unit usually reports ("" if none)."""
+    ind = catalog.indicators[catalog.indicators["org"] == org]
+    top = [sorted(Counter(ind[c]).items(), key=lambda kv: (-kv[1], kv[0])) for c in ("section", "framework_area")]
+    return tuple(t[0][0] if t else "" for t in top)
+
+
+def _firsts(tidy: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """One row per key: the first by source_file, sheet, cell (duplicates are another rule's job)."""
+    return tidy.sort_values(keys + ["source_file", "sheet", "cell"], kind="stable").drop_duplicates(keys)
+
+
+def _derived_rates(tidy: pd.DataFrame, catalog: Catalog, cfg: Config) -> list[dict]:
+    """Each derived rate of each org whose own totals (area "") hold all its codes."""
+    own = _firsts(tidy[tidy["area"] == ""], ["org", "code"]).set_index(["org", "code"])
+    nd = int(cfg.num("rate_decimals"))
+    out = []
+    for d in catalog.derived.to_dict("records"):
+        num, den = Catalog.formula_codes(d["numerator"]), Catalog.formula_codes(d["denominator"])
+        for org in sorted(set(tidy["org"])):
+            if not all((org, c) in own.index for c in num + den):
+                continue
+            rows = {c: own.loc[(org, c)] for c in num + den}
+            denominator = sum(rows[c].value for c in den)
+            if denominator <= 0:
+                continue
+            rate = sum(rows[c].value for c in num) / denominator * 100
+            parts = "、".join(f"{_info(catalog, c)['name']}{_fmt(r.value, r.unit, r.qualifier)}"
+                             for c, r in ((c, rows[c]) for c in den + num))
+            out.append({"d": d, "org": org, "rate": rate, "rate_text": _fmt(rate, "%", nd=nd),
+                        "codes": num + den, "cells": [rows[c].cite for c in num + den], "parts": parts})
+    return out
+
+
+# -- rules --------------------------------------------------------------------------------------
+def rule_target_shortfall(tidy, catalog, cfg, baseline=None, log=None) -> list[dict]:
+    out = []
+    for ind in catalog.indicators.to_dict("records"):
+        target = _target(cfg, ind["code"], ind["target"])
+        if target is None:
+            continue
+        lower = ind["direction"] == "lower"
+        for r in tidy[tidy["code"] == ind["code"]].itertuples():
+            gap = (r.value - target) if lower else (target - r.value)
+            if gap <= 1e-9:
+                continue
+            sev = cfg.text("severity.target_shortfall." + ("high" if gap >= cfg.num("target_shortfall.high_gap")
+                                                            else "normal"))
+            who, tgt = r.area or r.org, _fmt(target, r.unit)
+            word = "高于" if lower else "未达到"
+            out.append(_finding(catalog, cfg, "target_shortfall", sev, [r.code], r.org, r.area,
+                                f"{who}{ind['name']}为{_row_text(r)}，{word}{tgt}的目标。", [r.cite],
+                                _suggest(cfg, "target_shortfall", who=who, name=ind["name"], target=tgt,
+                                         next_year=cfg["next_year"])))
+    return out
+
+
+def rule_low_derived_rate(tidy, catalog, cfg, baseline=None, log=None) -> list[dict]:
+    out = []
+    for x in _derived_rates(tidy, catalog, cfg):
+        d = x["d"]
+        low = cfg.opt_num(f"low_threshold.{d['code']}", None if pd.isna(d["low_threshold"]) else d["low_threshold"])
+        target = _target(cfg, d["code"], d["target"])
+        lower = d["direction"] == "lower"
+        if low is not None and ((x["rate"] > low) if lower else (x["rate"] < low)):
+            sev, bar, text = "below_threshold", low, f"{'高于' if lower else '低于'}{_fmt(low, '%')}的预警线"
+        elif target is not None and ((x["rate"] > target) if lower else (x["rate"] < target)):
+            sev, bar, text = "below_target", target, f"未达到{_fmt(target, '%')}的目标"
+        else:
+            continue
+        out.append(_finding(catalog, cfg, "low_derived_rate", cfg.text(f"severity.low_derived_rate.{sev}"),
+                            x["codes"], x["org"], "", f"{x['parts']}，{d['name']}为{x['rate_text']}，{text}。",
+                            x["cells"], _suggest(cfg, "low_derived_rate", name=d["name"].split("（")[0], threshold=_fmt(bar, "%"),
+                                                 next_year=cfg["next_year"]), derived=d))
+    return out
+
+
+def rule_rate_inconsistent(tidy, catalog, cfg, baseline=None, log=None) -> list[dict]:
+    out = []
+    own = _firsts(tidy[tidy["area"] == ""], ["org", "code"]).set_index(["org", "code"])
+    for x in _derived_rates(tidy, catalog, cfg):
+        rep = x["d"]["reported_code"]
+        if not rep or (x["org"], rep) not in own.index:
+            continue
+        r = own.loc[(x["org"], rep)]
+        diff = abs(r.value - x["rate"])
+        if diff <= cfg.num("rate_inconsistent.tolerance"):
+            continue
+        name = _info(catalog, rep)["name"]
+        ev = (f"{name}填报为{_fmt(r.value, '%', r.qualifier)}，但按{x['parts']}计算为{x['rate_text']}，"
+              f"相差{_fmt(diff, nd=int(cfg.num('rate_decimals')))}个百分点。")
+        out.append(_finding(catalog, cfg, "rate_inconsistent", cfg.text("severity.rate_inconsistent"),
+                            [rep] + x["codes"], x["org"], "", ev, [r.cite] + x["cells"],
+                            _suggest(cfg, "rate_inconsistent", org=x["org"], name=name, formula=x["d"]["name"]),
+                            derived=x["d"]))
+    return out
+
+
+def rule_total_mismatch(tidy, catalog, cfg, baseline=None, log=None) -> list[dict]:
+    out, towns = [], set(catalog.towns())
+    for (org, code, src), g in tidy.groupby(["org", "code", "source_file"], sort=True):
+        ind = _info(catalog, code)
+        if ind["kind"] in ("rate", "change") or (not ind["kind"] and (g["unit"] == "%").any()):
+            continue
+        parts = g[g["area"] != ""]
+        if parts["area"].isin(towns).any():
+            parts = parts[parts["area"].isin(towns)]
+        parts = parts.drop_duplicates("area")
+        totals = g[g["area"] == ""]
+        if parts.empty or totals.empty:
+            continue
+        s = float(parts["value"].sum())
+        for t in totals.itertuples():
+            tol = max(cfg.num("total_mismatch.abs_tolerance"), cfg.num("total_mismatch.rel_tolerance") * abs(t.value))
+            if abs(t.value - s) <= tol:
+                continue
+            ev = (f"{org}报送的{ind['name']}合计为{_row_text(t)}，而{len(parts)}个分项之和为"
+                  f"{_fmt(s, t.unit, nd=2)}，相差{_fmt(abs(t.value - s), t.unit, nd=2)}。")
+            out.append(_finding(catalog, cfg, "total_mismatch", cfg.text("severity.total_mismatch"), [code], org, "",
+                                ev, [t.cite] + parts["cite"].tolist(),
+                                _suggest(cfg, "total_mismatch", org=org, name=ind["name"])))
+            break
+    return out
+
+
+def _compatible(a, b, cfg: Config) -> bool:
+    if a.qualifier or b.qualifier:
+        return abs(a.value - b.value) <= cfg.num("conflicting_values.qualifier_rel_tolerance") * max(abs(a.value),
+                                                                                                     abs(b.value))
+    return abs(a.value - b.value) <= max(cfg.num("conflicting_values.abs_tolerance"),
+                                         cfg.num("conflicting_values.rel_tolerance") * max(abs(a.value), abs(b.value)))
+
+
+def rule_conflicting_values(tidy, catalog, cfg, baseline=None, log=None) -> list[dict]:
+    out = []
+    for (code, eff), g in tidy.groupby(["code", "eff_area"], sort=True):
+        rows = list(g.itertuples())
+        if len(rows) < 2 or all(_compatible(a, b, cfg) for a in rows for b in rows):
+            continue
+        ind, orgs = _info(catalog, code), sorted(set(g["org"]))
+        org = ind["org"] if ind.get("org") in orgs else orgs[0]
+        kind = "between_units" if len(orgs) > 1 else "same_unit"
+        where = f"{eff}的" if eff else ""
+        listed = "、".join(f"{r.org}（{r.source_file}）填报{_row_text(r)}" for r in rows)
+        out.append(_finding(catalog, cfg, "conflicting_values", cfg.text("severity.conflicting_values"), [code],
+                            org, eff, f"{where}{ind['name']}有{len(rows)}处填报且数值不一致：{listed}。",
+                            [r.cite for r in rows],
+                            _suggest(cfg, "conflicting_values", org=org, name=ind["name"],
+                                     others="、".join(o for o in orgs if o != org) or "各报送渠道"),
+                            category=cfg.text(f"category.conflicting_values.{kind}")))
+    return out
+
+
+def rule_town_zero_or_lagging(tidy, catalog, cfg, baseline=None, log=None) -> list[dict]:
+    towns = set(catalog.towns())
+    rows = tidy[tidy["eff_area"].isin(towns)]
+    groups = [g for _, g in rows[rows["area"] != ""].groupby(["org", "code", "source_file"], sort=True)]
+    groups += [g for _, g in rows[rows["area"] == ""].groupby("code", sort=True)]  # the towns' own workbooks
+    out, ratio = [], cfg.num("town.lagging_ratio")
+    for g in groups:
+        g = g.drop_duplicates("eff_area")
+        ind = _info(catalog, g["code"].iloc[0])
+        if ind["kind"] == "change" or ind["direction"] == "lower":
+            continue
+        for r in g.itertuples():
+            others = g[g["eff_area"] != r.eff_area]
+            med = float(others["value"].median()) if len(others) else 0.0
+            if (others["value"] > 0).sum() < cfg.num("town.min_others") or med <= 0 or r.value >= ratio * med:
+                continue
+            kind = "zero" if r.value == 0 else "lagging"
+            med_text = _fmt(med, r.unit, nd=1)
+            tail = (f"其余{len(others)}个镇街中位数为{med_text}" if kind == "zero"
+                    else f"不足其余{len(others)}个镇街中位数{med_text}的{_fmt(ratio * 100, '%')}")
+            out.append(_finding(catalog, cfg, "town_zero_or_lagging",
+                                cfg.text(f"severity.town_zero_or_lagging.{kind}"), [r.code], r.org, r.eff_area,
+                                f"{r.eff_area}{ind['name']}为{_row_text(r)}，{tail}。",
+                                [r.cite] + others["cite"].tolist(),
+                                _suggest(cfg, "town_zero_or_lagging", who=r.eff_area, name=ind["name"])))
+    return out
+
+
+def rule_missing_submission(tidy, catalog, cfg, baseline=None, log=None) -> list[dict]:
+    present = set(tidy["org"]) | (set(log["org"]) if log is not None else set())
+    out = []
+    for org in catalog.expected_orgs():
+        if org in present:
+            continue
+        codes = catalog.indicators.loc[catalog.indicators["org"] == org, "code"].tolist()
+        section, framework_area = _org_home(catalog, org)
+        expect = f"，应报{len(codes)}项指标" if codes else ""
+        out.append(_finding(catalog, cfg, "missing_submission", cfg.text("severity.missing_submission"), codes, org,
+                            "", f"{org}未报送{cfg['year']}年度统计数据{expect}。", [],
+                            _suggest(cfg, "missing_submission", org=org, year=cfg["year"]),
+                            category=cfg.text(f"category.missing_submission.{catalog.org_kind(org)}"),
+                            section=section, framework_area=framework_area))
+    return out
+
+
+def _yoy_pairs(tidy, baseline):
+    keys = ["org", "code", "eff_area"]
+    prev = _firsts(baseline, keys).set_index(keys)
+    for r in _firsts(tidy, keys).itertuples():
+        if (r.org, r.code, r.eff_area) in prev.index:
+            yield r, prev.loc[(r.org, r.code, r.eff_area)]
+
+
+def rule_yoy_adverse(tidy, catalog, cfg, baseline=None, log=None) -> list[dict]:
+    if baseline is None:
+        return []
+    out, nd, by = [], int(cfg.num("rate_decimals")), cfg["baseline_year"]
+    items = []  # (codes, org, area, name, direction, is_rate, cur, prev, cur_text, prev_text, cells, derived)
+    for r, p in _yoy_pairs(tidy, baseline):
+        ind = _info(catalog, r.code)
+        if ind["kind"] != "change" and not _implausible(r.value, p.value, ind, cfg):
+            items.append(([r.code], r.org, r.eff_area, ind["name"], ind["direction"], ind["kind"] == "rate" or r.unit == "%",
+                          r.value, p.value, _row_text(r), _row_text(p), [r.cite, p.cite], None))
+    prev = {(x["d"]["code"], x["org"]): x for x in _derived_rates(baseline, catalog, cfg)}
+    for x in _derived_rates(tidy, catalog, cfg):
+        if (x["d"]["code"], x["org"]) in prev:
+            p = prev[(x["d"]["code"], x["org"])]
+            items.append((x["codes"], x["org"], "", x["d"]["name"], x["d"]["direction"], True, x["rate"], p["rate"],
+                          x["rate_text"], p["rate_text"], x["cells"] + p["cells"], x["d"]))
+    for codes, org, area, name, direction, is_rate, cur, old, cur_t, old_t, cells, d in items:
+        change = (old - cur) if direction != "lower" else (cur - old)  # > 0: adverse
+        if is_rate:
+            if change < cfg.num("yoy.rate_drop_points"):
+                continue
+            how = f"{_fmt(abs(cur - old), nd=nd)}个百分点"
+        else:
+            if old < cfg.num("yoy.min_base") or change < cfg.num("yoy.count_drop_ratio") * old:
+                continue
+            how = _fmt(abs(cur - old) / old * 100, "%", nd=nd)
+        move = "下降" if cur < old else "上升"
+        who = area or org
+        out.append(_finding(catalog, cfg, "yoy_adverse", cfg.text("severity.yoy_adverse"), codes, org, area,
+                            f"{who}{name}为{cur_t}，较{by}年的{old_t}{move}{how}。", cells,
+                            _suggest(cfg, "yoy_adverse", who=who, name=name, move=move, next_year=cfg["next_year"]),
+                            derived=d))
+    return out
+
+
+def _implausible(cur: float, old: float, ind: dict, cfg: Config) -> bool:
+    if ind["kind"] in ("rate", "change") or cur <= 0 or old <= 0 or max(cur, old) < cfg.num("yoy.implausible_min"):
+        return False
+    return max(cur / old, old / cur) >= cfg.num("yoy.implausible_factor")
+
+
+def rule_yoy_implausible(tidy, catalog, cfg, baseline=None, log=None) -> list[dict]:
+    if baseline is None:
+        return []
+    out = []
+    for r, p in _yoy_pairs(tidy, baseline):
+        ind = _info(catalog, r.code)
+        if not _implausible(r.value, p.value, ind, cfg):
+            continue
+        f = r.value / p.value
+        rel = f"是{cfg['baseline_year']}年{_row_text(p)}的{_fmt(f, nd=1)}倍" if f > 1 else \
+            f"仅为{cfg['baseline_year']}年{_row_text(p)}的{_fmt(f * 100, '%', nd=1)}"
+        out.append(_finding(catalog, cfg, "yoy_implausible", cfg.text("severity.yoy_implausible"), [r.code], r.org,
+                            r.eff_area, f"{r.eff_area or r.org}{ind['name']}为{_row_text(r)}，{rel}，变化异常。",
+                            [r.cite, p.cite], _suggest(cfg, "yoy_implausible", org=r.org, name=ind["name"])))
+    return out
+
+
+def rule_data_quality(tidy, catalog, cfg, baseline=None, log=None) -> list[dict]:
+    if log is None or log.empty:
+        return []
+    out = []
+    for (file, event), g in log.groupby(["file", "event"], sort=True):
+        sev = cfg.text(f"severity.data_quality.{event}")
+        if not sev or event not in _DQ_TEXT:
+            continue
+        orgs = sorted(set(g["org"]) - {""})
+        org = orgs[0] if len(orgs) == 1 else ""
+        cells = [f"{f}!{s}!{c}" for f, s, c in zip(g["file"], g["sheet"], g["cell"]) if s and c]
+        first = g.iloc[0]
+        loc = "!".join(x for x in (first["sheet"], first["cell"]) if x)
+        example = f"{loc}：{first['reason']}" if loc and first["reason"] else (loc or first["reason"] or event)
+        codes = [c for c in dict.fromkeys(g["code"]) if c in set(catalog.indicators["code"])]
+        section, framework_area = ((_info(catalog, codes[0])["section"], _info(catalog, codes[0])["framework_area"])
+                                   if codes else _org_home(catalog, org))
+        ev = _DQ_TEXT[event].format(file=file, n=len(cells) or len(g), example=example, who=org or "同一单位")
+        out.append(_finding(catalog, cfg, "data_quality", sev, [], org, "", ev, cells,
+                            _suggest(cfg, "data_quality", org=org or "相关单位", file=file),
+                            section=section, framework_area=framework_area))
+    return out
+
+
+RULES = [rule_target_shortfall, rule_low_derived_rate, rule_rate_inconsistent, rule_total_mismatch,
+         rule_conflicting_values, rule_town_zero_or_lagging, rule_missing_submission, rule_yoy_adverse,
+         rule_yoy_implausible, rule_data_quality]
+
+
+def _year(df: pd.DataFrame | None) -> int | None:
+    if df is None or "year" not in df or df.empty:
+        return None
+    years = pd.to_numeric(df["year"], errors="coerce").dropna()
+    return int(years.mode().iloc[0]) if len(years) else None
+
+
+def find_problems(tidy: pd.DataFrame, catalog: Catalog | None = None, baseline: pd.DataFrame | None = None,
+                  log: pd.DataFrame | None = None, config: dict | None = None) -> pd.DataFrame:
+    """All findings of :data:`RULES` as one table with :data:`COLUMNS`, most severe first."""
+    catalog = catalog or load_catalog()
+    cfg = load_config(config)
+    towns = set(catalog.towns())
+    cur, base = _prepare(tidy, towns), _prepare(baseline, towns)
+    year = int(cfg.opt_num("year", None) or _year(tidy) or _year(log) or 0)
+    if log is not None:
+        log = log.copy()
+        for col in _LOG_COLS:
+            log[col] = log[col].fillna("").astype(str) if col in log else ""
+        if year and "year" in log:
+            log_years = pd.to_numeric(log["year"], errors="coerce")
+            log = log[log_years.isna() | (log_years == year)]
+    cfg.setdefault("year", str(year) if year else "本")
+    cfg.setdefault("next_year", str(year + 1) if year else "下一")
+    cfg.setdefault("baseline_year", str(_year(baseline) or (year - 1 if year else "上")))
+    records = [f for rule in RULES for f in rule(cur, catalog, cfg, base, log)]
+    df = pd.DataFrame(records, columns=COLUMNS).astype(str) if records else pd.DataFrame(
+        {c: pd.Series([], dtype=str) for c in COLUMNS})
+    df["_sev"] = df["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
+    df = df.sort_values(["_sev", "section", "rule", "org", "area", "codes", "evidence", "cells"], kind="stable")
+    return df.drop(columns="_sev").reset_index(drop=True)
