@@ -327,3 +327,29 @@ def submission_overview(tidy: pd.DataFrame, log: pd.DataFrame,
             "状态": "已报送" if files else "未报送",
         })
     return pd.DataFrame(rows, columns=OVERVIEW_COLUMNS)
+
+
+# ---------------------------------------------------------------------------- overview views
+SECTION_COUNT_COLUMNS = ["章节", "章节名称", "数值条数", "指标数", "填报单位数"]
+
+
+def section_counts(tidy: pd.DataFrame) -> pd.DataFrame:
+    """各章节的数值条数、指标数和填报单位数（章节顺序 s1–s6）。"""
+    from .catalog import SECTIONS
+
+    df = _prep(tidy)
+    rows = []
+    for key, name in SECTIONS.items():
+        part = df[df["section"] == key]
+        rows.append((key, name, len(part), part["code"].nunique(), part["org"].nunique()))
+    out = pd.DataFrame(rows, columns=SECTION_COUNT_COLUMNS)
+    out.attrs["label"], out.attrs["value"] = "章节名称", "数值条数"
+    return out
+
+
+def rejections(log: pd.DataFrame) -> pd.DataFrame:
+    """被拒收的数值单元格（文件、工作表、单元格、原文、原因）。"""
+    df = _log(log)
+    out = df[df["outcome"] == "rejected"][["file", "sheet", "cell", "org", "code", "raw_text", "reason"]]
+    return out.rename(columns={"file": "文件", "sheet": "工作表", "cell": "单元格", "org": "填报单位",
+                               "code": "指标代码", "raw_text": "原文", "reason": "原因"}).reset_index(drop=True)

@@ -281,7 +281,7 @@ def discover(raw_dir: Path, year: int | None = None) -> dict[int, list[Path]]:
 
 def clean_year(raw_dir: Path, year: int, files: list[Path], catalog: Catalog | None = None,
                limits: Limits = Limits(), progress: bool | None = None) -> CleanResult:
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     catalog = catalog or load_catalog()
     results: list[FileResult] = []

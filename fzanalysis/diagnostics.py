@@ -21,7 +21,7 @@ import pandas as pd
 from .catalog import DATA_DIR, FRAMEWORK_AREAS, SECTIONS, Catalog, load_catalog
 from .numbers import format_value
 
-__all__ = ["COLUMNS", "RULES", "find_problems", "load_config"]
+__all__ = ["COLUMNS", "RULES", "by_category", "find_problems", "load_config", "summary", "write_findings"]
 
 COLUMNS = ["rule", "severity", "section", "category", "org", "area", "codes", "evidence", "cells",
            "suggestion", "framework_area"]
@@ -457,3 +457,38 @@ def find_problems(tidy: pd.DataFrame, catalog: Catalog | None = None, baseline: 
     df["_sev"] = df["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
     df = df.sort_values(["_sev", "section", "rule", "org", "area", "codes", "evidence", "cells"], kind="stable")
     return df.drop(columns="_sev").reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------- views and files
+def summary(findings: pd.DataFrame) -> pd.DataFrame:
+    """问题数：行为章节（s1–s6 及名称），列为严重程度 高/中/低 和 合计。"""
+    index = [f"{k} {v}" for k, v in SECTIONS.items()]
+    table = pd.DataFrame(0, index=pd.Index(index, name="章节"), columns=list(SEVERITIES), dtype="int64")
+    for (sec, sev), n in findings.groupby(["section", "severity"]).size().items():
+        table.loc[f"{sec} {SECTIONS[sec]}", sev] = int(n)
+    table["合计"] = table.sum(axis=1)
+    return table
+
+
+def by_category(findings: pd.DataFrame) -> pd.DataFrame:
+    """问题数：按问题类别和《纲要》体系。"""
+    if findings.empty:
+        return pd.DataFrame(columns=["问题类别", "纲要体系", "问题数", "其中高"])
+    g = findings.groupby(["category", "framework_area"], sort=True)
+    out = pd.DataFrame({"问题数": g.size(), "其中高": g["severity"].apply(lambda s: int((s == "高").sum()))})
+    out = out.reset_index().rename(columns={"category": "问题类别", "framework_area": "纲要体系"})
+    return out.sort_values(["问题数", "问题类别"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def write_findings(findings: pd.DataFrame, out_dir: str | Path) -> tuple[Path, Path]:
+    """Write ``findings.csv`` (UTF-8 with BOM, formula-safe) and ``findings.json`` atomically."""
+    import json
+
+    from .outputs import atomic_write_bytes, csv_bytes
+
+    out_dir = Path(out_dir)
+    csv_path, json_path = out_dir / "findings.csv", out_dir / "findings.json"
+    atomic_write_bytes(csv_path, csv_bytes(findings[COLUMNS]))
+    records = findings[COLUMNS].to_dict(orient="records")
+    atomic_write_bytes(json_path, (json.dumps(records, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    return csv_path, json_path

@@ -246,7 +246,12 @@ class SheetScanner:
             return False
         if any(_text(row[c]) for c in name_cols if c < len(row)):
             return False
-        return any(_text(v) for v in row)
+        filled = _filled(row)
+        if any(_GROUP_LABEL.match(_text(row[j])) for j in filled):
+            return False  # 一、主动公开 : a group row (often merged across the table), not a header
+        if len(filled) == 1:  # a lone sub-header only under a merged group header
+            return any(r1 == self.sheet.row0 + i - 1 and c2 > c1 for r1, c1, r2, c2 in self.sheet.merged)
+        return bool(filled)
 
     def _table_end(self, start: int) -> int:
         i = start

@@ -129,8 +129,8 @@ def composition(df: pd.DataFrame | pd.Series, title: str, label: str | None = No
     if isinstance(df, pd.Series):
         series = df.dropna()
     else:
-        label = label or ("指标" if "指标" in df else df.select_dtypes(exclude="number").columns[0])
-        value = value or ("本年" if "本年" in df else df.select_dtypes("number").columns[0])
+        label = label or df.attrs.get("label") or ("指标" if "指标" in df else df.select_dtypes(exclude="number").columns[0])
+        value = value or df.attrs.get("value") or ("本年" if "本年" in df else df.select_dtypes("number").columns[0])
         series = df.set_index(label)[value].dropna()
     series = series[series > 0].sort_values(ascending=False)
     shares = series / series.sum() * 100 if len(series) else series
@@ -213,4 +213,25 @@ def rate_vs_target(rates_df: pd.DataFrame, title: str, save_to: Path | str | Non
     ax.set_xlabel("比率（%）")
     ax.legend(loc="lower right", fontsize=8)
     ax.set_title(title)
+    return _finish(fig, save_to)
+
+
+def findings_chart(summary: pd.DataFrame, title: str, save_to: Path | str | None = None) -> Figure:
+    """问题数量：按章节（行）和严重程度（列：高/中/低）堆叠的横向条形图。"""
+    data = summary.drop(columns=["合计"], errors="ignore")
+    fig = _figure(8, 1.4 + 0.45 * max(1, len(data)))
+    ax = fig.subplots()
+    colors = {"高": "#c0392b", "中": "#e67e22", "低": "#95a5a6"}
+    left = np.zeros(len(data))
+    y = np.arange(len(data))
+    for sev in [c for c in ("高", "中", "低") if c in data]:
+        vals = data[sev].to_numpy(dtype=float)
+        ax.barh(y, vals, left=left, color=colors[sev], label=f"{sev}")
+        left += vals
+    ax.set_yticks(y, [str(i) for i in data.index])
+    ax.invert_yaxis()
+    ax.set_xlabel("问题数（条）")
+    ax.set_title(title)
+    if len(data):
+        ax.legend(title="严重程度", fontsize=8)
     return _finish(fig, save_to)

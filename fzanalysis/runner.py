@@ -106,7 +106,7 @@ def run(year: int, baseline_year: int | None = None, raw_dir: str | Path = "data
         processed_dir: str | Path = "data/processed", out_dir: str | Path = "reports", jobs: int = 2,
         notebooks_dir: str | Path | None = None, progress: bool | None = None) -> list[NotebookResult]:
     """Clean when needed, execute every notebook, write ``run.json``; returns the results."""
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     year, baseline_year = validate(year, baseline_year, raw_dir, processed_dir, out_dir, jobs)
     notebooks = find_notebooks(Path(notebooks_dir) if notebooks_dir else PACKAGE_NOTEBOOKS)

@@ -1,0 +1,143 @@
+"""Write the analysis notebooks of ``notebooks/`` from one spec (sources only, no outputs).
+
+The notebooks are thin: every code cell calls one library function and shows its result.
+Run ``python scripts/make_notebooks.py`` after changing this spec, then
+``python scripts/refresh_notebooks.py`` to execute them on the bundled data.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+NB_DIR = ROOT / "notebooks"
+
+PARAMS = '''year = 2023
+baseline_year = None  # 默认：上一年（如有数据）
+raw_dir = "../data/raw"
+processed_dir = "../data/processed"
+output_dir = "../reports"'''
+
+LOAD = '''import fzanalysis as fz
+
+yr = fz.open_year(year, baseline_year, raw_dir, processed_dir, output_dir)
+yr.summary()'''
+
+SECTIONS = {
+    "s1": ("s1_leadership", "（一）切实履行第一责任人职责",
+           "党政主要负责人履行推进法治建设第一责任人职责：专题学习、法治讲座、述法全覆盖。"),
+    "s2": ("s2_business_environment", "（二）法治化营商环境",
+           "川渝通办、一件事一次办、电子证照、信用大渡口与信易贷等政务服务和信用监管数据。"),
+    "s3": ("s3_rules_and_decisions", "（三）依法行政制度体系与行政决策",
+           "行政规范性文件报备与清理、重大行政决策合法性审查、法律顾问作用发挥。"),
+    "s4": ("s4_enforcement", "（四）行政执法",
+           "各执法领域的处罚案件、罚款、移送公安、执法检查与隐患排查，以及镇街综合行政执法。"),
+    "s5": ("s5_supervision", "（五）行政权力监督",
+           "人大建议和政协提案办理、审计监督、司法和检察建议、行政应诉与政务公开。"),
+    "s6": ("s6_grassroots_disputes", "（六）基层治理与矛盾纠纷化解",
+           "公共法律服务与法律援助、行政复议受理审结与纠错、人民调解。"),
+}
+
+
+def md(text: str):
+    return nbformat.v4.new_markdown_cell(text)
+
+
+def code(text: str, tags: list[str] | None = None):
+    cell = nbformat.v4.new_code_cell(text)
+    if tags:
+        cell.metadata["tags"] = tags
+    return cell
+
+
+def notebook(cells) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = cells
+    nb.metadata = {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    }
+    return nb
+
+
+def head(title: str, intro: str) -> list:
+    return [
+        md(f"# {title}\n\n{intro}\n\n参数见下一个单元格（papermill 可注入）；默认在随附数据上运行。"),
+        code(PARAMS, ["parameters"]),
+        code(LOAD),
+    ]
+
+
+def section_notebook(key: str, title: str, intro: str) -> nbformat.NotebookNode:
+    return notebook(head(f"法治政府建设情况分析 · {title}", intro) + [
+        md("## 一、本节主要数据\n\n每个数值都注明出处（文件!工作表!单元格）；「本年（报告写法）」按报告的写法书写；"
+           "有对比年度时给出增减和增减幅度。"),
+        code(f'table = fz.analysis.section_table(yr.tidy, "{key}", yr.baseline)\ntable'),
+        md("## 二、同比变化"),
+        code(f'fz.plots.yoy_bars(table, "{title}：本年与上年", save_to=yr.figure_path("{key}_yoy"))'),
+        md("## 三、派生比率\n\n按指标目录中的公式由原始计数计算（如 办结率 = 办结 / 受理），与报告值和目标值对照。"),
+        code(f'rates = fz.analysis.derived_rates(yr.tidy, section="{key}")\nrates'),
+        code(f'fz.plots.rate_vs_target(rates, "{title}：派生比率", save_to=yr.figure_path("{key}_rates"))'),
+        md("## 四、镇街比较\n\n有镇街分项数据的指标按镇街列出，并核对合计与分项之和。"),
+        code(f'towns = fz.analysis.town_comparison(yr.tidy, section="{key}")\ntowns'),
+        code(f'fz.plots.town_comparison_chart(towns, "{title}：镇街比较", save_to=yr.figure_path("{key}_towns"))'),
+        md("## 五、数据质量\n\n清洗日志中与本节有关的事件（拒收、缺失、未匹配、换算等）。"),
+        code(f'fz.analysis.quality_events(yr.log, "{key}")'),
+    ])
+
+
+def overview_notebook() -> nbformat.NotebookNode:
+    return notebook(head("法治政府建设数据概览：报送、清洗台账与数据质量",
+                         "哪些单位报送了什么、缺了什么；清洗台账是否平衡；被拒收的数值和未匹配的指标名称。") + [
+        md("## 一、报送情况\n\n按单位名录列出应报送单位的报送文件数和数值处理结果。"),
+        code("fz.analysis.submission_overview(yr.tidy, yr.log)"),
+        md("## 二、清洗台账\n\n每个文件：读取单元格 = 采用 + 拒收 + 搁置。"),
+        code("fz.analysis.ledger_table(yr.log)"),
+        md("## 三、各章节数值分布"),
+        code("fz.analysis.section_counts(yr.tidy)"),
+        code('fz.plots.composition(fz.analysis.section_counts(yr.tidy), "各章节指标数值条数", '
+             'save_to=yr.figure_path("overview_sections"))'),
+        md("## 四、拒收与未匹配\n\n被拒收的数值（不可能的值、无法识别的文字、公式无缓存值等）和指标目录中没有的名称。"),
+        code("fz.analysis.rejections(yr.log)"),
+        code("yr.unmapped"),
+    ])
+
+
+def diagnostics_notebook() -> nbformat.NotebookNode:
+    return notebook(head("存在的问题和不足：问题诊断",
+                         "按规则从数据中找出问题：目标未达成、比率偏低、数据前后矛盾、镇街落后、未报送、同比异常、"
+                         "数据质量。每条问题附数据依据、出处单元格和下一年度工作建议。") + [
+        md("## 一、问题清单\n\n按严重程度（高/中/低）和章节排序；同时写出 `findings.csv`（Excel 可直接打开）和 `findings.json`。"),
+        code("findings = fz.diagnostics.find_problems(yr.tidy, baseline=yr.baseline, log=yr.log)\n"
+             "fz.diagnostics.write_findings(findings, yr.output_dir / str(yr.year))\n"
+             "findings"),
+        md("## 二、按章节和严重程度汇总"),
+        code("summary = fz.diagnostics.summary(findings)\nsummary"),
+        code('fz.plots.findings_chart(summary, "问题数量：按章节和严重程度", save_to=yr.figure_path("findings"))'),
+        md("## 三、按问题类别\n\n对应报告「存在的问题和不足」的几类问题，以及《法治政府建设实施纲要（2021—2025年）》的相关体系。"),
+        code("fz.diagnostics.by_category(findings)"),
+    ])
+
+
+def build() -> dict[str, nbformat.NotebookNode]:
+    books = {"overview": overview_notebook()}
+    for key, (stem, title, intro) in SECTIONS.items():
+        books[stem] = section_notebook(key, title, intro)
+    books["diagnostics"] = diagnostics_notebook()
+    return books
+
+
+def main() -> int:
+    NB_DIR.mkdir(exist_ok=True)
+    for stem, nb in build().items():
+        for i, cell in enumerate(nb.cells):  # stable ids, so regenerating changes nothing
+            cell["id"] = f"{stem[:12]}-{i:02d}"
+        nbformat.write(nb, str(NB_DIR / f"{stem}.ipynb"))
+        print(f"wrote notebooks/{stem}.ipynb")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
