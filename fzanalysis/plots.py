@@ -92,34 +92,46 @@ def _labels(df: pd.DataFrame) -> list[str]:
     return out
 
 
-def yoy_bars(section_table_df: pd.DataFrame, title: str, save_to: Path | str | None = None) -> Figure:
-    """本年与上年对比的分组横向条形图，按计量单位分面（金额以万元计）；无上年数据时只画本年。"""
-    df = section_table_df[section_table_df["本年"].notna() | section_table_df["上年"].notna()]
-    df = df.assign(_label=_labels(df))
-    units = list(dict.fromkeys(df["计量单位"])) or [""]
-    sizes = [max(1, int((df["计量单位"] == u).sum())) for u in units]
-    fig = _figure(9, 1.2 + 0.45 * sum(sizes) + 0.5 * len(units))
-    axes = fig.subplots(len(units), 1, squeeze=False, gridspec_kw={"height_ratios": sizes})[:, 0]
-    has_base = df["上年"].notna().any()
-    for ax, unit in zip(axes, units):
-        part = df[df["计量单位"] == unit]
-        div, shown = _scale(pd.concat([part["本年"], part["上年"]]), unit)
-        y = np.arange(len(part))
-        height = 0.4 if has_base else 0.6
-        ax.barh(y - (height / 2 if has_base else 0), part["本年"] / div, height, label="本年", color="#3b75af")
-        if has_base:
-            ax.barh(y + height / 2, part["上年"] / div, height, label="上年", color="#c0c0c0")
-        for yi, v in zip(y, part["本年"] / div):
-            if pd.notna(v):
-                ax.annotate(_short(v), (v, yi - (height / 2 if has_base else 0)), xytext=(3, 0),
-                            textcoords="offset points", va="center", fontsize=8)
-        ax.set_yticks(y, part["_label"])
-        ax.invert_yaxis()
-        ax.margins(x=0.12)  # room for the value labels
-        ax.set_xlabel(f"数值（{shown or '无单位'}）")
-    axes[0].set_title(title)
-    if has_base:
-        fig.legend(*axes[0].get_legend_handles_labels(), loc="outside upper right", ncols=2, fontsize=8)
+def _value_text(value: float, unit: str) -> str:
+    """A value with its unit for a label: 元 from 1万 on in 万元."""
+    if pd.isna(value):
+        return "—"
+    if unit == "元" and abs(value) >= 10_000:
+        return f"{_short(value / 10_000)}万元"
+    return f"{_short(value)}{unit}"
+
+
+def yoy_bars(section_table_df: pd.DataFrame, title: str, save_to: Path | str | None = None,
+             top: int = 25) -> Figure:
+    """同比增减幅度（%）横向条形图：增长蓝色、下降橙色，标注「上年→本年」；按幅度绝对值取前 ``top`` 项。
+
+    没有可比的上年数据时，画一张说明图（本年数值见表格）。
+    """
+    df = section_table_df.assign(_label=_labels(section_table_df))
+    df = df[pd.to_numeric(df["增减幅度（%）"], errors="coerce").notna()]
+    if df.empty:
+        fig = _figure(8, 1.3)
+        ax = fig.subplots()
+        ax.axis("off")
+        ax.text(0.5, 0.45, "无上年可比数据，不做同比（本年数值见上表）", ha="center", va="center", fontsize=10)
+        ax.set_title(title)
+        return _finish(fig, save_to)
+    pct = df["增减幅度（%）"].astype(float)
+    keep = pct.abs().sort_values(ascending=False, kind="stable").index[:top]
+    df = df.loc[keep].assign(_pct=pct.loc[keep]).sort_values("_pct", kind="stable")
+    fig = _figure(9, 1.3 + 0.32 * len(df))
+    ax = fig.subplots()
+    y = np.arange(len(df))
+    ax.barh(y, df["_pct"], color=["#3b75af" if v >= 0 else "#d9822b" for v in df["_pct"]], height=0.6)
+    for yi, v, now, prev, unit in zip(y, df["_pct"], df["本年"], df["上年"], df["计量单位"]):
+        ax.annotate(f"{v:+.1f}%（{_value_text(prev, unit)}→{_value_text(now, unit)}）", (v, yi),
+                    xytext=(3 if v >= 0 else -3, 0), textcoords="offset points", va="center",
+                    ha="left" if v >= 0 else "right", fontsize=7)
+    ax.axvline(0, color="#555555", linewidth=0.8)
+    ax.set_yticks(y, df["_label"])
+    ax.margins(x=0.35)
+    ax.set_xlabel("同比增减幅度（%）")
+    ax.set_title(title)
     return _finish(fig, save_to)
 
 

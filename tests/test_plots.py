@@ -122,8 +122,20 @@ def test_rate_chart_marks_target_and_missing_rate(plot_tidy):
     assert {"目标值", "预警线", "报告值"} <= set(ax.get_legend_handles_labels()[1])
 
 
-def test_amounts_are_shown_in_wan(plot_tidy):
-    s6 = A.section_table(plot_tidy, "s6")
-    fig = plots.yoy_bars(s6[s6["计量单位"] == "元"], "挽回经济损失")
-    assert fig.axes[0].get_xlabel() == "数值（万元）"
-    assert [t.get_text() for t in fig.axes[0].texts] == ["253.7"]
+def test_yoy_chart_shows_change_with_amounts_in_wan(plot_tidy):
+    base = _tidy([("区司法局", "recon_accepted", 29, ""), ("区司法局", "legal_aid_losses_recovered", 2_000_000, "")],
+                 2022)
+    s6 = A.section_table(plot_tidy, "s6", base)
+    fig = plots.yoy_bars(s6, "同比")
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "同比增减幅度（%）"
+    texts = sorted(t.get_text() for t in ax.texts)
+    assert texts == ["+26.9%（200万元→253.7万元）", "+41.4%（29件→41件）"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["法律援助挽回经济损失", "行政复议受理数"]
+
+
+def test_yoy_chart_without_baseline_says_so(plot_tidy):
+    fig = plots.yoy_bars(A.section_table(plot_tidy, "s4"), "无上年")
+    assert "无上年可比数据" in fig.axes[0].texts[0].get_text()
+
+
