@@ -65,6 +65,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
                   args.notebooks, progress=False if args.quiet else None)
     failed = [r for r in results if r.status != "ok"]
     out = Path(args.out) / str(args.year)
+    log_file = Path(args.processed) / str(args.year) / "cleaning_log.csv"
+    if log_file.exists():  # a workbook that could not be read is a finding, not a failed run: warn, exit 0
+        from .data import load_log
+
+        log = load_log(args.year, args.processed)
+        for row in log[log["event"].isin(["unreadable_workbook", "workbook_too_large"])].itertuples():
+            print(f"警告：无法读取 {row.file}: {row.reason}", file=sys.stderr)
     print(f"{args.year}: {len(results) - len(failed)}/{len(results)} 个笔记本运行成功 → {out}")
     for r in failed:
         print(f"笔记本失败：{r.notebook}: {r.error}", file=sys.stderr)
