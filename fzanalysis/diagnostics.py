@@ -433,6 +433,23 @@ def _year(df: pd.DataFrame | None) -> int | None:
     return int(years.mode().iloc[0]) if len(years) else None
 
 
+def _merge_same_fact(df: pd.DataFrame, towns: set[str]) -> pd.DataFrame:
+    """One finding per fact: a 镇街's own figure and the same figure in a department's 镇街 table
+    (same rule, codes, evidence and 镇街) become one finding citing both cells."""
+    if df.empty:
+        return df
+    eff_area = df["area"].where(df["area"] != "", df["org"].where(df["org"].isin(towns), ""))
+    key = df["rule"] + "|" + df["codes"] + "|" + df["evidence"] + "|" + eff_area
+    keep = []
+    for _, group in df.groupby(key, sort=False):
+        first = group.sort_values("area", ascending=False, kind="stable").iloc[0].copy()  # the row with its 镇街 in area
+        cells = [c for cs in group["cells"] for c in cs.split(";") if c]
+        first["cells"] = ";".join(dict.fromkeys(cells))
+        first["area"] = eff_area[group.index[0]]
+        keep.append(first)
+    return pd.DataFrame(keep, columns=COLUMNS).reset_index(drop=True)
+
+
 def find_problems(tidy: pd.DataFrame, catalog: Catalog | None = None, baseline: pd.DataFrame | None = None,
                   log: pd.DataFrame | None = None, config: dict | None = None) -> pd.DataFrame:
     """All findings of :data:`RULES` as one table with :data:`COLUMNS`, most severe first."""
@@ -454,6 +471,7 @@ def find_problems(tidy: pd.DataFrame, catalog: Catalog | None = None, baseline: 
     records = [f for rule in RULES for f in rule(cur, catalog, cfg, base, log)]
     df = pd.DataFrame(records, columns=COLUMNS).astype(str) if records else pd.DataFrame(
         {c: pd.Series([], dtype=str) for c in COLUMNS})
+    df = _merge_same_fact(df, towns)
     df["_sev"] = df["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
     df = df.sort_values(["_sev", "section", "rule", "org", "area", "codes", "evidence", "cells"], kind="stable")
     return df.drop(columns="_sev").reset_index(drop=True)

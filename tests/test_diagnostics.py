@@ -116,6 +116,16 @@ def test_rules_are_registered():
         "rule_yoy_implausible", "rule_data_quality"]
 
 
+def test_a_towns_own_figure_and_its_row_in_a_department_table_are_one_finding():
+    town = TOWNS[3]
+    tidy = make_tidy([("区司法局", "enforcement_publicity_rate", 87.5, town),
+                      (town, "enforcement_publicity_rate", 87.5, "", f"2023/{town}.xlsx")])
+    f = only(find_problems(tidy, CAT), "target_shortfall")
+    assert len(f) == 1
+    assert (f.loc[0, "org"], f.loc[0, "area"]) == ("区司法局", town)
+    assert f.loc[0, "cells"] == f"2023/区司法局统计表.xlsx!Sheet1!C2;2023/{town}.xlsx!Sheet1!C3"
+
+
 # -- target_shortfall -----------------------------------------------------------------------------
 def test_target_shortfall_fires_for_total_and_town_rows():
     tidy = make_tidy([("区司法局", "normdoc_filing_rate", 95), ("区司法局", "enforcement_publicity_rate", 98, "八桥镇"),
