@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Mapping
 
 import pandas as pd
 
@@ -97,8 +98,6 @@ class _FileCleaner:
 
     def run(self) -> FileResult:
         scans = []
-        for name in self.book.hidden:
-            self.event("skipped_sheet", "隐藏工作表，未作为数据读取", sheet=name)
         for sheet in self.book.sheets:
             scan = scan_sheet(sheet, self.catalog, self.year)
             scans.append((sheet, scan))
@@ -107,6 +106,8 @@ class _FileCleaner:
         self.res.org = org
         if not ok:
             self.event("unknown_org", f"报送单位「{org}」不在单位名录中，请在 orgs.csv 中补充别名")
+        for name in self.book.hidden:  # after the org is known, so the event carries it
+            self.event("skipped_sheet", "隐藏工作表，未作为数据读取", sheet=name)
         for sheet, scan in scans:
             for cell in scan.personal_cells:
                 self.event("personal_data_removed", "签字栏/联系人个人信息（姓名、电话）已剔除，未写入任何输出",
@@ -131,9 +132,14 @@ class _FileCleaner:
         code, reason = self._code(rec)
         if raw.strip() == "":
             formula = self.book.inspector.formula(rec.sheet, rec.cell) if self.book.inspector else None
+            # calamine reads an error cell (#DIV/0! …) as empty: it is not a blank
+            error = self.book.inspector.error(rec.sheet, rec.cell) if self.book.inspector and not formula else None
             if formula:
                 self.event("rejected", f"公式没有缓存值（={formula}），请在 Excel 中重新计算并保存后报送", rec,
                            outcome=REJECTED, code=code or "", area=area)
+            elif error:
+                self.event("rejected", f"单元格是 Excel 错误值「{error}」，未采用", rec,
+                           outcome=REJECTED, code=code or "", area=area, raw_text=error)
             elif code:
                 self.event("missing", "空白单元格，未记为 0", rec, outcome=SET_ASIDE, code=code, area=area)
             # an empty cell beside an unknown label is a heading, not a value cell
@@ -157,7 +163,7 @@ class _FileCleaner:
             self.event("unmapped", f"指标名称「{_scrub(label)}」{reason}，数值已写入 unmapped.csv", rec,
                        outcome=SET_ASIDE, area=area, raw_text=raw)
             return
-        ind = self.catalog.indicator(code)
+        ind = self.catalog.indicator_record(code)
         hint = rec.unit_hint or (money_unit if ind["unit"] == "元" else "")
         value, unit, how = self._apply_hint(pv, hint, rec)
         if not unit:
@@ -220,7 +226,7 @@ class _FileCleaner:
         return value, hint, ""
 
     @staticmethod
-    def _implausible(value: float, ind: pd.Series) -> str:
+    def _implausible(value: float, ind: Mapping[str, object]) -> str:
         lo, hi = ind["min_value"], ind["max_value"]
         if pd.notna(lo) and value < lo:
             return f"数值 {value:g} 小于下限 {lo:g}（{ind['name']}不可能为负），未采用"
@@ -244,9 +250,10 @@ class _FileCleaner:
         for g in groups.values():
             total = g["total"]
             if total is not None and g["n"] and abs(float(total.raw) - g["parts"]) > 1e-6 * max(1.0, abs(g["parts"])):
+                code, _ = self._code(total)
                 self.event("total_mismatch",
                            f"合计 {float(total.raw):g} 不等于各行之和 {g['parts']:g}（按原值保留合计）", total,
-                           raw_text=_raw_text(total.raw))
+                           code=code or "", raw_text=_raw_text(total.raw))
 
 
 def clean_workbook(path: Path, rel: str, year: int, catalog: Catalog, limits: Limits = Limits()) -> FileResult:
@@ -295,7 +302,7 @@ def clean_year(raw_dir: Path, year: int, files: list[Path], catalog: Catalog | N
     for res in results:
         rows += res.rows
         unmapped += res.unmapped
-        events += res.events
+        events += [_event_row(e) for e in res.events]
         events.append(ledger_event(res.file, res.org, len(res.rows), res.rejected, res.set_aside))
         if not res.readable:
             failed.append(next(f"{e.file}: {e.reason}" for e in res.events))
@@ -306,6 +313,14 @@ def clean_year(raw_dir: Path, year: int, files: list[Path], catalog: Catalog | N
     unmapped_df["year"] = unmapped_df["year"].astype("int64")
     unmapped_df["value"] = unmapped_df["value"].astype("float64")
     return CleanResult(year, indicators, events_frame(year, events), unmapped_df, failed)
+
+
+_EVENT_FIELDS = tuple(f.name for f in fields(Event))
+
+
+def _event_row(e: Event) -> dict:
+    """An event as a plain row (what ``dataclasses.asdict`` gives, without its deep copies)."""
+    return {name: getattr(e, name) for name in _EVENT_FIELDS}
 
 
 def _flag_duplicates(results: list[FileResult]) -> None:

@@ -12,6 +12,7 @@ inflated, and the cell count of each sheet is bounded.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import zipfile
@@ -89,8 +90,9 @@ def read_workbook(path: str | Path, limits: Limits = Limits()) -> Workbook:
     if size == 0:
         raise WorkbookError("空文件（0 字节）", file=name)
     inspector = None
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+    if path.suffix.lower() in _ZIP_PARTS:  # every zip-based format: bound the inflated size first
         _check_zip(path, limits)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
         inspector = XlsxInspector(path)
     try:
         book = CalamineWorkbook.from_path(str(path))
@@ -124,13 +126,18 @@ def _short(exc: Exception) -> str:
     return text[:120]
 
 
+# zip-based formats → the part a real file of that kind always has
+_ZIP_PARTS = {".xlsx": "xl/workbook.xml", ".xlsm": "xl/workbook.xml", ".xlsb": "xl/workbook.bin", ".ods": "content.xml"}
+
+
 def _check_zip(path: Path, limits: Limits) -> None:
+    kind = path.suffix.lower().lstrip(".")
     try:
         with zipfile.ZipFile(path) as zf:
             total = sum(info.file_size for info in zf.infolist())
             names = set(zf.namelist())
     except zipfile.BadZipFile:
-        raise WorkbookError("不是有效的 xlsx 文件（zip 结构损坏或被截断）", file=path.name) from None
+        raise WorkbookError(f"不是有效的 {kind} 文件（zip 结构损坏或被截断）", file=path.name) from None
     except OSError as exc:
         raise WorkbookError(f"无法打开文件：{exc.strerror}", file=path.name) from None
     if total > limits.max_uncompressed:
@@ -138,8 +145,9 @@ def _check_zip(path: Path, limits: Limits) -> None:
             f"解压后 {total // (1024 * 1024)} MB，超过上限 {limits.max_uncompressed // (1024 * 1024)} MB，未读取",
             file=path.name,
         )
-    if "xl/workbook.xml" not in names:
-        raise WorkbookError("不是有效的 xlsx 文件（缺少 xl/workbook.xml）", file=path.name)
+    required = _ZIP_PARTS[path.suffix.lower()]
+    if required not in names:
+        raise WorkbookError(f"不是有效的 {kind} 文件（缺少 {required}）", file=path.name)
 
 
 def _read_csv(path: Path, limits: Limits) -> Workbook:
@@ -252,6 +260,16 @@ class XlsxInspector:
         style = re.search(r'\bs="(\d+)"', xml.split(">", 1)[0])
         return bool(style) and int(style.group(1)) in (self._percent_styles or set())
 
+    def error(self, sheet: str, cell: str) -> str | None:
+        """The Excel error value (``#DIV/0!``, ``#REF!`` …) of an error cell, else None.
+
+        calamine reads error cells as empty, which must not pass for a blank cell."""
+        xml = self._sheet_cells(sheet).get(cell, "")
+        if not re.search(r'\bt="e"', xml.split(">", 1)[0]):
+            return None
+        v = re.search(r"<v>([^<]+)</v>", xml)
+        return _unescape(v.group(1)).strip() if v else "#错误"
+
     def formula(self, sheet: str, cell: str) -> str | None:
         """The formula of a cell that has no cached value, else None."""
         xml = self._sheet_cells(sheet).get(cell, "")
@@ -264,6 +282,6 @@ class XlsxInspector:
 
 
 def _unescape(text: str) -> str:
-    return (
-        text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
-    )
+    """XML text → plain text: the five named entities and numeric character references
+    (openpyxl writes every non-ASCII character as ``&#24453;``)."""
+    return html.unescape(text)

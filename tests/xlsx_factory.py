@@ -1,0 +1,299 @@
+"""Small builders of real department workbooks for tests (openpyxl, written to ``tmp_path``).
+
+Import from a test module as ``from tests.xlsx_factory import ...`` (``tests`` is a package
+and pytest puts the project root on ``sys.path``).  Every builder writes a real file and
+returns its :class:`~pathlib.Path`.
+
+Cell values in the grids given to these builders:
+
+- ``None`` or ``""``: an empty cell;
+- a ``str`` starting with ``=``: a formula, written by openpyxl **without a cached value**;
+- :class:`Text`: a literal string, even when it starts with ``=`` (formula-looking text);
+- :class:`Fmt`: a value with a number format, e.g. ``Fmt(1.0, "0%")`` is ``100%`` as Excel
+  stores it;
+- anything else (int, float, datetime …) as openpyxl writes it.
+"""
+from __future__ import annotations
+
+import io
+import shutil
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+from openpyxl import Workbook
+
+Grid = Sequence[Sequence[object]]
+
+YEAR = 2023
+TITLE = f"{YEAR}年法治政府建设情况统计表"
+HEADER_A = ("序号", "指标名称", "单位", f"{YEAR}年", "备注")
+MARKET_ORG_LINE = "填报单位：重庆市大渡口区市场监督管理局（盖章）　填报日期：2024年1月15日"
+SIGN_OFF = ("填表人：张晓明", None, "联系电话：13812345678", None, "审核人：王建国")
+
+# The good 区市场监管局 workbook: (label, unit, value cell) → (code, value in base units).
+GOOD_MARKET_ROWS = (
+    ("行政处罚案件数", "件", 579),
+    ("罚款金额", "万元", 566.2),
+    ("移送公安机关立案侦查数", "件", 12),
+)
+GOOD_MARKET_VALUES = {
+    "market_penalty_cases": 579.0,
+    "market_fines": 5_662_000.0,
+    "market_police_transfers": 12.0,
+}
+
+
+class Text(str):
+    """A literal string cell, never a formula (``Text("=HYPERLINK(...)")``)."""
+
+
+@dataclass(frozen=True)
+class Fmt:
+    """A cell value with a number format (``Fmt(0.995, "0.0%")``)."""
+
+    value: object
+    number_format: str
+
+
+def org_line(name: str, date: str = "2024年1月15日") -> str:
+    """A 填报单位 line as departments write it."""
+    return f"填报单位：{name}（盖章）　填报日期：{date}"
+
+
+# ------------------------------------------------------------------------------ generic writer
+def write_xlsx(
+    path: str | Path,
+    sheets: Mapping[str, Grid],
+    *,
+    hidden: Iterable[str] = (),
+    merges: Mapping[str, Iterable[str]] | None = None,
+) -> Path:
+    """Write ``{sheet name: grid}`` (rows from A1) to a real .xlsx; ``hidden`` sheets are hidden."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    hidden = set(hidden)
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, grid in sheets.items():
+        ws = wb.create_sheet(name)
+        for i, row in enumerate(grid, start=1):
+            for j, value in enumerate(row, start=1):
+                _set(ws.cell(row=i, column=j), value)
+        for rng in (merges or {}).get(name, ()):
+            ws.merge_cells(rng)
+        if name in hidden:
+            ws.sheet_state = "hidden"
+    if hidden and all(name in hidden for name in sheets):
+        raise ValueError("a workbook needs at least one visible sheet")
+    wb.save(path)
+    return path
+
+
+def _set(cell, value: object) -> None:
+    if value is None or value == "":
+        return
+    if isinstance(value, Fmt):
+        cell.value = value.value
+        cell.number_format = value.number_format
+    elif isinstance(value, Text):
+        cell.value = str(value)
+        cell.data_type = "s"  # keep '=…' as text
+    else:
+        cell.value = value
+
+
+# ------------------------------------------------------------------------------ Layout A
+def layout_a_grid(
+    org_line: str | None,
+    rows: Sequence[Sequence[object]],
+    *,
+    header: Sequence[str] = HEADER_A,
+    title: str | None = TITLE,
+    footer: Sequence[Sequence[object]] = (),
+    numbered: bool | None = None,
+) -> list[list[object]]:
+    """Title, 填报单位 line, header, one row per indicator, footer rows.
+
+    ``rows`` give the cells after 序号 when the header starts with 序号 (``numbered`` is then
+    the default): ``(label, unit, value[, note])``; a row of ``None`` is a blank row.
+    """
+    numbered = header[0] == "序号" if numbered is None else numbered
+    grid: list[list[object]] = []
+    if title:
+        grid.append([title])
+    if org_line:
+        grid.append([org_line])
+    grid.append(list(header))
+    n = 0
+    for row in rows:
+        if row is None or not any(v not in (None, "") for v in row):
+            grid.append([])
+            continue
+        n += 1
+        grid.append(([n] if numbered else []) + list(row))
+    grid.extend(list(r) for r in footer)
+    return grid
+
+
+def make_layout_a(
+    path: str | Path,
+    org_line: str | None,
+    rows: Sequence[Sequence[object]],
+    *,
+    header: Sequence[str] = HEADER_A,
+    sheet: str = "Sheet1",
+    title: str | None = TITLE,
+    footer: Sequence[Sequence[object]] = (),
+    extra_sheets: Mapping[str, Grid] | None = None,
+    hidden_sheets: Mapping[str, Grid] | None = None,
+) -> Path:
+    """A Layout A (指标清单) workbook; ``hidden_sheets`` are added and hidden."""
+    sheets: dict[str, Grid] = {sheet: layout_a_grid(org_line, rows, header=header, title=title, footer=footer)}
+    sheets.update(extra_sheets or {})
+    sheets.update(hidden_sheets or {})
+    return write_xlsx(path, sheets, hidden=list(hidden_sheets or {}))
+
+
+def make_good_market(path: str | Path, *, footer: Sequence[Sequence[object]] = ()) -> Path:
+    """The good 区市场监管局 workbook: 行政处罚案件数 579 件, 罚款金额 566.2 万元, 移送 12 件."""
+    return make_layout_a(path, MARKET_ORG_LINE, GOOD_MARKET_ROWS, footer=footer)
+
+
+# ------------------------------------------------------------------------------ Layout B
+def layout_b_grid(
+    org_line: str | None,
+    header: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    total: Sequence[object] | None = None,
+    unit_row: Sequence[str] | None = None,
+    title: str | None = TITLE,
+    footer: Sequence[Sequence[object]] = (),
+) -> list[list[object]]:
+    """Title, 填报单位 line, header (``镇街`` + indicator columns), optional unit row, one row per
+    镇街 (``(area, v1, v2, …)``), optional 合计 row (``total`` = the values after the label)."""
+    grid: list[list[object]] = []
+    if title:
+        grid.append([title])
+    if org_line:
+        grid.append([org_line])
+    grid.append(list(header))
+    if unit_row is not None:
+        grid.append(["单位", *unit_row])
+    grid.extend(list(r) for r in rows)
+    if total is not None:
+        grid.append(["合计", *total])
+    grid.extend(list(r) for r in footer)
+    return grid
+
+
+def make_layout_b(
+    path: str | Path,
+    org_line: str | None,
+    header: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    total: Sequence[object] | None = None,
+    unit_row: Sequence[str] | None = None,
+    sheet: str = "Sheet1",
+    title: str | None = TITLE,
+    footer: Sequence[Sequence[object]] = (),
+) -> Path:
+    """A Layout B (镇街矩阵) workbook."""
+    grid = layout_b_grid(org_line, header, rows, total=total, unit_row=unit_row, title=title, footer=footer)
+    return write_xlsx(path, {sheet: grid})
+
+
+# ------------------------------------------------------------------------------ CSV
+def make_csv(path: str | Path, grid: Grid, *, encoding: str = "utf-8-sig") -> Path:
+    """A CSV file as Excel writes it (``gb18030`` on a Chinese Windows machine, or UTF-8 with BOM)."""
+    import csv
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows([["" if v is None else v for v in r] for r in grid])
+    path.write_bytes(buf.getvalue().encode(encoding))
+    return path
+
+
+# ------------------------------------------------------------------------------ broken files
+def truncate(src: str | Path, dst: str | Path | None = None, keep: float = 0.5) -> Path:
+    """The first ``keep`` fraction of ``src``'s bytes, written to ``dst`` (default: in place)."""
+    src = Path(src)
+    data = src.read_bytes()
+    dst = Path(dst) if dst is not None else src
+    dst.write_bytes(data[: max(1, int(len(data) * keep))])
+    return dst
+
+
+def zip_bomb(path: str | Path, mb: int, *, template: str | Path | None = None) -> Path:
+    """A workbook whose main XML part inflates to about ``mb`` MB of whitespace.
+
+    The file itself is tiny (deflate compresses blanks ~1000:1) and structurally valid:
+    for ``.xlsx`` (the default) it is ``template`` or a fresh one-sheet workbook whose
+    ``xl/worksheets/sheet1.xml`` is padded; for ``.ods`` a minimal OpenDocument spreadsheet
+    whose ``content.xml`` is padded. The padding is streamed through the compressor, so
+    nothing that large is ever held in memory.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".ods":
+        parts = {
+            "mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
+            "META-INF/manifest.xml": _ODS_MANIFEST,
+            "content.xml": _ODS_CONTENT,
+        }
+        member, marker = "content.xml", b"<table:table-row>"
+    else:
+        if template is None:
+            buf = io.BytesIO()
+            wb = Workbook()
+            wb.active.title = "Sheet1"
+            wb.active["A1"] = "指标名称"
+            wb.save(buf)
+            source = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+        else:
+            source = zipfile.ZipFile(template)
+        with source:
+            parts = {info.filename: source.read(info.filename) for info in source.infolist()}
+        member, marker = "xl/worksheets/sheet1.xml", b"<sheetData"
+    chunk = b" " * (1024 * 1024)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as out:
+        for name, data in parts.items():
+            if name != member:
+                out.writestr(name, data)
+                continue
+            cut = data.index(marker)
+            target = zipfile.ZipInfo(name, date_time=(2024, 1, 15, 0, 0, 0))
+            target.compress_type = zipfile.ZIP_DEFLATED
+            with out.open(target, "w", force_zip64=True) as fh:
+                fh.write(data[:cut])
+                for _ in range(mb):
+                    fh.write(chunk)
+                fh.write(data[cut:])
+    return path
+
+
+_ODS_MANIFEST = b"""<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">
+ <manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>
+ <manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>
+</manifest:manifest>"""
+_ODS_CONTENT = """<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+ xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+ xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">
+<office:body><office:spreadsheet><table:table table:name="Sheet1">
+<table:table-row><table:table-cell office:value-type="string"><text:p>指标名称</text:p></table:table-cell></table:table-row>
+</table:table></office:spreadsheet></office:body></office:document-content>""".encode()
+
+
+def copy(src: str | Path, dst: str | Path) -> Path:
+    """Copy a built file (e.g. a session-wide zip bomb) into a raw folder."""
+    dst = Path(dst)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(src, dst)
+    return dst
