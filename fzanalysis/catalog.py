@@ -24,6 +24,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
 
 import pandas as pd
 
@@ -58,9 +60,12 @@ KINDS = ("count", "amount", "rate", "change")
 _UNIT_WORDS = (
     "件|元|万元|亿元|%|项|条|份|个|家|次|人次|批次|名|辆|家次|处|起|场|人|件次|类|期|种|宗|户次|场次|户|所|万|亿"
 )
-_TRAILING_UNIT = re.compile(rf"[(（\[【]\s*({_UNIT_WORDS})\s*[)）\]】]\s*$")
+# spaces may stand anywhere inside a unit or a numbering: 罚款（万 元）, （ 二 ）, 十 一、
+_TRAILING_UNIT = re.compile(rf"[(（\[【]\s*((?:\s*(?:{_UNIT_WORDS}))+?)\s*[)）\]】]\s*$")
+_UNIT_SET = frozenset(_UNIT_WORDS.split("|"))
+_NUMERAL, _DIGITS = r"[一二三四五六七八九十](?:\s*[一二三四五六七八九十])*", r"\d(?:\s*\d)*"
 _LEADING_NUMBERING = re.compile(
-    r"^\s*(?:[（(]?[一二三四五六七八九十]+[)）、．.]|[（(]\d+[)）]|\d+[、．.](?!\d))\s*"
+    rf"^\s*(?:[（(]?\s*{_NUMERAL}\s*[)）、．.]|[（(]\s*{_DIGITS}\s*[)）]|{_DIGITS}\s*[、．.](?!\d))\s*"
 )
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
@@ -69,16 +74,19 @@ def split_unit(label: str) -> tuple[str, str]:
     """Split a trailing unit in brackets off a label: ``罚款（万元）`` → (``罚款``, ``万元``)."""
     text = unicodedata.normalize("NFKC", str(label)).strip()
     m = _TRAILING_UNIT.search(text)
-    if not m:
+    unit = re.sub(r"\s+", "", m.group(1)) if m else ""
+    if unit not in _UNIT_SET:
         return text, ""
-    return text[: m.start()].strip(), m.group(1)
+    return text[: m.start()].strip(), unit
 
 
 def normalise_label(label: str) -> str:
     """The matching key of a label: NFKC, numbering, trailing unit, spaces and punctuation removed."""
     text, _ = split_unit(label)
     text = _LEADING_NUMBERING.sub("", text)
-    return _NON_WORD.sub("", text).lower()
+    key = _NON_WORD.sub("", text.lower())
+    # lower() and the removals can leave text NFKC still changes (İ → i̇, Hangul jamo): settle it once
+    return _NON_WORD.sub("", unicodedata.normalize("NFKC", key))
 
 
 @dataclass(frozen=True)
@@ -113,6 +121,13 @@ class Catalog:
         # longest alias first, so 大渡口区人民政府办公室 wins over 大渡口区人民政府
         self._org_aliases = sorted(pairs, key=lambda p: (-len(p[0]), p[0]))
         self._code_org = dict(zip(self.indicators["code"], self.indicators["org"]))
+        # per-record look-ups of the cleaner: plain dicts built once, not a DataFrame filter per call
+        self._code_pos = {code: i for i, code in enumerate(self.indicators["code"])}
+        self._records = {rec["code"]: MappingProxyType(rec) for rec in self.indicators.to_dict("records")}
+        self._org_kinds: dict[str, str] = {}
+        for org, kind in zip(self.orgs["org"], self.orgs["kind"]):
+            self._org_kinds.setdefault(org, str(kind))
+        self._org_memo: dict[str, str | None] = {}
 
     # -- checks ---------------------------------------------------------------------------
     def _check(self) -> None:
@@ -145,11 +160,14 @@ class Catalog:
         """Canonical reporting unit named in ``text`` (longest matching alias wins), else None."""
         if not text:
             return None
-        norm = unicodedata.normalize("NFKC", str(text))
-        for alias, org in self._org_aliases:
-            if alias and alias in norm:
-                return org
-        return None
+        text = str(text)
+        if text in self._org_memo:
+            return self._org_memo[text]
+        norm = unicodedata.normalize("NFKC", text)
+        found = next((org for alias, org in self._org_aliases if alias and alias in norm), None)
+        if len(self._org_memo) < 100_000:  # bounded: cell texts of many workbooks pass through here
+            self._org_memo[text] = found
+        return found
 
     def resolve_area(self, text: str) -> str | None:
         """Canonical 镇街 name when ``text`` names one exactly (after alias resolution)."""
@@ -159,8 +177,7 @@ class Catalog:
         return None
 
     def org_kind(self, org: str) -> str:
-        hit = self.orgs.loc[self.orgs["org"] == org, "kind"]
-        return str(hit.iloc[0]) if len(hit) else ""
+        return self._org_kinds.get(org, "")
 
     def towns(self) -> list[str]:
         return self.orgs.loc[self.orgs["kind"] == "镇街", "org"].tolist()
@@ -190,10 +207,13 @@ class Catalog:
         return []
 
     def indicator(self, code: str) -> pd.Series:
-        hit = self.indicators.loc[self.indicators["code"] == code]
-        if hit.empty:
+        if code not in self._code_pos:
             raise KeyError(code)
-        return hit.iloc[0]
+        return self.indicators.iloc[self._code_pos[code]]
+
+    def indicator_record(self, code: str) -> Mapping[str, object]:
+        """The catalog row of ``code`` as a read-only mapping (fast: for per-cell look-ups)."""
+        return self._records[code]
 
     def table(self) -> pd.DataFrame:
         """The catalog as one table for display (``fzanalysis catalog``)."""

@@ -81,11 +81,11 @@ def _prepare(df: pd.DataFrame | None, towns: set[str]) -> pd.DataFrame | None:
 
 
 def _info(catalog: Catalog, code: str) -> dict:
-    hit = catalog.indicators.loc[catalog.indicators["code"] == code]
-    if hit.empty:
+    try:
+        return dict(catalog.indicator_record(code))
+    except KeyError:
         return {"code": code, "name": code, "unit": "", "kind": "", "direction": "higher",
                 "target": float("nan"), "section": "", "framework_area": "", "category": ""}
-    return hit.iloc[0].to_dict()
 
 
 def _fmt(value: float, unit: str = "", qualifier: str = "", nd: int | None = None) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .catalog import Catalog, split_unit
 from .workbook import Sheet
@@ -48,6 +49,8 @@ _NOTE = re.compile(r"^(注|备注|说明|附注|数据来源|填报说明)\s*(\d
 _SHEET_UNIT = re.compile(r"^(?:金额)?单位\s*[:：]\s*(万元|元|亿元)\s*$")
 _GROUP_LABEL = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、．.]|[（(][一二三四五六七八九十]+[)）])")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_SIGN_OFF = re.compile(r"(填表人|联系电话|审核人|联系人|经办人)\s*[:：]")
+_NON_WORD = re.compile(r"[\W_]+")
 _PREV_WORDS = ("上年", "去年", "上期", "上年同期", "上年度")
 _CHANGE_WORDS = ("同比", "增长", "增减", "变化", "环比")
 
@@ -85,7 +88,20 @@ def _text(v: object) -> str:
 
 def _key(v: object) -> str:
     """Header key: NFKC, no spaces or punctuation."""
-    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", _text(v))).lower()
+    if v is None:
+        return ""
+    return _key_of(v if isinstance(v, str) else str(v))
+
+
+@lru_cache(maxsize=65536)
+def _key_of(text: str) -> str:
+    # cell texts repeat across rows, sheets and workbooks: computed once per distinct text
+    return _NON_WORD.sub("", unicodedata.normalize("NFKC", text)).lower()
+
+
+@lru_cache(maxsize=65536)
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
 
 
 def _is_number(v: object) -> bool:
@@ -98,19 +114,17 @@ def _filled(row: list[object]) -> list[int]:
 
 def classify_row(row: list[object]) -> str:
     """'blank', 'personal', 'meta', 'note' or 'other' for one grid row."""
-    texts = [_text(v) for v in row if _text(v) != ""]
+    texts = [t for t in map(_text, row) if t != ""]
     if not texts:
         return "blank"
     for t in texts:
-        if not isinstance(t, str):
-            continue
-        norm = unicodedata.normalize("NFKC", t)
-        if _PERSONAL_LABEL.search(norm) or re.search(r"(填表人|联系电话|审核人|联系人|经办人)\s*[:：]", norm):
+        norm = _nfkc(t)
+        if _PERSONAL_LABEL.search(norm) or _SIGN_OFF.search(norm):
             return "personal"
     strs = [v for v in row if isinstance(v, str) and v.strip()]
-    if any(_PHONE.search(unicodedata.normalize("NFKC", s)) for s in strs):
+    if any(_PHONE.search(_nfkc(s)) for s in strs):
         return "personal"
-    first = unicodedata.normalize("NFKC", texts[0])
+    first = _nfkc(texts[0])
     if _META.search(first) or _ORG_LINE.search(first):
         return "meta"
     if _NOTE.search(first) and len(texts) <= 2:

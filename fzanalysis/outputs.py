@@ -67,7 +67,9 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
         if pd.api.types.is_float_dtype(out[col]) or pd.api.types.is_integer_dtype(out[col]):
             out[col] = [_fmt_number(v) for v in out[col].tolist()]
         else:
-            out[col] = [neutralise("" if v is None or v is pd.NA else v) for v in out[col].tolist()]
+            out[col] = ["" if v is None or v is pd.NA or (isinstance(v, float) and v != v)
+                        else neutralise(v) if isinstance(v, str) and v.startswith(_FORMULA_START) else v
+                        for v in out[col].tolist()]
     buf = io.StringIO()
     out.to_csv(buf, index=False, lineterminator="\n")
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
