@@ -13,13 +13,12 @@ columns of the catalog and its ``category`` column; ``config`` overrides any key
 from __future__ import annotations
 
 from collections import Counter
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pandas as pd
 
 from .catalog import DATA_DIR, FRAMEWORK_AREAS, SECTIONS, Catalog, load_catalog
-from .numbers import format_value
+from .numbers import format_value, round_half_up
 
 __all__ = ["COLUMNS", "RULES", "by_category", "find_problems", "load_config", "summary", "write_findings"]
 
@@ -92,7 +91,7 @@ def _fmt(value: float, unit: str = "", qualifier: str = "", nd: int | None = Non
     """Report style; with ``nd``, rounded half up as the report does (117/144 → 81.3%)."""
     value = float(value)
     if nd is not None:
-        value = float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-nd), rounding=ROUND_HALF_UP))
+        value = round_half_up(value, nd)
     return format_value(value, unit, qualifier)
 
 

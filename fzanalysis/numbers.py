@@ -28,7 +28,7 @@ from decimal import Decimal
 
 from fzanalysis.errors import ValueParseError
 
-__all__ = ["MISSING_MARKERS", "ParsedValue", "format_value", "parse_value"]
+__all__ = ["MISSING_MARKERS", "ParsedValue", "format_value", "parse_value", "round_half_up"]
 
 
 @dataclass(frozen=True)
@@ -242,3 +242,10 @@ def format_value(value: float | None, unit: str = "", qualifier: str = "") -> st
     if qualifier and mult and unit in _MONEY_UNITS:
         return f"{number}{qualifier}{mult}{unit}"  # 3000余万元
     return f"{number}{mult}{qualifier}{unit}"  # 2.5万余件, 600余家
+
+
+def round_half_up(value: float, digits: int = 1) -> float:
+    """Round as the report does (四舍五入): 117/144 = 81.25 → 81.3, not Python's 81.2."""
+    from decimal import ROUND_HALF_UP
+
+    return float(Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))

@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
 from .analysis import CHECK_ROWS
+from .numbers import round_half_up
 
 DPI = 150
 _state: dict[str, str] = {}
@@ -215,7 +216,7 @@ def rate_vs_target(rates_df: pd.DataFrame, title: str, save_to: Path | str | Non
     if df["报告值"].notna().any():
         ax.scatter(df["报告值"], y, marker="D", color="#2ca02c", zorder=3, label="报告值")
     for yi, v, note in zip(y, df["比率（%）"], df["说明"]):
-        text = f"{v:.1f}%" if pd.notna(v) else f"无法计算：{note}"
+        text = f"{round_half_up(v, 1):.1f}%" if pd.notna(v) else f"无法计算：{note}"
         ax.annotate(text, (0 if pd.isna(v) else v, yi), xytext=(3, 0), textcoords="offset points",
                     va="center", fontsize=8)
     ax.axvline(100, color="#999999", linewidth=0.8)

@@ -258,3 +258,11 @@ def test_full_width_parses_like_half_width(whole, cents, grouped, suffix):
     number = f"{whole:,}" if grouped else str(whole)
     half = f"{number}.{cents:02d}{suffix}"
     assert parse_value(half.translate(_FULL_WIDTH)) == parse_value(half)
+
+
+@pytest.mark.parametrize("value,digits,expected", [(81.25, 1, 81.3), (69.936, 1, 69.9), (0.05, 1, 0.1), (-2.25, 1, -2.3),
+                                                   (100.0, 1, 100.0), (41.3793, 2, 41.38)])
+def test_round_half_up_as_the_report_rounds(value, digits, expected):
+    from fzanalysis.numbers import round_half_up
+
+    assert round_half_up(value, digits) == expected
