@@ -20,6 +20,9 @@ from .data import check_year, ensure_clean, has_data
 from .errors import ParameterError
 
 PACKAGE_NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+# the kernel's own start-up chatter (transport warnings) is noise under cron: cell errors still
+# reach the executed notebook and run.json
+KERNEL_QUIET = ["--IPKernelApp.log_level=CRITICAL"]
 
 
 @dataclass
@@ -53,7 +56,7 @@ def _execute(nb_path: str, out_dir: str, params: dict, cwd: str) -> NotebookResu
     status, error = "ok", ""
     try:
         pm.execute_notebook(nb_path, str(out_nb), parameters=params, cwd=cwd, progress_bar=False,
-                            log_output=False, kernel_name="python3")
+                            log_output=False, kernel_name="python3", extra_arguments=KERNEL_QUIET)
     except pm.PapermillExecutionError as exc:
         status, error = "failed", f"{exc.ename}: {exc.evalue}".strip()[:300]
     except Exception as exc:  # a kernel that dies, a notebook that is not JSON …

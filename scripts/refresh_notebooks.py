@@ -17,6 +17,8 @@ from pathlib import Path
 import nbformat
 import papermill as pm
 
+from fzanalysis.runner import KERNEL_QUIET
+
 ROOT = Path(__file__).resolve().parent.parent
 NB_DIR = ROOT / "notebooks"
 
@@ -33,7 +35,8 @@ def strip(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def refresh(path: Path) -> None:
-    pm.execute_notebook(str(path), str(path), cwd=str(NB_DIR), progress_bar=False, kernel_name="python3")
+    pm.execute_notebook(str(path), str(path), cwd=str(NB_DIR), progress_bar=False, kernel_name="python3",
+                        extra_arguments=KERNEL_QUIET)
     nb = strip(nbformat.read(str(path), as_version=4))
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
     if errors:
