@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import sys
+import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
@@ -55,8 +57,10 @@ def _execute(nb_path: str, out_dir: str, params: dict, cwd: str) -> NotebookResu
     start = time.perf_counter()
     status, error = "ok", ""
     try:
-        pm.execute_notebook(nb_path, str(out_nb), parameters=params, cwd=cwd, progress_bar=False,
-                            log_output=False, kernel_name="python3", extra_arguments=KERNEL_QUIET)
+        with tempfile.TemporaryDirectory(prefix="fzanalysis-kernel-") as sockets:
+            pm.execute_notebook(nb_path, str(out_nb), parameters=params, cwd=cwd, progress_bar=False,
+                                log_output=False, kernel_name="python3", extra_arguments=KERNEL_QUIET,
+                                km=_kernel_manager(sockets))
     except pm.PapermillExecutionError as exc:
         status, error = "failed", f"{exc.ename}: {exc.evalue}".strip()[:300]
     except Exception as exc:  # a kernel that dies, a notebook that is not JSON …
@@ -69,6 +73,16 @@ def _execute(nb_path: str, out_dir: str, params: dict, cwd: str) -> NotebookResu
             error = error or f"HTML 导出失败：{type(exc).__name__}: {exc}"[:300]
             status = "failed"
     return NotebookResult(name, status, round(time.perf_counter() - start, 2), error, html)
+
+
+def _kernel_manager(socket_dir: str):
+    """A kernel on Unix sockets in a private folder: kernels started side by side cannot collide
+    on TCP ports (seen under load: 'Address already in use' → 'Kernel died before replying')."""
+    from jupyter_client.manager import KernelManager
+
+    if sys.platform == "win32":
+        return KernelManager(kernel_name="python3")
+    return KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(socket_dir, "k"))
 
 
 def _export_html(nb_file: Path) -> str:
