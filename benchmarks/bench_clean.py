@@ -28,13 +28,13 @@ import argparse
 import gc
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import ROOT, fzanalysis_cmd, timed_cmd  # noqa: E402
 SOURCE_YEARS = ("2023", "2022")
 CORPUS_YEARS = (2019, 2020, 2021, 2022, 2023)
 GOAL_VS_OPENPYXL = 0.25
@@ -111,20 +111,6 @@ def timed(fn, *args) -> float:
     return time.perf_counter() - t0
 
 
-def timed_cmd(cmd: list[str], cwd: Path) -> float:
-    t0 = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    elapsed = time.perf_counter() - t0
-    if proc.returncode not in (0, 1):  # 1 = some workbook unreadable, still a full run
-        sys.exit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-2000:]}")
-    return elapsed
-
-
-def fzanalysis_cmd() -> list[str]:
-    exe = shutil.which("fzanalysis")
-    return [exe] if exe else [sys.executable, "-m", "fzanalysis.cli"]
-
-
 # ------------------------------------------------------------------------------ main
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -189,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
             imp.append(timed_cmd([sys.executable, "-c", "import fzanalysis.cli"], ROOT))
             for k, raw in (("tiny", tiny), ("small", corpora["small"])):
                 out = Path(tempfile.mkdtemp(prefix="cli_out_", dir=scratch))
-                cli[k].append(timed_cmd([*cmd, "clean", "--raw", str(raw), "--out", str(out), "--quiet"], ROOT))
+                cli[k].append(timed_cmd([*cmd, "clean", "--raw", str(raw), "--out", str(out), "--quiet"], ROOT, ok=(0, 1)))
                 shutil.rmtree(out, ignore_errors=True)
         cli_med = {k: statistics.median(v) for k, v in cli.items()}
         # the fixed cost of one CLI call = CLI wall time − in-process time for the same corpus

@@ -26,13 +26,13 @@ import argparse
 import json
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import ROOT, fzanalysis_cmd, timed_cmd  # noqa: E402
 GOAL = 2.0
 FLOOR_CELL = "import pandas, numpy, matplotlib, seaborn"
 
@@ -90,20 +90,6 @@ def floor_main(nb_dir: Path, out_dir: Path, jobs: int) -> int:
 
 
 # ------------------------------------------------------------------------------ parent
-def timed(cmd: list[str], what: str) -> float:
-    t0 = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    elapsed = time.perf_counter() - t0
-    if proc.returncode != 0:
-        sys.exit(f"{what} failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stdout[-1500:]}\n{proc.stderr[-3000:]}")
-    return elapsed
-
-
-def fzanalysis_cmd() -> list[str]:
-    exe = shutil.which("fzanalysis")
-    return [exe] if exe else [sys.executable, "-m", "fzanalysis.cli"]
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeat", type=int, default=2, help="repeats; the median is reported (default 2)")
@@ -130,10 +116,9 @@ def main(argv: list[str] | None = None) -> int:
 
         # warm-up: page cache, kernel spec discovery, font cache; and the cleaned data for "already cleaned"
         warm_processed = scratch / "processed_warm"
-        t_clean = timed([*fz, "clean", "--raw", str(args.raw), "--out", str(warm_processed), "--quiet"],
-                        "warm-up clean")
-        timed([sys.executable, __file__, "--jobs", str(args.jobs), "--floor-worker", str(floor_nbs),
-               str(scratch / "floor_out_warm")], "warm-up floor")
+        t_clean = timed_cmd([*fz, "clean", "--raw", str(args.raw), "--out", str(warm_processed), "--quiet"])
+        timed_cmd([sys.executable, __file__, "--jobs", str(args.jobs), "--floor-worker", str(floor_nbs),
+                   str(scratch / "floor_out_warm")])
         print(f"  warm-up: fzanalysis clean (all years) {t_clean:.2f}s, one floor run")
 
         def run_cmd(processed: Path, out: Path) -> list[str]:
@@ -144,13 +129,13 @@ def main(argv: list[str] | None = None) -> int:
         last_out = None
         for r in range(args.repeat):
             fo = scratch / f"floor_out_{r}"
-            t["floor"].append(timed([sys.executable, __file__, "--jobs", str(args.jobs), "--floor-worker",
-                                     str(floor_nbs), str(fo)], "floor"))
+            t["floor"].append(timed_cmd([sys.executable, __file__, "--jobs", str(args.jobs), "--floor-worker",
+                                         str(floor_nbs), str(fo)]))
             out = scratch / f"out_warm_{r}"
-            t["run (already cleaned)"].append(timed(run_cmd(warm_processed, out), "run (already cleaned)"))
+            t["run (already cleaned)"].append(timed_cmd(run_cmd(warm_processed, out)))
             last_out = out
             t["run (fresh processed dir)"].append(
-                timed(run_cmd(scratch / f"processed_fresh_{r}", scratch / f"out_fresh_{r}"), "run (fresh)"))
+                timed_cmd(run_cmd(scratch / f"processed_fresh_{r}", scratch / f"out_fresh_{r}")))
             print(f"  repeat {r + 1}/{args.repeat}: " + ", ".join(f"{k} {v[-1]:.2f}s" for k, v in t.items()))
 
         med = {k: statistics.median(v) for k, v in t.items()}

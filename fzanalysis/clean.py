@@ -19,7 +19,7 @@ import pandas as pd
 from .catalog import Catalog, load_catalog
 from .errors import FzError, ParameterError, ValueParseError, WorkbookTooLarge
 from .layout import _PHONE, Record, scan_sheet
-from .log import KEPT, REJECTED, SET_ASIDE, Event, events_frame, ledger_event
+from .log import REJECTED, SET_ASIDE, Event, events_frame, ledger_event
 from .numbers import ParsedValue, parse_value
 from .workbook import SPREADSHEET_SUFFIXES, Limits, Workbook, read_workbook
 
