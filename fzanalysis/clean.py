@@ -126,6 +126,10 @@ class _FileCleaner:
     def _record(self, rec: Record, money_unit: str) -> None:
         raw = _raw_text(rec.raw)
         area = self._area(rec.area)
+        if _PHONE.fullmatch(raw.strip()):  # a phone number in a value position: personal, never a value
+            self.event("personal_data_removed", "单元格内容为电话号码，已剔除，未写入任何输出", rec,
+                       outcome=SET_ASIDE, area=area)
+            return
         if rec.aside:
             self.event("set_aside", rec.aside, rec, outcome=SET_ASIDE, area=area, raw_text=raw)
             return

@@ -153,3 +153,12 @@ def test_indicator_resolved_for_reporting_unit_first(tmp_path):
 ])
 def test_classify_row(row, kind):
     assert classify_row(row) == kind
+
+
+def test_phone_number_in_a_value_column_is_personal_not_a_value(tmp_path):
+    grid = [["填报单位：重庆市大渡口区民政局"], ["指标", "本年"], ["撤销登记社会组织数", 6], ["值班号码", 13812345678]]
+    res, rows = clean(write_xlsx(tmp_path / "mz.xlsx", {"S": grid}))
+    assert rows["value"].tolist() == [6.0]
+    assert res.unmapped == []
+    gone = [e for e in res.events if e.event == "personal_data_removed"]
+    assert [(e.cell, e.outcome, e.raw_text) for e in gone] == [("B4", "set_aside", "")]
