@@ -282,3 +282,30 @@ def test_failed_notebook_is_kept_and_the_run_exits_1(tmp_path):
     assert run["fails.ipynb"]["status"] == "failed" and "ValueError: 测试" in run["fails.ipynb"]["error"]
     assert run["diagnostics.ipynb"]["status"] == "ok" and run["diagnostics.ipynb"]["error"] == ""
     assert run["diagnostics.ipynb"]["html"] == "diagnostics.html"
+
+
+@pytest.mark.slow
+def test_full_run_on_the_bundled_data(tmp_path):
+    """The acceptance run of the notebooks issue: every notebook, HTML, ≥ 6 charts, no error, no missing glyph."""
+    processed, out = tmp_path / "processed", tmp_path / "reports"
+    res = _cli("run", "--year", "2023", "--raw", str(ROOT / "data" / "raw"), "--processed", str(processed),
+               "--out", str(out), "--quiet", cwd=ROOT, timeout=600)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert res.stderr == ""  # quiet under cron: no kernel chatter, no warnings
+    year_dir = out / "2023"
+    books = sorted(p.stem for p in year_dir.glob("*.ipynb"))
+    assert len(books) >= 7 and books == sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
+    assert sorted(p.stem for p in year_dir.glob("*.html")) == books
+    assert len(list((year_dir / "figures").glob("*.png"))) >= 6
+    for name in books:
+        nb = nbformat.read(str(year_dir / f"{name}.ipynb"), as_version=4)
+        outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+        assert not [o for o in outputs if o.output_type == "error"], name
+        text = json.dumps(outputs, ensure_ascii=False)
+        assert "missing from font" not in text and "Glyph" not in text, name
+    record = json.loads((year_dir / "run.json").read_text(encoding="utf-8"))
+    assert record["baseline_year"] == 2022
+    assert {v["status"] for v in record["notebooks"].values()} == {"ok"}
+    findings = pd.read_csv(year_dir / "findings.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert {"legal_aid_closed;legal_aid_accepted", "criminal_legal_aid_closed;criminal_legal_aid_assigned"} <= set(
+        findings.loc[findings["rule"] == "low_derived_rate", "codes"])
