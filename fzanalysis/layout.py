@@ -112,17 +112,27 @@ def _filled(row: list[object]) -> list[int]:
     return [j for j, v in enumerate(row) if _text(v) != ""]
 
 
+def personal_kind(row: list[object]) -> str:
+    """'hard' for a sign-off line (填表人：张三), 'soft' for a bare personal label or a phone number
+    (a 联系人 / 联系电话 column of a table, or a sign-off without colons), '' otherwise."""
+    soft = False
+    for v in row:
+        if not isinstance(v, str) or not v.strip():
+            continue  # numbers are values; a number that is a phone is caught where values are read
+        norm = _nfkc(v.strip())
+        label = _PERSONAL_LABEL.search(norm)
+        if _SIGN_OFF.search(norm) or (label and label.group(2)):
+            return "hard"
+        soft = soft or bool(label) or bool(_PHONE.search(norm))
+    return "soft" if soft else ""
+
+
 def classify_row(row: list[object]) -> str:
     """'blank', 'personal', 'meta', 'note' or 'other' for one grid row."""
     texts = [t for t in map(_text, row) if t != ""]
     if not texts:
         return "blank"
-    for t in texts:
-        norm = _nfkc(t)
-        if _PERSONAL_LABEL.search(norm) or _SIGN_OFF.search(norm):
-            return "personal"
-    strs = [v for v in row if isinstance(v, str) and v.strip()]
-    if any(_PHONE.search(_nfkc(s)) for s in strs):
+    if personal_kind(row):
         return "personal"
     first = _nfkc(texts[0])
     if _META.search(first) or _ORG_LINE.search(first):
@@ -190,30 +200,39 @@ class SheetScanner:
         self.kinds = [classify_row(r) for r in self.rows]
         self.width = max((len(r) for r in self.rows), default=0)
         self.scan = SheetScan()
+        # rows personal only through a bare 联系人 label or a phone number may still be a table's
+        # header or data rows (a matrix with contact columns): those columns are dropped, the rest read
+        self.soft = {i for i, r in enumerate(self.rows) if self.kinds[i] == "personal" and personal_kind(r) == "soft"}
+        self.consumed: set[int] = set()
 
     # ---------------------------------------------------------------- entry point
     def run(self) -> SheetScan:
         for i, kind in enumerate(self.kinds):
-            if kind == "personal":
-                self.scan.personal_cells.append(self.sheet.address(i, _filled(self.rows[i])[0]))
-            elif kind == "meta":
+            if kind == "meta":
                 for v in self.rows[i]:
                     m = _ORG_LINE.search(unicodedata.normalize("NFKC", _text(v)))
                     if m:
                         self.scan.org_texts.append(re.sub(r"[（(]盖章[)）]", "", m.group(1)))
         i = 0
         while i < len(self.rows):
-            if self.kinds[i] != "other":
+            if self.kinds[i] != "other" and i not in self.soft:
                 i += 1
                 continue
             nxt = self._table_at(i)
             if nxt is None:
-                self._maybe_title(i)
+                if self.kinds[i] == "other":
+                    self._maybe_title(i)
                 i += 1
             else:
                 self.scan.tables += 1
                 i = nxt
+        for i, kind in enumerate(self.kinds):  # sign-off rows no table used: dropped whole
+            if kind == "personal" and i not in self.consumed:
+                self.scan.personal_cells.append(self.sheet.address(i, _filled(self.rows[i])[0]))
         return self.scan
+
+    def _usable(self, i: int) -> bool:
+        return self.kinds[i] == "other" or i in self.soft
 
     def _maybe_title(self, i: int) -> None:
         cols = _filled(self.rows[i])
@@ -334,7 +353,7 @@ class SheetScanner:
         row = self.rows[h]
         if any(_is_number(v) for v in row) or len(_filled(row)) < 2:
             return None
-        below = [k for k in range(h + 1, min(h + 14, len(self.rows))) if self.kinds[k] == "other"]
+        below = [k for k in range(h + 1, min(h + 14, len(self.rows))) if self._usable(k)]
         best, best_hits = None, 0
         for j in range(self.width):
             hits = sum(
@@ -361,7 +380,7 @@ class SheetScanner:
         header_rows = [h]
         # a second header row below (sub-headers under a merged group header)
         k = h + 1
-        while k < len(self.rows) and self.kinds[k] == "other" and not _text(self.rows[k][area_col]) \
+        while k < len(self.rows) and self._usable(k) and not _text(self.rows[k][area_col]) \
                 and not any(_is_number(v) for v in self.rows[k]) and not self._is_unit_row(k, area_col) \
                 and len(header_rows) < 3:
             header_rows.append(k)
@@ -373,6 +392,7 @@ class SheetScanner:
             k += 1
         end = self._table_end(k)
         roles = {}
+        personal_cols: set[int] = set()
         for j in range(self.width):
             if j == area_col:
                 continue
@@ -380,15 +400,20 @@ class SheetScanner:
             last = _key(parts[-1]) if parts else ""
             if not parts or last in SEQ_HEADERS or last in NOTE_HEADERS:
                 roles[j] = None
-            elif any(_PERSONAL_LABEL.search(unicodedata.normalize("NFKC", p)) for p in parts):
+            elif any(_PERSONAL_LABEL.search(_nfkc(p)) for p in parts):
                 roles[j] = None  # a 联系人 / 联系电话 column: personal data, never read
-                self.scan.personal_cells.append(self.sheet.address(header_rows[-1], j))
-            else:
-                roles[j] = _label_candidates(parts)
+                personal_cols.add(j)
+        for j in range(self.width):
+            if j != area_col and j not in roles:
+                roles[j] = _label_candidates(texts[j])
+        self.consumed.update(header_rows)
         for i in range(k, end):
-            if self.kinds[i] != "other":
+            if not self._data_row_b(i, area_col, personal_cols):
                 continue
             row = self.rows[i]
+            self.consumed.add(i)
+            self.scan.personal_cells += [self.sheet.address(i, j) for j in sorted(personal_cols)
+                                         if j < len(row) and _text(row[j])]
             area_raw = _text(row[area_col]) if area_col < len(row) else ""
             akey = _key(area_raw)
             is_total = akey in TOTAL_WORDS
@@ -411,6 +436,18 @@ class SheetScanner:
                 else:
                     self._add(i, j, labels, unit, v, area="" if is_total else area_raw, is_total=is_total)
         return end
+
+    def _data_row_b(self, i: int, area_col: int, personal_cols: set[int]) -> bool:
+        """A Layout B data row; a row with personal content only in the contact columns counts."""
+        if self.kinds[i] == "other":
+            return True
+        if i not in self.soft:
+            return False
+        row = self.rows[i]
+        area = _text(row[area_col]) if area_col < len(row) else ""
+        if not (self.catalog.resolve_area(area) or _key(area) in TOTAL_WORDS):
+            return False
+        return all(j in personal_cols for j, v in enumerate(row) if j != area_col and personal_kind([v]))
 
     def _is_unit_row(self, k: int, area_col: int) -> bool:
         row = self.rows[k]

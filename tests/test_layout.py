@@ -162,3 +162,22 @@ def test_phone_number_in_a_value_column_is_personal_not_a_value(tmp_path):
     assert res.unmapped == []
     gone = [e for e in res.events if e.event == "personal_data_removed"]
     assert [(e.cell, e.outcome, e.raw_text) for e in gone] == [("B4", "set_aside", "")]
+
+
+def test_matrix_with_contact_columns_keeps_values_and_drops_names_and_phones(tmp_path):
+    grid = [[org_line("重庆市大渡口区司法局")],
+            ["镇街", "法律援助受理（件）", "联系人", "联系电话"],
+            ["新山村街道", 40, "王小明", "13800001111"],
+            ["跳磴镇", 12, "李大华", "023-68881234"],
+            ["合计", 52, None, None],
+            ["填表人", "赵某", "联系电话", "13900002222"]]
+    path = write_xlsx(tmp_path / "sfj.xlsx", {"镇街": grid})
+    res, rows = clean(path)
+    assert cell_of(rows, "legal_aid_accepted", "新山村街道").value == 40.0
+    assert cell_of(rows, "legal_aid_accepted", "跳磴镇").value == 12.0
+    assert cell_of(rows, "legal_aid_accepted").cell == "B5"
+    gone = sorted(e.cell for e in res.events if e.event == "personal_data_removed")
+    assert gone == ["A6", "C3", "C4", "D3", "D4"]
+    text = repr([vars(e) for e in res.events]) + rows.to_csv() + repr(res.unmapped)
+    for secret in ("王小明", "李大华", "赵某", "13800001111", "68881234", "13900002222"):
+        assert secret not in text
