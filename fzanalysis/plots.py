@@ -41,12 +41,29 @@ def _font_family() -> str:
     return sc[0] if sc else family
 
 
+def _show_in_jupyter() -> None:
+    """Our figures are built without pyplot, so Jupyter needs to be told how to show them:
+    register the PNG formatter for Figure (what ``%matplotlib inline`` does) in a running kernel."""
+    import sys
+
+    if "IPython" not in sys.modules:
+        return
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is not None and hasattr(shell, "display_formatter"):
+        from IPython.core.pylabtools import select_figure_formats
+
+        select_figure_formats(shell, {"png"}, dpi=100)
+
+
 def setup() -> str:
     """Theme + Chinese font; idempotent.  Returns the font family in use."""
     if "family" not in _state:
         if os.environ.get("MPLBACKEND") is None and matplotlib.rcParams._get_backend_or_none() is None:
             matplotlib.use("Agg")  # nothing chosen yet (script, CI); Jupyter's inline stays
         _state["family"] = _font_family()
+        _show_in_jupyter()
     import seaborn as sns
 
     sns.set_theme(style="whitegrid", font=_state["family"], rc={"axes.unicode_minus": False})
@@ -66,6 +83,16 @@ def _finish(fig: Figure, save_to: Path | str | None) -> Figure:
         path.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path, dpi=DPI, format="png", metadata={"Software": None})
     return fig
+
+
+def _message(title: str, text: str, save_to: Path | str | None) -> Figure:
+    """A small figure that says why there is no chart (no baseline, no 镇街 rows, no rates)."""
+    fig = _figure(8, 1.3)
+    ax = fig.subplots()
+    ax.set_axis_off()
+    ax.text(0.5, 0.45, text, ha="center", va="center", fontsize=10, transform=ax.transAxes)
+    ax.set_title(title)
+    return _finish(fig, save_to)
 
 
 def _scale(values: pd.Series, unit: str) -> tuple[float, str]:
@@ -111,12 +138,7 @@ def yoy_bars(section_table_df: pd.DataFrame, title: str, save_to: Path | str | N
     df = section_table_df.assign(_label=_labels(section_table_df))
     df = df[pd.to_numeric(df["增减幅度（%）"], errors="coerce").notna()]
     if df.empty:
-        fig = _figure(8, 1.3)
-        ax = fig.subplots()
-        ax.axis("off")
-        ax.text(0.5, 0.45, "无上年可比数据，不做同比（本年数值见上表）", ha="center", va="center", fontsize=10)
-        ax.set_title(title)
-        return _finish(fig, save_to)
+        return _message(title, "无上年可比数据，不做同比（本年数值见上表）", save_to)
     pct = df["增减幅度（%）"].astype(float)
     keep = pct.abs().sort_values(ascending=False, kind="stable").index[:top]
     df = df.loc[keep].assign(_pct=pct.loc[keep]).sort_values("_pct", kind="stable")
@@ -167,11 +189,8 @@ def town_comparison_chart(pivot: pd.DataFrame, title: str, save_to: Path | str |
     table = pivot.drop(index=[r for r in CHECK_ROWS if r in pivot.index]).astype(float)
     units = pivot.attrs.get("units", {})
     if table.empty:
-        fig = _figure(6, 2)
-        ax = fig.subplots()
-        ax.set_axis_off()
-        ax.text(0.5, 0.5, "无镇街分项数据", ha="center", va="center", transform=ax.transAxes)
-    elif table.shape[1] == 1:
+        return _message(title, "无镇街分项数据", save_to)
+    if table.shape[1] == 1:
         col = table.columns[0]
         div, shown = _scale(table[col], units.get(col, ""))
         fig = _figure(9, 4.5)
@@ -191,7 +210,8 @@ def town_comparison_chart(pivot: pd.DataFrame, title: str, save_to: Path | str |
         ax = fig.subplots()
         peak = table.abs().max().replace(0, np.nan)
         sns.heatmap(table / peak, ax=ax, cmap="Blues", vmin=0, vmax=1, cbar=False, linewidths=0.5,
-                    annot=table.map(_short), fmt="", annot_kws={"fontsize": 8})
+                    annot=table.apply(lambda c: c.map(lambda v: _value_text(v, units.get(c.name, "")))),
+                    fmt="", annot_kws={"fontsize": 8})
         ax.set_xlabel("指标（颜色：占该列最大值的比例）")
         ax.set_ylabel("镇街")
         ax.tick_params(axis="x", labelrotation=30)
@@ -202,6 +222,8 @@ def town_comparison_chart(pivot: pd.DataFrame, title: str, save_to: Path | str |
 def rate_vs_target(rates_df: pd.DataFrame, title: str, save_to: Path | str | None = None) -> Figure:
     """派生比率与目标值：横向条形为比率，红色竖线为目标值，橙色虚线为预警线，菱形为报告值。"""
     df = rates_df.reset_index(drop=True)
+    if df.empty:
+        return _message(title, "本节没有可由计数计算的派生比率", save_to)
     labels = [f"{n}（{o}）" if c else n for n, o, c in
               zip(df["指标"], df["填报单位"], df["指标"].duplicated(keep=False))]
     fig = _figure(9, 1.4 + 0.55 * max(1, len(df)))

@@ -55,6 +55,9 @@ def test_committed_notebooks_have_parameters_and_no_errors():
             for out in cell.get("outputs", []):
                 assert out["output_type"] != "error", path.name
                 assert "missing from font" not in json.dumps(out, ensure_ascii=False), path.name
+            if cell["cell_type"] == "code" and "fz.plots." in "".join(cell["source"]):
+                kinds = {k for out in cell.get("outputs", []) for k in out.get("data", {})}
+                assert "image/png" in kinds, (path.name, "".join(cell["source"])[:60])  # the chart is shown
 
 
 @pytest.mark.slow

@@ -139,3 +139,27 @@ def test_yoy_chart_without_baseline_says_so(plot_tidy):
     assert "无上年可比数据" in fig.axes[0].texts[0].get_text()
 
 
+
+
+def test_charts_without_data_say_why(plot_tidy):
+    empty_rates = A.derived_rates(plot_tidy, section="s1")
+    assert empty_rates.empty
+    for fig, phrase in ((plots.rate_vs_target(empty_rates, "派生比率"), "没有可由计数计算的派生比率"),
+                        (plots.town_comparison_chart(A.town_comparison(plot_tidy, section="s1"), "镇街"), "无镇街分项数据")):
+        assert phrase in fig.axes[0].texts[0].get_text()
+
+
+def test_figures_display_in_jupyter():
+    """Built without pyplot, so plots registers Figure's PNG formatter in a running IPython shell."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        plots._state.clear()
+        fig = plots.rate_vs_target(A.derived_rates(_tidy([("区司法局", "legal_aid_accepted", 10, ""),
+                                                          ("区司法局", "legal_aid_closed", 5, "")])), "办结率")
+        data, _ = shell.display_formatter.format(fig)
+        assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n" or data["image/png"].startswith("iVBOR")
+    finally:
+        InteractiveShell.clear_instance()
+        plots._state.clear()
