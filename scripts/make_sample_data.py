@@ -778,7 +778,7 @@ def readme(years: dict[int, YearData]) -> str:
              "  2022: only 行政复议受理 29 and 审结 33 are implied by the report; everything else is illustrative.",
              "- **示例（非公开）数据**：各镇街分项行（area 非空；其合计等于报告数）；2023 年表中的“上年/2022年”栏"
              "（与 2022 年目录一致）；示例指标 " + "、".join(f"`{c}`" for c in ENF_CODES) +
-             "（区司法局“镇街综合行政执法”表及跃进村街道、八桥镇自报表）；区司法局隐藏表“历史数据”（2021年，不应被读取）。",
+             "（区司法局“镇街综合行政执法”表及8个镇街的自报表）；区司法局隐藏表“历史数据”（2021年，不应被读取）。",
              "  Illustrative: 镇街 breakdown rows, previous-year columns, the five 镇街 enforcement indicators, "
              "the hidden 历史数据 sheet.", "",
              "## 文件清单 / Files", ""]
