@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
@@ -306,7 +306,7 @@ def clean_year(raw_dir: Path, year: int, files: list[Path], catalog: Catalog | N
     for res in results:
         rows += res.rows
         unmapped += res.unmapped
-        events += [_event_row(e) for e in res.events]
+        events += [e.as_row() for e in res.events]
         events.append(ledger_event(res.file, res.org, len(res.rows), res.rejected, res.set_aside))
         if not res.readable:
             failed.append(next(f"{e.file}: {e.reason}" for e in res.events))
@@ -317,14 +317,6 @@ def clean_year(raw_dir: Path, year: int, files: list[Path], catalog: Catalog | N
     unmapped_df["year"] = unmapped_df["year"].astype("int64")
     unmapped_df["value"] = unmapped_df["value"].astype("float64")
     return CleanResult(year, indicators, events_frame(year, events), unmapped_df, failed)
-
-
-_EVENT_FIELDS = tuple(f.name for f in fields(Event))
-
-
-def _event_row(e: Event) -> dict:
-    """An event as a plain row (what ``dataclasses.asdict`` gives, without its deep copies)."""
-    return {name: getattr(e, name) for name in _EVENT_FIELDS}
 
 
 def _flag_duplicates(results: list[FileResult]) -> None:

@@ -7,7 +7,7 @@ The ledger row written per file states ``cells_read = kept + rejected + set_asid
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 
 import pandas as pd
 
@@ -55,6 +55,13 @@ class Event:
         if self.event not in EVENTS:
             raise ValueError(f"unknown log event {self.event!r}")
 
+    def as_row(self) -> dict:
+        """The event as a plain row (what ``dataclasses.asdict`` gives, without its deep copies)."""
+        return {name: getattr(self, name) for name in _EVENT_FIELDS}
+
+
+_EVENT_FIELDS = tuple(f.name for f in fields(Event))
+
 
 def ledger_event(file: str, org: str, kept: int, rejected: int, set_aside: int) -> dict:
     read = kept + rejected + set_aside
@@ -67,7 +74,7 @@ def ledger_event(file: str, org: str, kept: int, rejected: int, set_aside: int) 
 
 def events_frame(year: int, events: list[Event | dict]) -> pd.DataFrame:
     """Events → the cleaning-log table with the contract's columns, in a stable order."""
-    rows = [asdict(e) if isinstance(e, Event) else e for e in events]
+    rows = [e.as_row() if isinstance(e, Event) else e for e in events]
     df = pd.DataFrame(rows, columns=[c for c in LOG_COLUMNS if c != "year"])
     df.insert(0, "year", year)
     for col in LOG_COLUMNS:
