@@ -176,12 +176,8 @@ class _FileCleaner:
                        outcome="", code=code, area=area, raw_text=raw)
         if how:
             self.event("coerced", how, rec, outcome="", code=code, area=area, raw_text=raw)
-        if unit == "%" and not isinstance(rec.raw, str) and 0 < abs(value) <= 1 and self.book.inspector \
-                and self.book.inspector.is_percent(rec.sheet, rec.cell):
-            value = round(value * 100, 10)
-            raw = f"{value:g}%"
-            self.event("coerced", f"百分比格式单元格（存储值 {rec.raw}），按 {raw} 读取", rec, outcome="",
-                       code=code, area=area, raw_text=raw)
+        if unit == "%" and not isinstance(rec.raw, str) and 0 < abs(value) <= 1:
+            value, raw = self._stored_percent(rec, value, raw, code, area)
         if unit != ind["unit"]:
             self.event("rejected", f"单位「{unit}」与目录单位「{ind['unit']}」不一致，未采用", rec,
                        outcome=REJECTED, code=code, area=area, raw_text=raw)
@@ -194,6 +190,22 @@ class _FileCleaner:
             year=self.year, org=self.res.org, area=area, indicator=ind["name"], code=code,
             section=ind["section"], value=float(value), unit=unit, qualifier=pv.qualifier,
             source_file=self.rel, sheet=rec.sheet, cell=rec.cell, raw_text=_scrub(raw)))
+
+    def _stored_percent(self, rec: Record, value: float, raw: str, code: str, area: str) -> tuple[float, str]:
+        """Excel stores a typed ``100%`` as 1.0 with a percent format: read it as 100, never as 1%."""
+        inspector = self.book.inspector
+        if inspector is not None:
+            if not inspector.is_percent(rec.sheet, rec.cell):
+                return value, raw
+            how = f"百分比格式单元格（存储值 {rec.raw}）"
+        elif self.book.path.suffix.lower() in (".xls", ".xlsb", ".ods"):
+            how = f"无法读取 {self.book.path.suffix} 单元格格式，比率存储值 {rec.raw} 按百分比换算（请核对）"
+        else:
+            return value, raw  # CSV: Excel writes percent cells as text (100%), so a number is a number
+        value = round(value * 100, 10)
+        raw = f"{value:g}%"
+        self.event("coerced", f"{how}，按 {raw} 读取", rec, outcome="", code=code, area=area, raw_text=raw)
+        return value, raw
 
     def _parse(self, raw: object) -> ParsedValue:
         if isinstance(raw, bool) or isinstance(raw, (dt.datetime, dt.date, dt.time, dt.timedelta)):

@@ -181,3 +181,18 @@ def test_matrix_with_contact_columns_keeps_values_and_drops_names_and_phones(tmp
     text = repr([vars(e) for e in res.events]) + rows.to_csv() + repr(res.unmapped)
     for secret in ("王小明", "李大华", "赵某", "13800001111", "68881234", "13900002222"):
         assert secret not in text
+
+
+def test_percent_stored_as_fraction_in_a_format_without_styles_is_read_as_percent(tmp_path):
+    """.xls/.ods give no number formats to read: a rate stored as 1.0 becomes 100%, with a log line."""
+    from fzanalysis.clean import _FileCleaner
+    from fzanalysis.workbook import Sheet, Workbook
+
+    grid = [["填报单位：大渡口区人民政府办公室"], ["指标", "单位", "2023年"], ["政府信息公开申请答复率", "%", 1.0],
+            ["政府信息公开申请办理数", "件", 29.0]]
+    book = Workbook(tmp_path / "zfb.xls", [Sheet("Sheet1", grid)], [], None)
+    res = _FileCleaner(book, "2023/zfb.xls", 2023, CAT).run()
+    rows = pd.DataFrame(res.rows)
+    assert cell_of(rows, "disclosure_reply_rate").value == 100.0
+    assert cell_of(rows, "disclosure_requests").value == 29.0
+    assert any(e.event == "coerced" and e.cell == "C3" and "按百分比换算" in e.reason for e in res.events)
