@@ -353,3 +353,33 @@ def rejections(log: pd.DataFrame) -> pd.DataFrame:
     out = df[df["outcome"] == "rejected"][["file", "sheet", "cell", "org", "code", "raw_text", "reason"]]
     return out.rename(columns={"file": "文件", "sheet": "工作表", "cell": "单元格", "org": "填报单位",
                                "code": "指标代码", "raw_text": "原文", "reason": "原因"}).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------- highlights
+def section_highlights(table: pd.DataFrame, rates: pd.DataFrame | None = None) -> pd.DataFrame:
+    """本节要点：几句可直接引用的中文（数据条数、同比增减、最大增幅与降幅、未达预警线的比率）。
+
+    ``table`` 为 :func:`section_table` 的结果，``rates`` 为 :func:`derived_rates` 的结果。
+    """
+    from .numbers import round_half_up
+
+    points = [f"本节共有本级数据{len(table)}项，来自{table['填报单位'].nunique()}个填报单位。"]
+    comparable = table[table["增减幅度（%）"].notna()]
+    if comparable.empty:
+        points.append("没有可比的上年数据，不做同比。")
+    else:
+        up, down = int((comparable["增减"] > 0).sum()), int((comparable["增减"] < 0).sum())
+        points.append(f"与上年可比的{len(comparable)}项中，增长{up}项、下降{down}项、持平{len(comparable) - up - down}项。")
+        for label, row in (("增幅最大", comparable.loc[comparable["增减幅度（%）"].idxmax()]),
+                           ("降幅最大", comparable.loc[comparable["增减幅度（%）"].idxmin()])):
+            pct = row["增减幅度（%）"]
+            if (label == "增幅最大" and pct > 0) or (label == "降幅最大" and pct < 0):
+                points.append(f"{label}：{row['指标']}（{row['填报单位']}），由{_fmt(row['上年'], row['计量单位'], '')}"
+                              f"到{row['本年（报告写法）']}，{'增长' if pct > 0 else '下降'}"
+                              f"{round_half_up(abs(pct), 1):g}%。")
+    for row in ([] if rates is None else rates.to_dict("records")):
+        rate, floor = row["比率（%）"], row["预警线"]
+        if pd.notna(rate) and pd.notna(floor) and rate < floor:
+            points.append(f"{row['指标']}为{round_half_up(rate, 1):g}%（{row['分子']:g}/{row['分母']:g}），"
+                          f"低于{floor:g}%的预警线。")
+    return pd.DataFrame({"要点": points})

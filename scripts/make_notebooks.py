@@ -72,18 +72,22 @@ def head(title: str, intro: str) -> list:
 
 def section_notebook(key: str, title: str, intro: str) -> nbformat.NotebookNode:
     return notebook(head(f"法治政府建设情况分析 · {title}", intro) + [
-        md("## 一、本节主要数据\n\n每个数值都注明出处（文件!工作表!单元格）；「本年（报告写法）」按报告的写法书写；"
+        md("## 一、本节要点\n\n可直接引用的几句话：数据条数、同比增减、增幅与降幅最大的指标、低于预警线的比率。"),
+        code(f'table = fz.analysis.section_table(yr.tidy, "{key}", yr.baseline)\n'
+             f'rates = fz.analysis.derived_rates(yr.tidy, section="{key}")\n'
+             'fz.analysis.section_highlights(table, rates)'),
+        md("## 二、本节主要数据\n\n每个数值都注明出处（文件!工作表!单元格）；「本年（报告写法）」按报告的写法书写；"
            "有对比年度时给出增减和增减幅度。"),
-        code(f'table = fz.analysis.section_table(yr.tidy, "{key}", yr.baseline)\ntable'),
-        md("## 二、同比变化"),
+        code("table"),
+        md("## 三、同比变化"),
         code(f'fz.plots.yoy_bars(table, "{title}：本年与上年", save_to=yr.figure_path("{key}_yoy"))'),
-        md("## 三、派生比率\n\n按指标目录中的公式由原始计数计算（如 办结率 = 办结 / 受理），与报告值和目标值对照。"),
-        code(f'rates = fz.analysis.derived_rates(yr.tidy, section="{key}")\nrates'),
+        md("## 四、派生比率\n\n按指标目录中的公式由原始计数计算（如 办结率 = 办结 / 受理），与报告值和目标值对照。"),
+        code("rates"),
         code(f'fz.plots.rate_vs_target(rates, "{title}：派生比率", save_to=yr.figure_path("{key}_rates"))'),
-        md("## 四、镇街比较\n\n有镇街分项数据的指标按镇街列出，并核对合计与分项之和。"),
+        md("## 五、镇街比较\n\n有镇街分项数据的指标按镇街列出，并核对合计与分项之和。"),
         code(f'towns = fz.analysis.town_comparison(yr.tidy, section="{key}")\ntowns'),
         code(f'fz.plots.town_comparison_chart(towns, "{title}：镇街比较", save_to=yr.figure_path("{key}_towns"))'),
-        md("## 五、数据质量\n\n清洗日志中与本节有关的事件（拒收、缺失、未匹配、换算等）。"),
+        md("## 六、数据质量\n\n清洗日志中与本节有关的事件（拒收、缺失、未匹配、换算等）。"),
         code(f'fz.analysis.quality_events(yr.log, "{key}")'),
     ])
 

@@ -246,3 +246,15 @@ def test_submission_overview(tidy_2023, log_2023):
     assert row(ov, 填报单位="八桥镇")["状态"] == "未报送"
     tax = row(ov, 填报单位="区税务局")
     assert not tax["应报送"] and tax["状态"] == "已报送"
+
+
+def test_section_highlights_quote_the_figures(tidy_2023, tidy_2022):
+    table = A.section_table(tidy_2023, "s6", tidy_2022)
+    rates = A.derived_rates(tidy_2023, section="s6")
+    points = A.section_highlights(table, rates)["要点"].tolist()
+    assert points[0] == f"本节共有本级数据{len(table)}项，来自1个填报单位。"
+    assert "法律援助办结率为69.9%（221/316），低于80%的预警线。" in points
+    assert "刑事法律援助办结率为81.3%（117/144），低于85%的预警线。" in points
+    assert any(p.startswith("增幅最大：行政复议受理数（区司法局），由29件到41件，增长41.4%") for p in points)
+    no_base = A.section_highlights(A.section_table(tidy_2023, "s6"))["要点"].tolist()
+    assert no_base[1] == "没有可比的上年数据，不做同比。"
