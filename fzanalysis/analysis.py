@@ -8,10 +8,10 @@ the row says why (说明).
 
 Display tables and their columns (Chinese, since analysts read them):
 
-* :func:`section_table` — SECTION_COLUMNS: 代码, 指标, 填报单位, 本年, 计量单位, 本年（报告写法）,
-  上年, 增减, 增减幅度（%）, 出处, 上年出处, 重复报送, 说明.
-* :func:`derived_rates` — RATE_COLUMNS: 代码, 指标, 章节, 填报单位, 分子, 分母, 比率（%）, 目标值,
-  预警线, 报告值, 差异, 分子指标, 分母指标, 分子出处, 分母出处, 报告值出处, 说明.
+* :func:`section_table` — SECTION_COLUMNS: 指标, 填报单位, 本年（报告写法）, 本年, 计量单位, 上年,
+  增减, 增减幅度（%）, 说明, 重复报送, 出处, 上年出处, 代码 (what an analyst reads first, first).
+* :func:`derived_rates` — RATE_COLUMNS: 指标, 填报单位, 比率（%）, 分子, 分母, 目标值, 预警线, 报告值,
+  差异, 说明, 分子指标, 分母指标, 分子出处, 分母出处, 报告值出处, 章节, 代码.
 * :func:`town_comparison` — index 镇街 (catalog.towns() order), one column per indicator, then the
   check rows CHECK_ROWS: 分项之和, 合计（报送）, 差额（合计−分项之和）.
 * :func:`quality_events` — the log's own columns (file … raw_text) plus 说明.
@@ -32,10 +32,10 @@ from .numbers import format_value
 KEY = ["org", "code", "area"]
 TEXT_COLUMNS = ["org", "area", "indicator", "code", "section", "unit", "qualifier",
                 "source_file", "sheet", "cell", "raw_text"]
-SECTION_COLUMNS = ["代码", "指标", "填报单位", "本年", "计量单位", "本年（报告写法）", "上年", "增减",
-                   "增减幅度（%）", "出处", "上年出处", "重复报送", "说明"]
-RATE_COLUMNS = ["代码", "指标", "章节", "填报单位", "分子", "分母", "比率（%）", "目标值", "预警线",
-                "报告值", "差异", "分子指标", "分母指标", "分子出处", "分母出处", "报告值出处", "说明"]
+SECTION_COLUMNS = ["指标", "填报单位", "本年（报告写法）", "本年", "计量单位", "上年", "增减", "增减幅度（%）",
+                   "说明", "重复报送", "出处", "上年出处", "代码"]
+RATE_COLUMNS = ["指标", "填报单位", "比率（%）", "分子", "分母", "目标值", "预警线", "报告值", "差异", "说明",
+                "分子指标", "分母指标", "分子出处", "分母出处", "报告值出处", "章节", "代码"]
 ROW_SUM, ROW_TOTAL, ROW_DIFF = "分项之和", "合计（报送）", "差额（合计−分项之和）"
 CHECK_ROWS = (ROW_SUM, ROW_TOTAL, ROW_DIFF)
 LOG_VIEW_COLUMNS = ["file", "sheet", "cell", "org", "area", "code", "event", "outcome", "reason",
