@@ -24,6 +24,7 @@ _LAZY = {
     "parse_value": ("numbers", "parse_value"),
     "format_value": ("numbers", "format_value"),
     "run_clean": ("clean", "run_clean"),
+    "setup_display": ("plots", "setup_display"),
 }
 _SUBMODULES = {"analysis", "catalog", "clean", "data", "diagnostics", "errors", "layout", "log", "numbers",
                "outputs", "plots", "runner", "workbook"}

@@ -20,7 +20,8 @@ import pandas as pd
 from .catalog import DATA_DIR, FRAMEWORK_AREAS, SECTIONS, Catalog, load_catalog
 from .numbers import format_value, round_half_up
 
-__all__ = ["COLUMNS", "RULES", "by_category", "find_problems", "load_config", "summary", "write_findings"]
+__all__ = ["COLUMNS", "RULES", "by_category", "find_problems", "findings_table", "load_config", "summary",
+           "write_findings"]
 
 COLUMNS = ["rule", "severity", "section", "category", "org", "area", "codes", "evidence", "cells",
            "suggestion", "framework_area"]
@@ -477,6 +478,18 @@ def find_problems(tidy: pd.DataFrame, catalog: Catalog | None = None, baseline: 
 
 
 # ---------------------------------------------------------------------------- views and files
+DISPLAY_NAMES = {"rule": "规则", "severity": "严重程度", "section": "章节", "category": "问题类别", "org": "填报单位",
+                 "area": "镇街", "codes": "指标代码", "evidence": "数据依据", "cells": "出处（文件!工作表!单元格）",
+                 "suggestion": "下一年度工作建议", "framework_area": "纲要体系"}
+
+
+def findings_table(findings: pd.DataFrame) -> pd.DataFrame:
+    """问题清单的阅读版：中文列名，依据和建议在前，出处和代码在后（findings.csv 保持原列名）。"""
+    order = ["severity", "section", "category", "org", "area", "evidence", "suggestion", "framework_area", "cells",
+             "codes", "rule"]
+    return findings[order].rename(columns=DISPLAY_NAMES)
+
+
 def summary(findings: pd.DataFrame) -> pd.DataFrame:
     """问题数：行为章节（s1–s6 及名称），列为严重程度 高/中/低 和 合计。"""
     index = [f"{k} {v}" for k, v in SECTIONS.items()]

@@ -57,6 +57,14 @@ def _show_in_jupyter() -> None:
         select_figure_formats(shell, {"png"}, dpi=100)
 
 
+def setup_display() -> None:
+    """Notebook tables in full: no truncated evidence or cell references, readable numbers."""
+    pd.set_option("display.max_colwidth", None)
+    pd.set_option("display.max_rows", 500)
+    pd.set_option("display.max_columns", 50)
+    pd.set_option("display.float_format", lambda x: f"{x:,.4f}".rstrip("0").rstrip("."))
+
+
 def setup() -> str:
     """Theme + Chinese font; idempotent.  Returns the font family in use."""
     if "family" not in _state:

@@ -22,6 +22,7 @@ output_dir = "../reports"'''
 
 LOAD = '''import fzanalysis as fz
 
+fz.setup_display()  # tables in full, numbers without float noise
 yr = fz.open_year(year, baseline_year, raw_dir, processed_dir, output_dir)
 yr.summary()'''
 
@@ -116,7 +117,7 @@ def diagnostics_notebook() -> nbformat.NotebookNode:
         md("## 一、问题清单\n\n按严重程度（高/中/低）和章节排序；同时写出 `findings.csv`（Excel 可直接打开）和 `findings.json`。"),
         code("findings = fz.diagnostics.find_problems(yr.tidy, baseline=yr.baseline, log=yr.log)\n"
              "fz.diagnostics.write_findings(findings, yr.output_dir / str(yr.year))\n"
-             "findings"),
+             "fz.diagnostics.findings_table(findings)"),
         md("## 二、按章节和严重程度汇总"),
         code("summary = fz.diagnostics.summary(findings)\nsummary"),
         code('fz.plots.findings_chart(summary, "问题数量：按章节和严重程度", save_to=yr.figure_path("findings"))'),
