@@ -377,3 +377,14 @@ def test_config_defaults_and_checks():
 
 def test_every_indicator_and_derived_rate_has_a_category():
     assert (CAT.indicators["category"] != "").all() and (CAT.derived["category"] != "").all()
+
+
+def test_findings_table_is_the_chinese_reading_view(tidy_2023):
+    from fzanalysis.diagnostics import findings_table
+
+    findings = find_problems(tidy_2023, CAT)
+    view = findings_table(findings)
+    assert list(view.columns)[:3] == ["严重程度", "章节", "问题类别"]
+    assert set(view.columns) == {"规则", "严重程度", "章节", "问题类别", "填报单位", "镇街", "指标代码", "数据依据",
+                                 "出处（文件!工作表!单元格）", "下一年度工作建议", "纲要体系"}
+    assert view["数据依据"].tolist() == findings["evidence"].tolist()

@@ -163,3 +163,16 @@ def test_figures_display_in_jupyter():
     finally:
         InteractiveShell.clear_instance()
         plots._state.clear()
+
+
+def test_setup_display_shows_tables_in_full():
+    keys = ("display.max_colwidth", "display.max_rows", "display.float_format")
+    before = {k: pd.get_option(k) for k in keys}
+    try:
+        plots.setup_display()
+        long_text = "证据" * 80
+        assert long_text in pd.DataFrame({"依据": [long_text]}).to_string()
+        assert pd.DataFrame({"v": [2537000.0, 69.94]}).to_string().split() == ["v", "0", "2,537,000", "1", "69.94"]
+    finally:
+        for k, v in before.items():
+            pd.set_option(k, v)
