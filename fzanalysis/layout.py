@@ -93,6 +93,16 @@ def _key(v: object) -> str:
     return _key_of(v if isinstance(v, str) else str(v))
 
 
+_BRACKETED = re.compile(r"[（(【\[][^）)】\]]*[）)】\]]")
+
+
+def _hkey(v: object) -> str:
+    """Header key: like :func:`_key`, bracketed parts removed (指标名称（单位） → 指标名称)."""
+    if v is None:
+        return ""
+    return _key_of(_BRACKETED.sub("", v if isinstance(v, str) else str(v)))
+
+
 @lru_cache(maxsize=65536)
 def _key_of(text: str) -> str:
     # cell texts repeat across rows, sheets and workbooks: computed once per distinct text
@@ -246,7 +256,7 @@ class SheetScanner:
 
     def _table_at(self, i: int) -> int | None:
         """If a table header starts at row i, read the table and return the row after it."""
-        keys = [_key(v) for v in self.rows[i]]
+        keys = [_hkey(v) for v in self.rows[i]]
         name_cols = [j for j, k in enumerate(keys) if k in NAME_HEADERS]
         if name_cols:
             return self._layout_a(i, name_cols)
@@ -258,7 +268,7 @@ class SheetScanner:
     def _stop(self, i: int) -> bool:
         if self.kinds[i] in ("note", "meta"):
             return True
-        keys = {_key(v) for v in self.rows[i]}
+        keys = {_hkey(v) for v in self.rows[i]}
         return bool(keys & NAME_HEADERS)
 
     # ---------------------------------------------------------------- Layout A
@@ -294,8 +304,8 @@ class SheetScanner:
 
     def _column_role(self, parts: list[str]) -> str:
         text = "".join(parts)
-        key = _key(text)
-        last = _key(parts[-1]) if parts else ""
+        key = _hkey(text)
+        last = _hkey(parts[-1]) if parts else ""
         if not key:
             return "blank"
         if last in SEQ_HEADERS:
@@ -327,6 +337,8 @@ class SheetScanner:
                 if roles[j] == "value" and j not in value_cols:
                     roles[j] = "other"
         unit_col = next((j for j, r in roles.items() if r == "unit"), None)
+        # a unit in the value column's header (2023年（万元）) is the last resort for a row
+        column_unit = {j: split_unit(texts[j][-1])[1] if texts[j] else "" for j in value_cols}
         for i in range(start, end):
             if self.kinds[i] != "other":
                 continue
@@ -342,7 +354,7 @@ class SheetScanner:
                     if not label:
                         self._add(i, j, (), "", v, aside="数值行缺少指标名称")
                     else:
-                        self._add(i, j, (label,), unit, v)
+                        self._add(i, j, (label,), unit or column_unit[j], v)
                 elif _text(v):
                     header = "".join(texts[j]) or "（无表头）"
                     self._add(i, j, (label,), unit, v, aside=f"「{header}」列不是{self.year}年数值列")
@@ -366,7 +378,7 @@ class SheetScanner:
         if best is not None and best_hits >= 2:
             return best
         first = _filled(row)[0]
-        if _key(row[first]) in AREA_HEADERS and self._numbers_below(h, first):
+        if _hkey(row[first]) in AREA_HEADERS and self._numbers_below(h, first):
             return first
         return None
 
@@ -397,7 +409,7 @@ class SheetScanner:
             if j == area_col:
                 continue
             parts = texts[j]
-            last = _key(parts[-1]) if parts else ""
+            last = _hkey(parts[-1]) if parts else ""
             if not parts or last in SEQ_HEADERS or last in NOTE_HEADERS:
                 roles[j] = None
             elif any(_PERSONAL_LABEL.search(_nfkc(p)) for p in parts):
@@ -453,7 +465,7 @@ class SheetScanner:
         row = self.rows[k]
         if self.kinds[k] != "other":
             return False
-        head = _key(row[area_col]) if area_col < len(row) else ""
+        head = _hkey(row[area_col]) if area_col < len(row) else ""
         if head and head not in UNIT_HEADERS:
             return False
         vals = [_text(v) for j, v in enumerate(row) if j != area_col and _text(v)]

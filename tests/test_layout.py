@@ -196,3 +196,12 @@ def test_percent_stored_as_fraction_in_a_format_without_styles_is_read_as_percen
     assert cell_of(rows, "disclosure_reply_rate").value == 100.0
     assert cell_of(rows, "disclosure_requests").value == 29.0
     assert any(e.event == "coerced" and e.cell == "C3" and "按百分比换算" in e.reason for e in res.events)
+
+
+def test_bracketed_header_words_and_a_unit_in_the_value_header(tmp_path):
+    grid = [["填报单位：重庆市大渡口区审计局"], ["序号（编号）", "指标名称（口径见备注）", "2023年（万元）", "备注（说明）"],
+            [1, "挽回损失金额", 2143, "审计决定书"], [2, "审计项目数（个）", 27, None]]
+    res, rows = clean(write_xlsx(tmp_path / "sj.xlsx", {"S": grid}))
+    assert cell_of(rows, "audit_losses_recovered").value == 21_430_000.0  # the header's 万元, applied once
+    assert cell_of(rows, "audit_projects").value == 27.0  # the label's own unit wins over the header's
+    assert not any(e.outcome == "set_aside" for e in res.events)  # 备注（说明） is a note column, not a value
