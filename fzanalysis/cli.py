@@ -78,6 +78,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
+CATALOG_HEADINGS = {"section": "章节", "code": "代码", "name": "指标", "org": "常规填报单位", "unit": "单位",
+                    "kind": "类型", "direction": "方向", "target": "目标值", "framework_area": "纲要体系"}
+
+
 def _cmd_catalog(args: argparse.Namespace) -> int:
     import pandas as pd
 
@@ -86,7 +90,8 @@ def _cmd_catalog(args: argparse.Namespace) -> int:
     table = load_catalog().table()
     with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
                            "display.unicode.east_asian_width", True):
-        print(table.drop(columns=["aliases"]).to_string(index=False))
+        shown = table.drop(columns=["aliases"]).astype(object).where(table.notna(), "")
+        print(shown.rename(columns=CATALOG_HEADINGS).to_string(index=False))
     print(f"共 {len(table)} 个指标")
     return EXIT_OK
 
