@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, fzanalysis_cmd, timed_cmd  # noqa: E402
+from common import ROOT, fzanalysis_cmd, scratch_dir, timed_cmd  # noqa: E402
 SOURCE_YEARS = ("2023", "2022")
 CORPUS_YEARS = (2019, 2020, 2021, 2022, 2023)
 GOAL_VS_OPENPYXL = 0.25
@@ -125,8 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--large must be greater than --small")
 
     tpl = templates(args.raw)
-    scratch = Path(tempfile.mkdtemp(prefix="fz_bench_clean_"))
-    try:
+    with scratch_dir("fz_bench_clean_", args.keep) as scratch:
         sizes = {"small": args.small, "large": args.large}
         corpora = {k: scratch / k for k in sizes}
         files = {k: build_corpus(corpora[k], n, tpl) for k, n in sizes.items()}
@@ -206,11 +205,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'PASS' if ok_opx else 'FAIL'}: clean ≤ {GOAL_VS_OPENPYXL}× openpyxl per workbook ({r_opx:.3f}×)")
         print(f"{'PASS' if ok_cal else 'FAIL'}: clean ≤ {GOAL_VS_CALAMINE}× raw calamine per workbook ({r_cal:.2f}×)")
         return 1 if args.strict and not (ok_opx and ok_cal) else 0
-    finally:
-        if args.keep:
-            print(f"kept {scratch}")
-        else:
-            shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":

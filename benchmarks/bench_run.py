@@ -24,15 +24,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, fzanalysis_cmd, timed_cmd  # noqa: E402
+from common import ROOT, fzanalysis_cmd, scratch_dir, timed_cmd  # noqa: E402
 GOAL = 2.0
 FLOOR_CELL = "import pandas, numpy, matplotlib, seaborn"
 
@@ -107,9 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     names = sorted(p.name for p in args.notebooks.glob("*.ipynb") if not p.name.startswith("."))
     if not names:
         sys.exit(f"no notebooks in {args.notebooks}")
-    scratch = Path(tempfile.mkdtemp(prefix="fz_bench_run_"))
-    fz = fzanalysis_cmd()
-    try:
+    with scratch_dir("fz_bench_run_", args.keep) as scratch:
+        fz = fzanalysis_cmd()
         floor_nbs = scratch / "floor_nb"
         make_floor_notebooks(floor_nbs, names)
         print(f"{len(names)} notebooks, jobs={args.jobs}, repeat={args.repeat} (median); scratch {scratch}")
@@ -170,11 +167,6 @@ def main(argv: list[str] | None = None) -> int:
             ok &= passed
             print(f"{'PASS' if passed else 'FAIL'}: {k} / floor = {ratio:.2f} (goal ≤ {GOAL})")
         return 1 if args.strict and not ok else 0
-    finally:
-        if args.keep:
-            print(f"kept {scratch}")
-        else:
-            shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":

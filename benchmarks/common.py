@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
+from contextlib import contextmanager
 import subprocess
 import sys
 import time
@@ -23,3 +25,16 @@ def timed_cmd(cmd: list[str], cwd: Path = ROOT, ok: tuple[int, ...] = (0,)) -> f
     if proc.returncode not in ok:
         sys.exit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stdout[-1500:]}\n{proc.stderr[-3000:]}")
     return elapsed
+
+
+@contextmanager
+def scratch_dir(prefix: str, keep: bool = False):
+    """A temporary folder for generated corpora and outputs, removed afterwards unless ``keep``."""
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield path
+    finally:
+        if keep:
+            print(f"kept {path}")
+        else:
+            shutil.rmtree(path, ignore_errors=True)

@@ -104,6 +104,13 @@ def _set(cell, value: object) -> None:
         cell.value = value
 
 
+def _preamble(title: str | None, org_line: str | None, header: Sequence[str]) -> list[list[object]]:
+    """The rows above a table's data: title, 填报单位 line (each when given) and the header."""
+    grid: list[list[object]] = [[text] for text in (title, org_line) if text]
+    grid.append(list(header))
+    return grid
+
+
 # ------------------------------------------------------------------------------ Layout A
 def layout_a_grid(
     org_line: str | None,
@@ -120,12 +127,7 @@ def layout_a_grid(
     the default): ``(label, unit, value[, note])``; a row of ``None`` is a blank row.
     """
     numbered = header[0] == "序号" if numbered is None else numbered
-    grid: list[list[object]] = []
-    if title:
-        grid.append([title])
-    if org_line:
-        grid.append([org_line])
-    grid.append(list(header))
+    grid = _preamble(title, org_line, header)
     n = 0
     for row in rows:
         if row is None or not any(v not in (None, "") for v in row):
@@ -174,12 +176,7 @@ def layout_b_grid(
 ) -> list[list[object]]:
     """Title, 填报单位 line, header (``镇街`` + indicator columns), optional unit row, one row per
     镇街 (``(area, v1, v2, …)``), optional 合计 row (``total`` = the values after the label)."""
-    grid: list[list[object]] = []
-    if title:
-        grid.append([title])
-    if org_line:
-        grid.append([org_line])
-    grid.append(list(header))
+    grid = _preamble(title, org_line, header)
     if unit_row is not None:
         grid.append(["单位", *unit_row])
     grid.extend(list(r) for r in rows)
