@@ -85,6 +85,13 @@ def _kernel_manager(socket_dir: str):
     return KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(socket_dir, "k"))
 
 
+# Chinese names break between any two characters by default, so narrow columns (指标, 填报单位)
+# were squeezed to two characters a line beside the long provenance columns: keep words whole,
+# wrap at punctuation, and let a wide table scroll sideways instead.
+_TABLE_CSS = ("<style>table.dataframe td, table.dataframe th { word-break: keep-all; overflow-wrap: break-word; }"
+              "</style>")
+
+
 def _export_html(nb_file: Path) -> str:
     import nbformat
     from nbconvert import HTMLExporter
@@ -92,6 +99,7 @@ def _export_html(nb_file: Path) -> str:
     nb = nbformat.read(str(nb_file), as_version=4)
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nb)
+    body = body.replace("</head>", _TABLE_CSS + "</head>", 1)
     html = nb_file.with_suffix(".html")
     html.write_text(body, encoding="utf-8")
     return html.name

@@ -297,7 +297,8 @@ def test_full_run_on_the_bundled_data(tmp_path):
     assert len(books) >= 7 and books == sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
     assert sorted(p.stem for p in year_dir.glob("*.html")) == books
     for name in books:  # the HTML reports show the charts, not "<Figure size …>"
-        assert "<img" in (year_dir / f"{name}.html").read_text(encoding="utf-8"), name
+        html = (year_dir / f"{name}.html").read_text(encoding="utf-8")
+        assert "<img" in html and "word-break: keep-all" in html, name  # charts; names not cut mid-word
     assert len(list((year_dir / "figures").glob("*.png"))) >= 6
     for name in books:
         nb = nbformat.read(str(year_dir / f"{name}.ipynb"), as_version=4)
