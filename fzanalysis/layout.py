@@ -100,7 +100,12 @@ def _hkey(v: object) -> str:
     """Header key: like :func:`_key`, bracketed parts removed (指标名称（单位） → 指标名称)."""
     if v is None:
         return ""
-    return _key_of(_BRACKETED.sub("", v if isinstance(v, str) else str(v)))
+    return _hkey_of(v if isinstance(v, str) else str(v))
+
+
+@lru_cache(maxsize=65536)
+def _hkey_of(text: str) -> str:
+    return _key_of(_BRACKETED.sub("", text))
 
 
 @lru_cache(maxsize=65536)
