@@ -249,3 +249,33 @@ def round_half_up(value: float, digits: int = 1) -> float:
     from decimal import ROUND_HALF_UP
 
     return float(Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+
+
+def written_step(text: object) -> float:
+    """The precision a figure was written to, in base units: one step of its last digit.
+
+    ``579件`` → 1, ``566.2万元`` → 1000, ``2.5万余件`` → 1000, ``3000余万元`` → 10000, ``99.5%`` → 0.1,
+    ``一百零五`` → 1; a number cell (``566.2``) by its shortest decimal form.  0 when the text is not a
+    readable number (then the figure is taken as exact).
+    """
+    if isinstance(text, bool):
+        return 0.0
+    if isinstance(text, (numbers.Real, Decimal)):
+        value = float(text)
+        if not math.isfinite(value):
+            return 0.0
+        exponent = Decimal(repr(value)).normalize().as_tuple().exponent
+        return float(Decimal(1).scaleb(min(int(exponent), 0)))
+    if not isinstance(text, str):
+        return 0.0
+    norm = unicodedata.normalize("NFKC", text.strip()).translate(_EXTRA_TRANSLATION).strip()
+    m = _VALUE_RE.match(norm)
+    if m is None:
+        return 0.0
+    num, cn, mult = m.group("num", "cn", "mult")
+    if num is not None:
+        decimals = len(num.split(".", 1)[1]) if "." in num else 0
+        step = 10.0 ** -decimals
+    else:
+        step = float(_MULTIPLIERS[cn[-1]]) if cn[-1] in _MULTIPLIERS else 1.0
+    return step * (_MULTIPLIERS[mult] if mult else 1)

@@ -266,3 +266,13 @@ def test_round_half_up_as_the_report_rounds(value, digits, expected):
     from fzanalysis.numbers import round_half_up
 
     assert round_half_up(value, digits) == expected
+
+
+@pytest.mark.parametrize("text, step", [
+    ("579件", 1), ("566.2万元", 1000), ("2.5万余件", 1000), ("3000余万元", 10_000), ("99.5%", 0.1),
+    ("一百零五", 1), ("三万", 10_000), ("超300万条", 10_000), (566.2, 0.1), (5_662_000.0, 1), ("待统计", 0),
+])
+def test_written_step_is_one_step_of_the_last_digit(text, step):
+    from fzanalysis.numbers import written_step
+
+    assert written_step(text) == pytest.approx(step)
