@@ -24,14 +24,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from . import checks
 from .catalog import SECTIONS, Catalog, load_catalog
 from .errors import ParameterError
 from .log import COUNT_COLUMNS, EVENTS
-from .numbers import format_value
+from .numbers import format_value, round_half_up
 
 KEY = ["org", "code", "area"]
-TEXT_COLUMNS = ["org", "area", "indicator", "code", "section", "unit", "qualifier",
-                "source_file", "sheet", "cell", "raw_text"]
 SECTION_COLUMNS = ["指标", "填报单位", "本年（报告写法）", "本年", "计量单位", "上年", "增减", "增减幅度（%）",
                    "说明", "重复报送", "出处", "上年出处", "代码"]
 RATE_COLUMNS = ["指标", "填报单位", "比率（%）", "分子", "分母", "目标值", "预警线", "报告值", "差异", "说明",
@@ -56,17 +55,12 @@ def _check_section(section: str | None) -> None:
         raise ParameterError(f"未知章节 {section!r}，应为 {', '.join(SECTIONS)} 之一")
 
 
-def _prep(tidy: pd.DataFrame) -> pd.DataFrame:
-    """Tolerate a table read back from CSV: text columns as '' (never NaN), value numeric."""
-    df = tidy.copy()
-    for col in TEXT_COLUMNS:
-        df[col] = df[col].fillna("").astype(str) if col in df else ""
-    df["value"] = pd.to_numeric(df["value"], errors="coerce")
-    return df
+def _prep(tidy: pd.DataFrame, cat: Catalog | None = None) -> pd.DataFrame:
+    return checks.prepare(tidy, _cat(cat))
 
 
 def _ref(df: pd.DataFrame) -> pd.Series:
-    return df["source_file"] + "!" + df["sheet"] + "!" + df["cell"]
+    return df["cite"]
 
 
 def _order(df: pd.DataFrame, cat: Catalog, by: tuple[str, ...] = ("code", "org")) -> pd.DataFrame:
@@ -79,10 +73,9 @@ def _order(df: pd.DataFrame, cat: Catalog, by: tuple[str, ...] = ("code", "org")
     return tmp.sort_values(cols, kind="stable").drop(columns=list(keys)).reset_index(drop=True)
 
 
-def _single(values: pd.Series) -> float:
+def _single(rows: pd.DataFrame) -> float:
     """The value of rows that should agree (duplicate submissions): NaN when they conflict."""
-    uniq = values.dropna().unique()
-    return float(uniq[0]) if len(uniq) == 1 else float("nan")
+    return checks.settle(rows)[0]
 
 
 def _fmt(value: float, unit: str, qualifier: str) -> str:
@@ -94,14 +87,13 @@ def yoy(tidy: pd.DataFrame, baseline: pd.DataFrame | None) -> pd.DataFrame:
     """同比：本年各行按 (org, code, area) 对上年表；上年缺失或为 0 时不计算增幅（NaN + 说明）。"""
     df = _prep(tidy)
     base = _prep(baseline) if baseline is not None else _prep(tidy.iloc[0:0])
-    base = base.assign(_ref=_ref(base))
     grouped = base.groupby(KEY, sort=False)
-    prev = pd.DataFrame({
-        "baseline_value": grouped["value"].agg(_single),
-        "baseline_unit": grouped["unit"].first(),
-        "baseline_ref": grouped["_ref"].agg("；".join),
-        "_n_prev": grouped["value"].nunique(),
-    }).reset_index()
+    prev = pd.DataFrame([
+        {**dict(zip(KEY, key)), "baseline_value": value, "baseline_unit": g["unit"].iloc[0],
+         "baseline_ref": "；".join(g["cite"]), "_n_prev": 2 if problem else 1}
+        for key, g in grouped for value, problem in [checks.settle(g)]
+    ], columns=[*KEY, "baseline_value", "baseline_unit", "baseline_ref", "_n_prev"])
+    prev["baseline_value"] = prev["baseline_value"].astype("float64")
     out = df.merge(prev, on=KEY, how="left")
     unit_ok = out["baseline_unit"].isna() | (out["baseline_unit"] == out["unit"])
     out.loc[~unit_ok, "baseline_value"] = float("nan")
@@ -150,75 +142,37 @@ def section_table(tidy: pd.DataFrame, section: str, baseline: pd.DataFrame | Non
 
 
 # -- derived rates ------------------------------------------------------------------------
-def _input(rows: pd.DataFrame, code: str, cat: Catalog) -> tuple[float, str, str]:
-    """One input figure of an org: (value, cells, problem or '')."""
-    hit = rows[rows["code"] == code]
-    name = _name(cat, code)
-    if hit.empty:
-        return float("nan"), "", f"缺少输入：{name}（{code}）"
-    cells = "；".join(_ref(hit))
-    value = _single(hit["value"])
-    if pd.isna(value):
-        return value, cells, f"{name}（{code}）重复报送且数值不一致"
-    return value, cells, ""
-
-
-def _name(cat: Catalog, code: str) -> str:
-    try:
-        return str(cat.indicator(code)["name"])
-    except KeyError:
-        return code
-
-
-def _sum(rows: pd.DataFrame, codes: list[str], cat: Catalog) -> tuple[float, str, list[str]]:
-    parts = [_input(rows, c, cat) for c in codes]
-    problems = [p for _, _, p in parts if p]
-    total = float("nan") if problems else sum(v for v, _, _ in parts)
-    return total, "；".join(c for _, c, _ in parts if c), problems
-
-
 def derived_rates(tidy: pd.DataFrame, catalog: Catalog | None = None,
                   section: str | None = None) -> pd.DataFrame:
-    """派生比率（catalog.derived）：分子指标之和 / 分母指标之和 × 100，按提供数字的单位逐一计算。
+    """派生比率（:func:`fzanalysis.checks.derived_rates` 的阅读版）：分子指标之和 / 分母指标之和 × 100。
 
-    缺少输入、重复报送数值冲突或分母为 0 时比率为 NaN，并在 ``说明`` 写明原因（从不记为 0）。
+    比率按报告口径四舍五入（位数见 diagnostics.csv 的 rate_decimals）；缺少输入、重复报送数值冲突或
+    分母为 0 时比率为 NaN，并在 ``说明`` 写明原因（从不记为 0）。``差异`` 为比率与报告值之差（百分点）。
     """
     _check_section(section)
     cat = _cat(catalog)
-    own = _prep(tidy).query("area == ''")
-    derived = cat.derived if section is None else cat.derived[cat.derived["section"] == section]
+    nd = checks.rate_decimals(cat)
+    rates = checks.derived_rates(tidy, cat, section)
     rows = []
-    for d in derived.itertuples(index=False):
-        num_codes, den_codes = cat.formula_codes(d.numerator), cat.formula_codes(d.denominator)
-        inputs = own[own["code"].isin(num_codes + den_codes)]
-        orgs = list(dict.fromkeys(_order(inputs, cat, ("org",))["org"])) or \
-            [str(cat.indicator(num_codes[0])["org"])]
-        for org in orgs:
-            mine = own[own["org"] == org]
-            num, num_cells, num_prob = _sum(mine, num_codes, cat)
-            den, den_cells, den_prob = _sum(mine, den_codes, cat)
-            notes = num_prob + den_prob
-            rate = float("nan")
-            if not notes and den == 0:
-                notes.append("分母为0，无法计算比率")
-            elif not notes:
-                rate = round(num / den * 100, 2)
-            reported, rep_cells = float("nan"), ""
-            if d.reported_code:
-                rep = mine if (mine["code"] == d.reported_code).any() else own
-                reported, rep_cells, prob = _input(rep, d.reported_code, cat)
-                if prob and not prob.startswith("缺少输入"):
-                    notes.append(f"报告值：{prob}")
-            rows.append({
-                "代码": d.code, "指标": d.name, "章节": d.section, "填报单位": org,
-                "分子": num, "分母": den, "比率（%）": rate,
-                "目标值": d.target, "预警线": d.low_threshold, "报告值": reported,
-                "差异": round(rate - reported, 2) if pd.notna(rate - reported) else float("nan"),
-                "分子指标": "+".join(_name(cat, c) for c in num_codes),
-                "分母指标": "+".join(_name(cat, c) for c in den_codes),
-                "分子出处": num_cells, "分母出处": den_cells, "报告值出处": rep_cells,
-                "说明": "；".join(notes),
-            })
+    for x in rates.to_dict("records"):
+        cites = {code: "；".join(c) for code, _, c in x["inputs"]}
+        rate, reported = x["rate"], x["reported"]
+        notes = list(x["problems"])
+        if x["reported_agrees"] is False:
+            notes.append("报告值与按计数计算的比率不一致")
+        rows.append({
+            "代码": x["code"], "指标": x["name"], "章节": x["section"], "填报单位": x["org"],
+            "分子": x["numerator"], "分母": x["denominator"],
+            "比率（%）": round_half_up(rate, nd) if pd.notna(rate) else float("nan"),
+            "目标值": x["target"], "预警线": x["low_threshold"], "报告值": reported,
+            "差异": round_half_up(rate - reported, nd) if pd.notna(rate - reported) else float("nan"),
+            "分子指标": "+".join(cat.indicator_name(c) for c in x["num_codes"]),
+            "分母指标": "+".join(cat.indicator_name(c) for c in x["den_codes"]),
+            "分子出处": "；".join(cites[c] for c in x["num_codes"] if cites[c]),
+            "分母出处": "；".join(cites[c] for c in x["den_codes"] if cites[c]),
+            "报告值出处": x["reported_cite"].replace(";", "；"),
+            "说明": "；".join(notes),
+        })
     return pd.DataFrame(rows, columns=RATE_COLUMNS)
 
 
@@ -228,7 +182,8 @@ def town_comparison(tidy: pd.DataFrame, code: str | list[str] | None = None,
     """镇街对比：分项行（area 非空）透视为 镇街 × 指标，末尾三行核对合计与分项之和。
 
     同一格有多行（重复报送）且数值不一致时为 NaN。列名为指标名，同名指标加注填报单位；
-    ``attrs["units"]`` 给出各列的计量单位。只有两者都存在时才计算差额。
+    ``attrs["units"]`` 给出各列的计量单位。只有两者都存在时才计算差额；比率不相加（分项之和为 NaN）。
+    合计与分项是否相符由 :func:`fzanalysis.checks.total_checks` 判定（诊断规则 total_mismatch）。
     """
     _check_section(section)
     cat = _cat(catalog)
@@ -249,9 +204,10 @@ def town_comparison(tidy: pd.DataFrame, code: str | list[str] | None = None,
     table = pd.DataFrame(index=pd.Index(areas + list(CHECK_ROWS), name="镇街"))
     for (org, c), label in zip(zip(groups["org"], groups["code"]), labels):
         mine = parts[(parts["org"] == org) & (parts["code"] == c)]
-        col = mine.groupby("area")["value"].agg(_single).reindex(areas)
-        total = _single(df.loc[(df["org"] == org) & (df["code"] == c) & (df["area"] == ""), "value"])
-        summed = col.sum(min_count=1)
+        col = pd.Series({a: _single(g) for a, g in mine.groupby("area")}, dtype="float64").reindex(areas)
+        total = _single(df[(df["org"] == org) & (df["code"] == c) & (df["area"] == "")])
+        unit = mine["unit"].iloc[0]
+        summed = col.sum(min_count=1) if checks.summable(cat, c, unit) else float("nan")
         diff = round(total - summed, 6) if pd.notna(total) and pd.notna(summed) else float("nan")
         table[label] = pd.concat([col, pd.Series([summed, total, diff], index=list(CHECK_ROWS))])
     table.columns.name = "指标"
@@ -288,7 +244,7 @@ def quality_events(log: pd.DataFrame, section: str, catalog: Catalog | None = No
     def describe(r: pd.Series) -> str:
         what = EVENTS.get(r["event"], r["event"])
         if r["code"]:
-            what += f"（{_name(cat, r['code'])}）"
+            what += f"（{cat.indicator_name(r['code'])}）"
         return f"{what}：{r['reason']}" if r["reason"] else what
 
     out["说明"] = [describe(r) for _, r in out.iterrows()] if len(out) else []

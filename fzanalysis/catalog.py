@@ -102,6 +102,7 @@ class Catalog:
     indicators: pd.DataFrame
     orgs: pd.DataFrame
     derived: pd.DataFrame
+    settings: Mapping[str, str] = field(default_factory=dict)  # diagnostics.csv: key → value
     _by_key: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _org_aliases: list[tuple[str, str]] = field(default_factory=list, repr=False)
 
@@ -211,6 +212,13 @@ class Catalog:
             raise KeyError(code)
         return self.indicators.iloc[self._code_pos[code]]
 
+    def indicator_name(self, code: str) -> str:
+        """The Chinese name of an indicator or derived rate (the code itself when unknown)."""
+        if code in self._records:
+            return str(self._records[code]["name"])
+        hit = self.derived.loc[self.derived["code"] == code, "name"]
+        return str(hit.iloc[0]) if len(hit) else code
+
     def indicator_record(self, code: str) -> Mapping[str, object]:
         """The catalog row of ``code`` as a read-only mapping (fast: for per-cell look-ups)."""
         return self._records[code]
@@ -245,4 +253,6 @@ def _load(data_dir: str) -> Catalog:
     derived = _read(base / "derived.csv")
     for col in ("target", "low_threshold"):
         derived[col] = pd.to_numeric(derived[col].replace("", None), errors="raise")
-    return Catalog(indicators=indicators, orgs=orgs, derived=derived)
+    settings = _read(base / "diagnostics.csv")
+    return Catalog(indicators=indicators, orgs=orgs, derived=derived,
+                   settings=MappingProxyType(dict(zip(settings["key"], settings["value"]))))

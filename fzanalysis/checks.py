@@ -12,17 +12,23 @@ side; a rate written with one decimal may be rounded or truncated (``81.2%`` cov
 ``100%`` is exactly 100.  A datum of the table (a value as a department sent it) is its own value
 when it carries no qualifier, else the range its qualifier gives.  A stated figure agrees with a
 datum when their ranges meet (:func:`agrees`); two data agree when either, read as written,
-agrees with the other (:func:`same_figure`).  The only tolerance beyond the written precision is
-float noise, ``agreement.rel_eps`` in ``catalog_data/diagnostics.csv``.
+agrees with the other (:func:`same_figure`).  The tolerance is the precision the figure was written
+to — data, not a setting; beyond it only float noise (10⁻⁹ relative) is allowed.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Mapping
 
-from .numbers import ValueParseError, parse_value, written_step
+import pandas as pd
 
-__all__ = ["Figure", "Span", "agrees", "same_figure"]
+from .catalog import Catalog
+from .errors import ValueParseError
+from .numbers import parse_value, written_step
+
+__all__ = ["Figure", "Span", "agrees", "derived_rates", "figure_of", "prepare", "rate_decimals", "same_figure", "settle",
+           "total_checks"]
 
 DEFAULT_REL_EPS = 1e-9
 
@@ -110,3 +116,168 @@ def same_figure(a: Figure, b: Figure, rel_eps: float = DEFAULT_REL_EPS) -> bool:
     """Do two data agree (a duplicate submission, a 合计 and its parts …)?  Either read as written
     agrees with the other: ``566.2万元`` and 5,662,340 agree; 579 and 580 do not."""
     return agrees(a, b, rel_eps) or agrees(b, a, rel_eps)
+
+
+# ------------------------------------------------------------------------------ input preparation
+TEXT_COLUMNS = ("org", "area", "indicator", "code", "section", "unit", "qualifier", "source_file", "sheet", "cell",
+                "raw_text")
+
+
+def prepare(tidy: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    """The indicator table as every computation reads it (also when read back from CSV).
+
+    Text columns are ``str`` and never NaN; ``value`` is float (an unreadable value stays NaN: callers
+    say why, nothing becomes 0); ``cite`` is ``source_file!sheet!cell``; ``eff_area`` is the 镇街 a row
+    is about — its area, or its org when the org is itself a 镇街 (a 镇街's own workbook).
+    """
+    df = tidy.copy()
+    for col in TEXT_COLUMNS:
+        df[col] = df[col].fillna("").astype(str) if col in df else ""
+    df["value"] = pd.to_numeric(df["value"], errors="coerce").astype("float64") if "value" in df else float("nan")
+    towns = set(catalog.towns())
+    df["eff_area"] = df["area"].where(df["area"] != "", df["org"].where(df["org"].isin(towns), ""))
+    df["cite"] = df["source_file"] + "!" + df["sheet"] + "!" + df["cell"]
+    return df.sort_values(["org", "code", "area", "source_file", "sheet", "cell"], kind="stable").reset_index(drop=True)
+
+
+def figure_of(row) -> Figure:
+    """The :class:`Figure` of one prepared row (a namedtuple or a mapping with value, raw_text …)."""
+    get = row.get if isinstance(row, Mapping) else (lambda k: getattr(row, k))
+    return Figure.from_row(get("value"), get("raw_text"), get("qualifier"), get("unit"))
+
+
+def settle(rows: pd.DataFrame) -> tuple[float, str]:
+    """The one value of rows that should agree (a unit's duplicate submissions of one figure).
+
+    Returns ``(value, problem)``: the first row's value (by file, sheet, cell) when every row agrees
+    with every other by :func:`same_figure`; NaN and ``"重复报送且数值不一致"`` when any two disagree;
+    NaN and ``"缺少数据"`` when there is no value.
+    """
+    rows = rows[rows["value"].notna()]
+    if rows.empty:
+        return float("nan"), "缺少数据"
+    figures = [figure_of(r) for r in rows.itertuples(index=False)]
+    if all(same_figure(a, b) for i, a in enumerate(figures) for b in figures[i + 1:]):
+        return figures[0].value, ""
+    return float("nan"), "重复报送且数值不一致"
+
+
+# ------------------------------------------------------------------------------ derived rates
+RATE_FIELDS = ["code", "name", "section", "org", "rate", "numerator", "denominator", "problems", "inputs",
+               "num_codes", "den_codes", "target", "low_threshold", "direction", "reported_code", "reported",
+               "reported_cite", "reported_agrees", "framework_area", "category"]
+
+
+def rate_decimals(catalog: Catalog) -> int:
+    """Decimals of a computed rate wherever it is shown (tables, findings, report): catalog data."""
+    return int(float(catalog.settings.get("rate_decimals", "1")))
+
+
+def _input(own: pd.DataFrame, org: str, code: str, catalog: Catalog) -> tuple[float, list[str], str]:
+    rows = own[(own["org"] == org) & (own["code"] == code)]
+    name = catalog.indicator_name(code)
+    if rows.empty:
+        return float("nan"), [], f"缺少输入：{name}（{code}）"
+    value, problem = settle(rows)
+    return value, rows["cite"].tolist(), f"{name}（{code}）{problem}" if problem else ""
+
+
+def derived_rates(tidy: pd.DataFrame, catalog: Catalog, section: str | None = None) -> pd.DataFrame:
+    """派生比率 of ``catalog.derived`` (分子指标之和 / 分母指标之和 × 100), one row per rate and reporting unit.
+
+    A unit's own figures (area "") are used; a rate is computed for every unit that sent any of its
+    inputs (or, when none did, for the catalog's usual unit, so the gap shows).  ``rate`` is NaN with
+    ``problems`` saying why when an input is missing, duplicates disagree or the denominator is 0.
+    ``rate`` is unrounded; show it with :func:`rate_decimals` places, rounded half up.
+    ``inputs`` lists ``(code, value, cites)`` denominator first, then numerator.  ``reported`` is the
+    unit's reported rate (``reported_code``) and ``reported_agrees`` whether it agrees with ``rate``.
+    """
+    df = prepare(tidy, catalog)
+    own = df[df["area"] == ""]
+    derived = catalog.derived if section is None else catalog.derived[catalog.derived["section"] == section]
+    org_rank = {o: i for i, o in enumerate(catalog.orgs["org"])}
+    out = []
+    for d in derived.to_dict("records"):
+        num_codes, den_codes = catalog.formula_codes(d["numerator"]), catalog.formula_codes(d["denominator"])
+        present = own.loc[own["code"].isin(num_codes + den_codes), "org"].unique().tolist()
+        orgs = sorted(present, key=lambda o: (org_rank.get(o, len(org_rank)), o)) or \
+            [catalog.indicator_record(num_codes[0])["org"]]
+        for org in orgs:
+            inputs, problems, sums = [], [], {}
+            for part, codes in (("den", den_codes), ("num", num_codes)):
+                total = 0.0
+                for code in codes:
+                    value, cites, problem = _input(own, org, code, catalog)
+                    inputs.append((code, value, cites))
+                    problems += [problem] if problem else []
+                    total += value
+                sums[part] = total
+            if not problems and sums["den"] == 0:
+                problems.append("分母为0，无法计算比率")
+            rate = float("nan") if problems else sums["num"] / sums["den"] * 100
+            reported, rep_cite, rep_agrees = float("nan"), "", None
+            if d["reported_code"]:
+                rep = own[(own["code"] == d["reported_code"]) & (own["org"] == org)]
+                rep = rep if not rep.empty else own[own["code"] == d["reported_code"]]
+                if not rep.empty:
+                    reported, rep_problem = settle(rep)
+                    rep_cite = ";".join(rep["cite"])
+                    if rep_problem:
+                        problems.append(f"报告值：{catalog.indicator_name(d['reported_code'])}{rep_problem}")
+                    elif pd.notna(rate):
+                        rep_agrees = agrees(figure_of(rep.iloc[0]), Figure(rate, "%"))
+            out.append({
+                "code": d["code"], "name": d["name"], "section": d["section"], "org": org, "rate": rate,
+                "numerator": sums["num"], "denominator": sums["den"], "problems": problems, "inputs": inputs,
+                "num_codes": num_codes, "den_codes": den_codes, "target": d["target"],
+                "low_threshold": d["low_threshold"], "direction": d["direction"],
+                "reported_code": d["reported_code"], "reported": reported, "reported_cite": rep_cite,
+                "reported_agrees": rep_agrees, "framework_area": d["framework_area"], "category": d["category"],
+            })
+    return pd.DataFrame(out, columns=RATE_FIELDS)
+
+
+# ------------------------------------------------------------------------------ 合计 and its parts
+TOTAL_FIELDS = ["org", "code", "source_file", "unit", "qualifier", "total", "total_cite", "total_text", "parts_sum", "parts",
+                "part_cites", "agrees"]
+
+
+def summable(catalog: Catalog, code: str, unit: str = "") -> bool:
+    """Counts and amounts add up; rates and changes never do (a 合计 of rates is not their sum)."""
+    try:
+        kind = catalog.indicator_record(code)["kind"]
+    except KeyError:
+        return unit != "%"
+    return kind in ("count", "amount")
+
+
+def total_checks(tidy: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    """Each 合计 (a unit's own figure, area "") against the sum of its parts in the same file.
+
+    Parts are the file's rows of that unit and indicator with an area, one per area (the first when
+    an area repeats); when some parts are 镇街, only the 镇街 count (a 村/社区 breakdown is not added
+    to them).  ``agrees`` is :func:`agrees` of the 合计 as written with the range the parts' sum covers.
+    Rates and changes are never summed.
+    """
+    df = prepare(tidy, catalog)
+    df = df[df["value"].notna()]
+    towns = set(catalog.towns())
+    out = []
+    for (org, code, src), g in df.groupby(["org", "code", "source_file"], sort=True):
+        totals, parts = g[g["area"] == ""], g[g["area"] != ""]
+        if totals.empty or parts.empty or not summable(catalog, code, str(g["unit"].iloc[0])):
+            continue
+        if parts["area"].isin(towns).any():
+            parts = parts[parts["area"].isin(towns)]
+        parts = parts.drop_duplicates("area")
+        spans = [figure_of(r).datum() for r in parts.itertuples(index=False)]
+        parts_span = Span(sum(s.lo for s in spans), sum(s.hi for s in spans),
+                          any(s.lo_open for s in spans), any(s.hi_open for s in spans))
+        for t in totals.itertuples(index=False):
+            fig = figure_of(t)
+            ok = fig.stated().meets(parts_span, DEFAULT_REL_EPS * max(1.0, abs(fig.value), abs(parts_span.lo)))
+            out.append({"org": org, "code": code, "source_file": src, "unit": t.unit, "qualifier": t.qualifier,
+                        "total": t.value,
+                        "total_cite": t.cite, "total_text": t.raw_text, "parts_sum": float(parts["value"].sum()),
+                        "parts": len(parts), "part_cites": parts["cite"].tolist(), "agrees": ok})
+    return pd.DataFrame(out, columns=TOTAL_FIELDS)

@@ -117,7 +117,6 @@ class _FileCleaner:
                 reason = "空工作表" if empty else "未找到数据表（说明页或无表头）"
                 self.event("skipped_sheet", reason, sheet=sheet.name)
                 continue
-            self._check_totals(scan.records)
             for rec in scan.records:
                 self._record(rec, scan.money_unit)
         return self.res
@@ -250,27 +249,6 @@ class _FileCleaner:
             return f"数值 {value:g}{ind['unit']} 超过上限 {hi:g}{ind['unit']}（比率不能超过100%），未采用"
         return ""
 
-    def _check_totals(self, records: list[Record]) -> None:
-        """Log (do not change) a 合计 row that differs from the sum of the rows above it."""
-        groups: dict[tuple, dict] = {}
-        for rec in records:
-            if rec.aside or not rec.labels or not isinstance(rec.raw, (int, float)) or isinstance(rec.raw, bool):
-                continue
-            col = re.sub(r"\d+", "", rec.cell)
-            g = groups.setdefault((rec.sheet, col, rec.labels), {"total": None, "parts": 0.0, "n": 0})
-            if rec.is_total:
-                g["total"] = rec
-            elif rec.area:
-                g["parts"] += float(rec.raw)
-                g["n"] += 1
-        for g in groups.values():
-            total = g["total"]
-            if total is not None and g["n"] and abs(float(total.raw) - g["parts"]) > 1e-6 * max(1.0, abs(g["parts"])):
-                code, _ = self._code(total)
-                self.event("total_mismatch",
-                           f"合计 {float(total.raw):g} 不等于各行之和 {g['parts']:g}（按原值保留合计）", total,
-                           code=code or "", raw_text=_raw_text(total.raw))
-
 
 def clean_workbook(path: Path, rel: str, year: int, catalog: Catalog, limits: Limits = Limits()) -> FileResult:
     """One workbook → rows, unmapped rows and events; never raises for bad input."""
@@ -314,6 +292,7 @@ def clean_year(raw_dir: Path, year: int, files: list[Path], catalog: Catalog | N
         rel = path.relative_to(raw_dir).as_posix()
         results.append(clean_workbook(path, rel, year, catalog, limits))
     _flag_duplicates(results)
+    _flag_total_mismatches(results, year, catalog)
     rows, unmapped, events, failed = [], [], [], []
     for res in results:
         rows += res.rows
@@ -329,6 +308,25 @@ def clean_year(raw_dir: Path, year: int, files: list[Path], catalog: Catalog | N
     unmapped_df["year"] = unmapped_df["year"].astype("int64")
     unmapped_df["value"] = unmapped_df["value"].astype("float64")
     return CleanResult(year, indicators, events_frame(year, events), unmapped_df, failed)
+
+
+def _flag_total_mismatches(results: list[FileResult], year: int, catalog: Catalog) -> None:
+    """Log (do not change) each 合计 that disagrees with the sum of its rows (:func:`checks.total_checks`,
+    the rule the diagnostics use too), on the file that holds it."""
+    from .checks import total_checks
+    from .numbers import format_value
+
+    rows = [r for res in results for r in res.rows]
+    if not rows:
+        return
+    checked = total_checks(pd.DataFrame(rows, columns=INDICATOR_COLUMNS), catalog)
+    by_file = {res.file: res for res in results}
+    for t in checked[~checked["agrees"].astype(bool)].itertuples():
+        sheet, cell = t.total_cite.split("!")[-2:]
+        total, parts = format_value(t.total, t.unit, t.qualifier), format_value(t.parts_sum, t.unit)
+        by_file[t.source_file].events.append(Event(
+            t.source_file, "total_mismatch", f"合计 {total} 不等于各行之和 {parts}（按原值保留合计）", sheet=sheet,
+            cell=cell, org=t.org, code=t.code, raw_text=t.total_text))
 
 
 def _flag_duplicates(results: list[FileResult]) -> None:

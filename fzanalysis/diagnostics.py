@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import checks
 from .catalog import DATA_DIR, FRAMEWORK_AREAS, SECTIONS, Catalog, load_catalog
 from .numbers import format_value, round_half_up
 
@@ -26,8 +27,6 @@ __all__ = ["COLUMNS", "RULES", "by_category", "find_problems", "findings_table",
 COLUMNS = ["rule", "severity", "section", "category", "org", "area", "codes", "evidence", "cells",
            "suggestion", "framework_area"]
 SEVERITIES = ("高", "中", "低")
-_STR_COLS = ("org", "area", "indicator", "code", "section", "unit", "qualifier", "source_file", "sheet",
-             "cell", "raw_text")
 _LOG_COLS = ("file", "sheet", "cell", "org", "area", "code", "event", "reason")
 _DQ_TEXT = {  # event → evidence (n = number of cells, example = first reason)
     "unreadable_workbook": "{file}无法读取（{example}），其中数据未能纳入统计。",
@@ -67,17 +66,12 @@ def load_config(config: dict | None = None, path: str | Path | None = None) -> C
 
 
 # -- helpers ------------------------------------------------------------------------------------
-def _prepare(df: pd.DataFrame | None, towns: set[str]) -> pd.DataFrame | None:
+def _prepare(df: pd.DataFrame | None, catalog: Catalog) -> pd.DataFrame | None:
+    """The rules read figures: :func:`checks.prepare`, rows with a value."""
     if df is None:
         return None
-    out = df.copy()
-    for col in _STR_COLS:
-        out[col] = out[col].fillna("").astype(str) if col in out else ""
-    out["value"] = pd.to_numeric(out["value"], errors="coerce")
-    out = out[out["value"].notna()].copy()
-    out["eff_area"] = [a if a else (o if o in towns else "") for o, a in zip(out["org"], out["area"])]
-    out["cite"] = out["source_file"] + "!" + out["sheet"] + "!" + out["cell"]
-    return out.sort_values(["org", "code", "area", "source_file", "sheet", "cell"], kind="stable")
+    out = checks.prepare(df, catalog)
+    return out[out["value"].notna()].copy()
 
 
 def _info(catalog: Catalog, code: str) -> dict:
@@ -140,30 +134,31 @@ def _org_home(catalog: Catalog, org: str) -> tuple[str, str]:
     return tuple(t[0][0] if t else "" for t in top)
 
 
-def _firsts(tidy: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """One row per key: the first by source_file, sheet, cell (duplicates are another rule's job)."""
-    return tidy.sort_values(keys + ["source_file", "sheet", "cell"], kind="stable").drop_duplicates(keys)
+def _settled(tidy: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """One row per key whose rows agree (:func:`checks.settle`); disagreeing duplicates are the
+    conflicting_values rule's job, not a figure to judge."""
+    keep = []
+    for _, g in tidy.groupby(keys, sort=True):
+        if len(g) == 1 or not checks.settle(g)[1]:
+            keep.append(g.iloc[0])
+    return pd.DataFrame(keep, columns=tidy.columns)
 
 
 def _derived_rates(tidy: pd.DataFrame, catalog: Catalog, cfg: Config) -> list[dict]:
-    """Each derived rate of each org whose own totals (area "") hold all its codes."""
-    own = _firsts(tidy[tidy["area"] == ""], ["org", "code"]).set_index(["org", "code"])
+    """The computed derived rates (:func:`checks.derived_rates`) with their figures in report style."""
     nd = int(cfg.num("rate_decimals"))
     out = []
-    for d in catalog.derived.to_dict("records"):
-        num, den = Catalog.formula_codes(d["numerator"]), Catalog.formula_codes(d["denominator"])
-        for org in sorted(set(tidy["org"])):
-            if not all((org, c) in own.index for c in num + den):
-                continue
-            rows = {c: own.loc[(org, c)] for c in num + den}
-            denominator = sum(rows[c].value for c in den)
-            if denominator <= 0:
-                continue
-            rate = sum(rows[c].value for c in num) / denominator * 100
-            parts = "、".join(f"{_info(catalog, c)['name']}{_fmt(r.value, r.unit, r.qualifier)}"
-                             for c, r in ((c, rows[c]) for c in den + num))
-            out.append({"d": d, "org": org, "rate": rate, "rate_text": _fmt(rate, "%", nd=nd),
-                        "codes": num + den, "cells": [rows[c].cite for c in num + den], "parts": parts})
+    table = checks.derived_rates(tidy, catalog)
+    for x in table[table["rate"].notna()].to_dict("records"):
+        units = {c: _info(catalog, c)["unit"] for c, _, _ in x["inputs"]}
+        cites = {c: cs for c, _, cs in x["inputs"]}
+        parts = "、".join(f"{_info(catalog, c)['name']}{_fmt(v, units[c])}" for c, v, _ in x["inputs"])
+        d = {k: x[k] for k in ("code", "name", "section", "target", "low_threshold", "direction", "reported_code",
+                               "framework_area", "category")}
+        out.append({"d": d, "org": x["org"], "rate": x["rate"], "rate_text": _fmt(x["rate"], "%", nd=nd),
+                    "codes": x["num_codes"] + x["den_codes"], "cells": [c for code in x["num_codes"] + x["den_codes"] for c in cites[code]],
+                    "parts": parts, "reported": x["reported"], "reported_cite": x["reported_cite"],
+                    "reported_agrees": x["reported_agrees"]})
     return out
 
 
@@ -212,65 +207,44 @@ def rule_low_derived_rate(tidy, catalog, cfg, baseline=None, log=None) -> list[d
 
 def rule_rate_inconsistent(tidy, catalog, cfg, baseline=None, log=None) -> list[dict]:
     out = []
-    own = _firsts(tidy[tidy["area"] == ""], ["org", "code"]).set_index(["org", "code"])
     for x in _derived_rates(tidy, catalog, cfg):
         rep = x["d"]["reported_code"]
-        if not rep or (x["org"], rep) not in own.index:
+        if not rep or x["reported_agrees"] is not False:
             continue
-        r = own.loc[(x["org"], rep)]
-        diff = abs(r.value - x["rate"])
-        if diff <= cfg.num("rate_inconsistent.tolerance"):
-            continue
+        diff = abs(x["reported"] - x["rate"])
         name = _info(catalog, rep)["name"]
-        ev = (f"{name}填报为{_fmt(r.value, '%', r.qualifier)}，但按{x['parts']}计算为{x['rate_text']}，"
+        ev = (f"{name}填报为{_fmt(x['reported'], '%')}，但按{x['parts']}计算为{x['rate_text']}，"
               f"相差{_fmt(diff, nd=int(cfg.num('rate_decimals')))}个百分点。")
         out.append(_finding(catalog, cfg, "rate_inconsistent", cfg.text("severity.rate_inconsistent"),
-                            [rep] + x["codes"], x["org"], "", ev, [r.cite] + x["cells"],
+                            [rep] + x["codes"], x["org"], "", ev, x["reported_cite"].split(";") + x["cells"],
                             _suggest(cfg, "rate_inconsistent", org=x["org"], name=name, formula=x["d"]["name"]),
                             derived=x["d"]))
     return out
 
 
 def rule_total_mismatch(tidy, catalog, cfg, baseline=None, log=None) -> list[dict]:
-    out, towns = [], set(catalog.towns())
-    for (org, code, src), g in tidy.groupby(["org", "code", "source_file"], sort=True):
-        ind = _info(catalog, code)
-        if ind["kind"] in ("rate", "change") or (not ind["kind"] and (g["unit"] == "%").any()):
-            continue
-        parts = g[g["area"] != ""]
-        if parts["area"].isin(towns).any():
-            parts = parts[parts["area"].isin(towns)]
-        parts = parts.drop_duplicates("area")
-        totals = g[g["area"] == ""]
-        if parts.empty or totals.empty:
-            continue
-        s = float(parts["value"].sum())
-        for t in totals.itertuples():
-            tol = max(cfg.num("total_mismatch.abs_tolerance"), cfg.num("total_mismatch.rel_tolerance") * abs(t.value))
-            if abs(t.value - s) <= tol:
-                continue
-            ev = (f"{org}报送的{ind['name']}合计为{_row_text(t)}，而{len(parts)}个分项之和为"
-                  f"{_fmt(s, t.unit, nd=2)}，相差{_fmt(abs(t.value - s), t.unit, nd=2)}。")
-            out.append(_finding(catalog, cfg, "total_mismatch", cfg.text("severity.total_mismatch"), [code], org, "",
-                                ev, [t.cite] + parts["cite"].tolist(),
-                                _suggest(cfg, "total_mismatch", org=org, name=ind["name"])))
-            break
+    out = []
+    checked = checks.total_checks(tidy, catalog)
+    for t in checked[~checked["agrees"].astype(bool)].drop_duplicates(["org", "code", "source_file"]).itertuples():
+        ind = _info(catalog, t.code)
+        s = t.parts_sum
+        ev = (f"{t.org}报送的{ind['name']}合计为{_fmt(t.total, t.unit, t.qualifier)}，而{t.parts}个分项之和为"
+              f"{_fmt(s, t.unit, nd=2)}，相差{_fmt(abs(t.total - s), t.unit, nd=2)}。")
+        out.append(_finding(catalog, cfg, "total_mismatch", cfg.text("severity.total_mismatch"), [t.code], t.org, "",
+                            ev, [t.total_cite] + t.part_cites,
+                            _suggest(cfg, "total_mismatch", org=t.org, name=ind["name"])))
     return out
 
 
-def _compatible(a, b, cfg: Config) -> bool:
-    if a.qualifier or b.qualifier:
-        return abs(a.value - b.value) <= cfg.num("conflicting_values.qualifier_rel_tolerance") * max(abs(a.value),
-                                                                                                     abs(b.value))
-    return abs(a.value - b.value) <= max(cfg.num("conflicting_values.abs_tolerance"),
-                                         cfg.num("conflicting_values.rel_tolerance") * max(abs(a.value), abs(b.value)))
+def _compatible(a, b) -> bool:
+    return checks.same_figure(checks.figure_of(a), checks.figure_of(b))
 
 
 def rule_conflicting_values(tidy, catalog, cfg, baseline=None, log=None) -> list[dict]:
     out = []
     for (code, eff), g in tidy.groupby(["code", "eff_area"], sort=True):
         rows = list(g.itertuples())
-        if len(rows) < 2 or all(_compatible(a, b, cfg) for a in rows for b in rows):
+        if len(rows) < 2 or all(_compatible(a, b) for a in rows for b in rows):
             continue
         ind, orgs = _info(catalog, code), sorted(set(g["org"]))
         org = ind["org"] if ind.get("org") in orgs else orgs[0]
@@ -333,8 +307,8 @@ def rule_missing_submission(tidy, catalog, cfg, baseline=None, log=None) -> list
 
 def _yoy_pairs(tidy, baseline):
     keys = ["org", "code", "eff_area"]
-    prev = _firsts(baseline, keys).set_index(keys)
-    for r in _firsts(tidy, keys).itertuples():
+    prev = _settled(baseline, keys).set_index(keys)
+    for r in _settled(tidy, keys).itertuples():
         if (r.org, r.code, r.eff_area) in prev.index:
             yield r, prev.loc[(r.org, r.code, r.eff_area)]
 
@@ -456,7 +430,7 @@ def find_problems(tidy: pd.DataFrame, catalog: Catalog | None = None, baseline: 
     catalog = catalog or load_catalog()
     cfg = load_config(config)
     towns = set(catalog.towns())
-    cur, base = _prepare(tidy, towns), _prepare(baseline, towns)
+    cur, base = _prepare(tidy, catalog), _prepare(baseline, catalog)
     year = int(cfg.opt_num("year", None) or _year(tidy) or _year(log) or 0)
     if log is not None:
         log = log.copy()

@@ -93,3 +93,94 @@ def test_a_value_agrees_with_its_own_report_style_text(value, unit, qualifier):
         assert agrees(stated, Figure(float(value) + max(1.0, written_step(text))))
     else:
         assert agrees(stated, Figure(float(value)))
+
+
+# ------------------------------------------------------------------------------ one answer per question
+import pandas as pd  # noqa: E402
+
+from fzanalysis import analysis, checks, diagnostics  # noqa: E402
+from fzanalysis.catalog import load_catalog  # noqa: E402
+from fzanalysis.clean import run_clean  # noqa: E402
+from tests.xlsx_factory import make_layout_a, make_layout_b, org_line  # noqa: E402
+
+CAT = load_catalog()
+TIDY = ["year", "org", "area", "indicator", "code", "section", "value", "unit", "qualifier", "source_file", "sheet",
+        "cell", "raw_text"]
+
+
+def _tidy(rows) -> pd.DataFrame:
+    """rows: (org, code, value, raw_text[, area[, file]])."""
+    out = []
+    for i, (org, code, value, raw, *rest) in enumerate(rows):
+        ind = CAT.indicator_record(code)
+        area = rest[0] if rest else ""
+        src = rest[1] if len(rest) > 1 else f"2023/{org}.xlsx"
+        out.append(dict(year=2023, org=org, area=area, indicator=ind["name"], code=code, section=ind["section"],
+                        value=float(value), unit=ind["unit"], qualifier="", source_file=src, sheet="表1",
+                        cell=f"D{i + 4}", raw_text=raw))
+    return pd.DataFrame(out, columns=TIDY)
+
+
+def test_derived_rates_are_one_computation_for_tables_findings_and_checks():
+    tidy = _tidy([("区司法局", "criminal_legal_aid_assigned", 144, "144"),
+                  ("区司法局", "criminal_legal_aid_closed", 117, "117"),
+                  ("区司法局", "legal_aid_accepted", 316, "316"), ("区司法局", "legal_aid_closed", 221, "221"),
+                  # a duplicate submission that disagrees: no rate, in every view
+                  ("区司法局", "recon_concluded", 42, "42"), ("区司法局", "recon_corrected", 7, "7"),
+                  ("区司法局", "recon_corrected", 8, "8", "", "2023/区司法局（2）.xlsx")])
+    raw = checks.derived_rates(tidy, CAT).set_index("code")
+    table = analysis.derived_rates(tidy, CAT).set_index("代码")
+    found = diagnostics.find_problems(tidy, CAT)
+    low = found[found["rule"] == "low_derived_rate"]
+    assert raw.loc["criminal_legal_aid_closure_rate", "rate"] == pytest.approx(81.25)
+    assert table.loc["criminal_legal_aid_closure_rate", "比率（%）"] == 81.3  # 81.25 half up, as the report
+    assert table.loc["legal_aid_closure_rate", "比率（%）"] == 69.9
+    evidence = " ".join(low["evidence"])
+    assert "刑事法律援助办结率为81.3%" in evidence and "法律援助办结率为69.9%" in evidence
+    assert math.isnan(raw.loc["recon_correction_rate", "rate"])
+    assert math.isnan(table.loc["recon_correction_rate", "比率（%）"])
+    assert "不一致" in table.loc["recon_correction_rate", "说明"]
+    assert not found["codes"].str.contains("recon_corrected;recon_concluded").any()
+
+
+def test_a_total_is_judged_once_for_the_log_the_findings_and_the_comparison(tmp_path):
+    raw = tmp_path / "raw" / "2023"
+    raw.mkdir(parents=True)
+    make_layout_b(raw / "区城市管理局镇街统计表.xlsx", org_line("重庆市大渡口区城市管理局"),
+                  ["镇街", "占道停车劝诫人次（人次）", "查处车辆数（辆）"],
+                  [["八桥镇", 100, 5], ["建胜镇", 200, 6], ["跳磴镇", 300, 7]], total=[600, 20])
+    # 566.2万元 as the 合计 of parts that add up to 5,662,340 元: agrees to the precision written
+    make_layout_a(raw / "区市场监管局统计表.xlsx", org_line("重庆市大渡口区市场监督管理局"),
+                  [("罚款金额", "万元", "566.2")])
+    make_layout_b(raw / "区市场监管局镇街罚款.xlsx", org_line("重庆市大渡口区市场监督管理局"),
+                  ["镇街", "罚款金额（元）"], [["八桥镇", 2_000_000], ["建胜镇", 3_662_340]], total=["566.2万"])
+    (result,) = run_clean(tmp_path / "raw", tmp_path / "out", progress=False)
+    logged = result.log[result.log["event"] == "total_mismatch"]
+    judged = checks.total_checks(result.indicators, CAT)
+    findings = diagnostics.find_problems(result.indicators, CAT)
+    mismatch = findings[findings["rule"] == "total_mismatch"]
+    assert logged[["file", "cell", "code"]].values.tolist() == [
+        ["2023/区城市管理局镇街统计表.xlsx", "C7", "urban_vehicles_penalized"]]
+    assert judged.loc[~judged["agrees"], "total_cite"].tolist() == ["2023/区城市管理局镇街统计表.xlsx!Sheet1!C7"]
+    assert [c.split(";")[0] for c in mismatch["cells"]] == ["2023/区城市管理局镇街统计表.xlsx!Sheet1!C7"]
+    assert judged["agrees"].sum() == 2  # 600 人次 and the 566.2万元 total
+    towns = analysis.town_comparison(result.indicators, code="urban_vehicles_penalized", catalog=CAT)
+    assert towns.loc[analysis.ROW_DIFF].iloc[0] == 2
+
+
+def test_rates_are_never_summed():
+    tidy = _tidy([("区司法局", "enforcement_publicity_rate", 100, "100%", "八桥镇"),
+                  ("区司法局", "enforcement_publicity_rate", 90, "90%", "建胜镇"),
+                  ("区司法局", "enforcement_publicity_rate", 95, "95%")])
+    assert checks.total_checks(tidy, CAT).empty
+    towns = analysis.town_comparison(tidy, catalog=CAT)
+    assert math.isnan(towns.loc[analysis.ROW_SUM].iloc[0])
+
+
+def test_prepare_reads_a_table_back_from_csv_without_turning_blanks_into_zero():
+    tidy = _tidy([("八桥镇", "town_enforcement_cases", 5, "5")])
+    tidy.loc[0, "value"] = None
+    tidy.loc[0, "qualifier"] = None
+    out = checks.prepare(tidy, CAT)
+    assert math.isnan(out.loc[0, "value"]) and out.loc[0, "qualifier"] == ""
+    assert out.loc[0, "eff_area"] == "八桥镇" and out.loc[0, "cite"] == "2023/八桥镇.xlsx!表1!D4"

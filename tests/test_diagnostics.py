@@ -17,17 +17,18 @@ TOWNS = CAT.towns()
 
 
 def make_tidy(rows, year=2023) -> pd.DataFrame:
-    """rows: (org, code, value[, area[, source_file[, qualifier]]]); cells are made up and unique."""
+    """rows: (org, code, value[, area[, source_file[, qualifier[, raw_text]]]]); cells are made up and unique."""
     out = []
     for i, r in enumerate(rows):
         org, code, value = r[:3]
         area = r[3] if len(r) > 3 else ""
         src = r[4] if len(r) > 4 else f"{year}/{org}统计表.xlsx"
         qual = r[5] if len(r) > 5 else ""
+        raw = r[6] if len(r) > 6 else str(value)
         ind = CAT.indicator(code)
         out.append({"year": year, "org": org, "area": area, "indicator": ind["name"], "code": code,
                     "section": ind["section"], "value": float(value), "unit": ind["unit"], "qualifier": qual,
-                    "source_file": src, "sheet": "Sheet1", "cell": f"C{i + 2}", "raw_text": str(value)})
+                    "source_file": src, "sheet": "Sheet1", "cell": f"C{i + 2}", "raw_text": raw})
     return pd.DataFrame(out, columns=TIDY_COLS)
 
 
@@ -229,9 +230,22 @@ def test_conflicting_values_silent():
     tidy = make_tidy([("区司法局", "town_enforcement_cases", 10, "跃进村街道"),
                       ("跃进村街道", "town_enforcement_cases", 10, "", "2023/跃进村街道.xlsx"),
                       ("区司法局", "town_enforcement_cases", 10, "八桥镇"),  # other areas never compared
-                      ("区政务服务管理办公室", "chuanyu_tongban_handled", 25000, "", "2023/x.xlsx", "余"),
+                      ("区政务服务管理办公室", "chuanyu_tongban_handled", 25000, "", "2023/x.xlsx", "余", "2.5万余"),
                       ("区政府", "chuanyu_tongban_handled", 25312)])  # 2.5万余 agrees with 25312
     assert only(find_problems(tidy, CAT), "conflicting_values").empty
+
+
+def test_conflicting_values_judged_by_the_precision_written():
+    """One agreement rule (checks.same_figure): 2.4万余 covers 24,000–24,999, so 25,312 disagrees;
+    566.2万元 covers 5,661,500–5,662,499, so 5,662,340 agrees and 5,663,000 does not."""
+    tidy = make_tidy([("区政务服务管理办公室", "chuanyu_tongban_handled", 24000, "", "2023/x.xlsx", "余", "2.4万余"),
+                      ("区政府", "chuanyu_tongban_handled", 25312),
+                      ("区市场监管局", "market_fines", 5_662_000, "", "2023/a.xlsx", "", "566.2万元"),
+                      ("区市场监管局", "market_fines", 5_662_340, "", "2023/b.xlsx"),
+                      ("区生态环境局", "eco_fines", 1_000_000, "", "2023/c.xlsx", "", "100万元"),
+                      ("区生态环境局", "eco_fines", 1_010_000, "", "2023/d.xlsx")])
+    f = only(find_problems(tidy, CAT), "conflicting_values")
+    assert f["codes"].tolist() == ["chuanyu_tongban_handled", "eco_fines"]
 
 
 # -- town_zero_or_lagging -------------------------------------------------------------------------
