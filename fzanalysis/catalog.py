@@ -143,6 +143,9 @@ class Catalog:
             wrong = ind.loc[~ind[col].isin(allowed), "code"].tolist()
             if wrong:
                 raise CatalogError(f"{col} 取值不在允许范围：{', '.join(wrong)}", file="indicators.csv")
+        unbounded = ind.loc[ind["kind"].isin(["count", "amount"]) & ind["max_value"].isna(), "code"].tolist()
+        if unbounded:  # a number typed into the wrong cell (an ID-card number as a count) must be caught
+            raise CatalogError(f"计数和金额类指标须有上限 max_value：{', '.join(unbounded)}", file="indicators.csv")
         unknown_orgs = sorted(set(ind["org"]) - set(self.orgs["org"]))
         if unknown_orgs:
             raise CatalogError(f"指标的填报单位不在单位名录中：{', '.join(unknown_orgs)}", file="indicators.csv")

@@ -18,9 +18,10 @@ import pandas as pd
 
 from .catalog import Catalog, load_catalog
 from .errors import FzError, ParameterError, ValueParseError, WorkbookTooLarge
-from .layout import _PHONE, Record, scan_sheet
+from .layout import Record, scan_sheet
 from .log import REJECTED, SET_ASIDE, Event, events_frame, ledger_event
-from .numbers import ParsedValue, parse_value
+from .numbers import ParsedValue, format_value, parse_value
+from .sanitize import clean_name, clean_text, is_personal_value
 from .workbook import SPREADSHEET_SUFFIXES, Limits, Workbook, read_workbook
 
 INDICATOR_COLUMNS = [
@@ -41,6 +42,7 @@ class FileResult:
     unmapped: list[dict] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     readable: bool = True
+    cells_read: int = 0  # value cells the scanner found, counted independently of their outcome
     rejected: int = 0
     set_aside: int = 0
 
@@ -63,9 +65,19 @@ def _raw_text(v: object) -> str:
     return "" if v is None else str(v)
 
 
-def _scrub(text: str) -> str:
-    """Personal phone numbers never reach an output, even from an unexpected cell."""
-    return _PHONE.sub("[已剔除]", text) if isinstance(text, str) else text
+def _skipped_reason(rows: list[list[object]]) -> str:
+    """Why a sheet gave no table; a sheet that holds a grid of numbers says so (a warning to check)."""
+    filled = [v for row in rows for v in row if v is not None and str(v).strip()]
+    if not filled:
+        return "空工作表"
+    numbers = sum(1 for v in filled if isinstance(v, (int, float)) and not isinstance(v, bool))
+    if numbers >= NUMBER_GRID:
+        return f"{GRID_WARNING} {numbers} 个数值：请检查表头（指标/项目、镇街等）是否齐全"
+    return "未找到数据表（说明页或无表头）"
+
+
+NUMBER_GRID = 4  # a sheet with this many numbers and no table found is worth a warning
+GRID_WARNING = "未找到数据表，但工作表中有"
 
 
 def resolve_workbook_org(texts: list[str], file_name: str, catalog: Catalog) -> tuple[str, bool]:
@@ -75,7 +87,7 @@ def resolve_workbook_org(texts: list[str], file_name: str, catalog: Catalog) -> 
         if org:
             return org, True
     fallback = next((t for t in texts if t), Path(file_name).stem)
-    return fallback.strip()[:40], False
+    return clean_text(fallback.strip()[:40]), False
 
 
 class _FileCleaner:
@@ -84,16 +96,18 @@ class _FileCleaner:
     def __init__(self, book: Workbook, rel: str, year: int, catalog: Catalog):
         self.book, self.rel, self.year, self.catalog = book, rel, year, catalog
         self.res = FileResult(rel, "")
+        # sheet names are cited everywhere: cleaned once (personal data masked, a hash keeps them apart)
+        self.sheet_names = {name: clean_name(name) for name in [s.name for s in book.sheets] + list(book.hidden)}
 
     def event(self, event: str, reason: str, rec: Record | None = None, **kw) -> None:
         if rec is not None:
             kw.setdefault("sheet", rec.sheet)
             kw.setdefault("cell", rec.cell)
+        kw["sheet"] = self.sheet_names.get(kw.get("sheet", ""), kw.get("sheet", ""))
         if kw.get("outcome") == REJECTED:
             self.res.rejected += 1
         elif kw.get("outcome") == SET_ASIDE:
             self.res.set_aside += 1
-        kw["raw_text"] = _scrub(kw.get("raw_text", ""))
         self.res.events.append(Event(self.rel, event, reason, org=self.res.org, **kw))
 
     def run(self) -> FileResult:
@@ -109,13 +123,12 @@ class _FileCleaner:
         for name in self.book.hidden:  # after the org is known, so the event carries it
             self.event("skipped_sheet", "隐藏工作表，未作为数据读取", sheet=name)
         for sheet, scan in scans:
+            self.res.cells_read += len(scan.records)
             for cell in scan.personal_cells:
                 self.event("personal_data_removed", "签字栏/联系人个人信息（姓名、电话）已剔除，未写入任何输出",
                            sheet=sheet.name, cell=cell)
             if not scan.records:
-                empty = not any(str(v).strip() for row in sheet.rows for v in row if v is not None)
-                reason = "空工作表" if empty else "未找到数据表（说明页或无表头）"
-                self.event("skipped_sheet", reason, sheet=sheet.name)
+                self.event("skipped_sheet", _skipped_reason(sheet.rows), sheet=sheet.name)
                 continue
             for rec in scan.records:
                 self._record(rec, scan.money_unit)
@@ -125,14 +138,20 @@ class _FileCleaner:
     def _record(self, rec: Record, money_unit: str) -> None:
         raw = _raw_text(rec.raw)
         area = self._area(rec.area)
-        if _PHONE.fullmatch(raw.strip()):  # a phone number in a value position: personal, never a value
-            self.event("personal_data_removed", "单元格内容为电话号码，已剔除，未写入任何输出", rec,
-                       outcome=SET_ASIDE, area=area)
+        if isinstance(rec.raw, str) and is_personal_value(rec.raw):  # a phone or ID number typed as text
+            self.event("personal_data_removed", "单元格内容是电话号码、身份证号或邮箱（个人信息），未采用，未写入任何输出",
+                       rec, outcome=REJECTED, area=area)
             return
         if rec.aside:
             self.event("set_aside", rec.aside, rec, outcome=SET_ASIDE, area=area, raw_text=raw)
             return
         code, reason = self._code(rec)
+        if code is None and not isinstance(rec.raw, str) and is_personal_value(raw):
+            # a phone-shaped number beside an unknown label: no indicator bound can judge it, so it is
+            # taken for what it looks like (a known indicator's number is judged by its bounds)
+            self.event("personal_data_removed", "数值形似电话号码或身份证号，指标不明，已剔除，未写入任何输出", rec,
+                       outcome=SET_ASIDE, area=area)
+            return
         if raw.strip() == "":
             formula = self.book.inspector.formula(rec.sheet, rec.cell) if self.book.inspector else None
             # calamine reads an error cell (#DIV/0! …) as empty: it is not a blank
@@ -145,7 +164,8 @@ class _FileCleaner:
                            outcome=REJECTED, code=code or "", area=area, raw_text=error)
             elif code:
                 self.event("missing", "空白单元格，未记为 0", rec, outcome=SET_ASIDE, code=code, area=area)
-            # an empty cell beside an unknown label is a heading, not a value cell
+            else:  # beside an unknown label: a heading or a row left empty, never a value
+                self.event("missing", "空白单元格（指标名称未匹配）", rec, outcome=SET_ASIDE, area=area)
             return
         try:
             pv = self._parse(rec.raw)
@@ -158,12 +178,12 @@ class _FileCleaner:
             return
         if code is None:
             value, unit, _ = self._apply_hint(pv, rec.unit_hint, rec)
-            label = rec.labels[0] if rec.labels else ""
+            label = clean_text(rec.labels[0]) if rec.labels else ""
             self.res.unmapped.append(dict(
-                year=self.year, org=self.res.org, area=area, label=_scrub(label), value=value, unit=unit,
-                qualifier=pv.qualifier, source_file=self.rel, sheet=rec.sheet, cell=rec.cell,
-                raw_text=_scrub(raw), reason=reason))
-            self.event("unmapped", f"指标名称「{_scrub(label)}」{reason}，数值已写入 unmapped.csv", rec,
+                year=self.year, org=self.res.org, area=area, label=label, value=value, unit=clean_text(unit),
+                qualifier=pv.qualifier, source_file=self.rel, sheet=self.sheet_names[rec.sheet], cell=rec.cell,
+                raw_text=clean_text(raw), reason=reason))
+            self.event("unmapped", f"指标名称「{label}」{reason}，数值已写入 unmapped.csv", rec,
                        outcome=SET_ASIDE, area=area, raw_text=raw)
             return
         ind = self.catalog.indicator_record(code)
@@ -188,7 +208,8 @@ class _FileCleaner:
         self.res.rows.append(dict(
             year=self.year, org=self.res.org, area=area, indicator=ind["name"], code=code,
             section=ind["section"], value=float(value), unit=unit, qualifier=pv.qualifier,
-            source_file=self.rel, sheet=rec.sheet, cell=rec.cell, raw_text=_scrub(raw)))
+            source_file=self.rel, sheet=self.sheet_names[rec.sheet], cell=rec.cell,
+            raw_text=clean_text(raw) if isinstance(rec.raw, str) else raw))
 
     def _stored_percent(self, rec: Record, value: float, raw: str, code: str, area: str) -> tuple[float, str]:
         """Excel stores a typed ``100%`` as 1.0 with a percent format: read it as 100, never as 1%."""
@@ -223,7 +244,7 @@ class _FileCleaner:
     def _area(self, raw: str) -> str:
         if not raw:
             return ""
-        return self.catalog.resolve_area(raw) or unicodedata.normalize("NFKC", raw).strip()
+        return self.catalog.resolve_area(raw) or clean_text(unicodedata.normalize("NFKC", raw).strip())
 
     @staticmethod
     def _apply_hint(pv: ParsedValue, hint: str, rec: Record) -> tuple[float, str, str]:
@@ -242,11 +263,14 @@ class _FileCleaner:
 
     @staticmethod
     def _implausible(value: float, ind: Mapping[str, object]) -> str:
+        """A value outside its indicator's bounds (catalog min_value / max_value); the reason never
+        repeats a huge value's digits (an ID-card number typed as a count must not leak through it)."""
         lo, hi = ind["min_value"], ind["max_value"]
         if pd.notna(lo) and value < lo:
             return f"数值 {value:g} 小于下限 {lo:g}（{ind['name']}不可能为负），未采用"
         if pd.notna(hi) and value > hi:
-            return f"数值 {value:g}{ind['unit']} 超过上限 {hi:g}{ind['unit']}（比率不能超过100%），未采用"
+            why = "比率不能超过100%" if ind["unit"] == "%" else "远超合理范围，可能是电话、证件号或误填"
+            return f"数值超过上限 {format_value(hi, ind['unit'])}（{why}），未采用"
         return ""
 
 
@@ -289,7 +313,7 @@ def clean_year(raw_dir: Path, year: int, files: list[Path], catalog: Catalog | N
     # progress=None: a bar only when stderr is a terminal (quiet under cron and CI)
     bar = tqdm(files, desc=f"清洗 {year} 年", unit="个文件", disable=None if progress is None else not progress)
     for path in bar:
-        rel = path.relative_to(raw_dir).as_posix()
+        rel = clean_name(path.relative_to(raw_dir).as_posix())
         results.append(clean_workbook(path, rel, year, catalog, limits))
     _flag_duplicates(results)
     _flag_total_mismatches(results, year, catalog)
@@ -298,7 +322,7 @@ def clean_year(raw_dir: Path, year: int, files: list[Path], catalog: Catalog | N
         rows += res.rows
         unmapped += res.unmapped
         events += [e.as_row() for e in res.events]
-        events.append(ledger_event(res.file, res.org, len(res.rows), res.rejected, res.set_aside))
+        events.append(ledger_event(res.file, res.org, res.cells_read, len(res.rows), res.rejected, res.set_aside))
         if not res.readable:
             failed.append(next(f"{e.file}: {e.reason}" for e in res.events))
     indicators = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
@@ -314,7 +338,6 @@ def _flag_total_mismatches(results: list[FileResult], year: int, catalog: Catalo
     """Log (do not change) each 合计 that disagrees with the sum of its rows (:func:`checks.total_checks`,
     the rule the diagnostics use too), on the file that holds it."""
     from .checks import total_checks
-    from .numbers import format_value
 
     rows = [r for res in results for r in res.rows]
     if not rows:

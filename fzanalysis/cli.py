@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from .errors import FzError
+from .sanitize import printable
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -41,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _cmd_clean(args: argparse.Namespace) -> int:
-    from .clean import run_clean
+    from .clean import GRID_WARNING, run_clean
     from .workbook import Limits
 
     limits = Limits(max_uncompressed=args.max_uncompressed_mb * 1024 * 1024, max_cells=args.max_cells)
@@ -49,11 +50,14 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     status = EXIT_OK
     for r in results:
         counts = r.log["outcome"].value_counts()
-        print(f"{r.year}: {r.log['event'].eq('ledger').sum()} 个文件，保留 {len(r.indicators)} 个数值，"
-              f"拒收 {counts.get('rejected', 0)}，搁置 {counts.get('set_aside', 0)}，"
-              f"未匹配指标 {len(r.unmapped)} → {Path(args.out) / str(r.year)}")
+        print(printable(f"{r.year}: {r.log['event'].eq('ledger').sum()} 个文件，保留 {len(r.indicators)} 个数值，"
+                        f"拒收 {counts.get('rejected', 0)}，搁置 {counts.get('set_aside', 0)}，"
+                        f"未匹配指标 {len(r.unmapped)} → {Path(args.out) / str(r.year)}"))
+        grids = r.log[(r.log["event"] == "skipped_sheet") & r.log["reason"].str.startswith(GRID_WARNING)]
+        for row in grids.itertuples():
+            print(printable(f"警告：{row.file}!{row.sheet}: {row.reason}"), file=sys.stderr)
         for line in r.failed:
-            print(f"无法读取：{line}", file=sys.stderr)
+            print(printable(f"无法读取：{line}"), file=sys.stderr)
             status = EXIT_FAILED
     return status
 
@@ -71,10 +75,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
         log = load_log(args.year, args.processed)
         for row in log[log["event"].isin(["unreadable_workbook", "workbook_too_large"])].itertuples():
-            print(f"警告：无法读取 {row.file}: {row.reason}", file=sys.stderr)
+            print(printable(f"警告：无法读取 {row.file}: {row.reason}"), file=sys.stderr)
     print(f"{args.year}: {len(results) - len(failed)}/{len(results)} 个笔记本运行成功 → {out}")
     for r in failed:
-        print(f"笔记本失败：{r.notebook}: {r.error}", file=sys.stderr)
+        print(printable(f"笔记本失败：{r.notebook}: {r.error}"), file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -102,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return handlers[args.command](args)
     except FzError as exc:
-        print(f"错误：{exc.one_line()}", file=sys.stderr)
+        print(printable(f"错误：{exc.one_line()}"), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("已中断", file=sys.stderr)

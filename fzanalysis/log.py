@@ -11,6 +11,8 @@ from dataclasses import dataclass, fields
 
 import pandas as pd
 
+from .sanitize import clean_text
+
 LOG_COLUMNS = [
     "year", "file", "sheet", "cell", "org", "area", "code", "event", "outcome", "reason", "raw_text",
     "cells_read", "kept", "rejected", "set_aside",
@@ -54,6 +56,12 @@ class Event:
     def __post_init__(self) -> None:
         if self.event not in EVENTS:
             raise ValueError(f"unknown log event {self.event!r}")
+        # whatever a workbook wrote reaches the log only cleaned (personal data masked, no controls)
+        for name in _TEXT_FIELDS:
+            value = getattr(self, name)
+            cleaned = clean_text(value)
+            if cleaned is not value:
+                setattr(self, name, cleaned)
 
     def as_row(self) -> dict:
         """The event as a plain row (what ``dataclasses.asdict`` gives, without its deep copies)."""
@@ -61,10 +69,12 @@ class Event:
 
 
 _EVENT_FIELDS = tuple(f.name for f in fields(Event))
+_TEXT_FIELDS = ("file", "sheet", "reason", "org", "area", "raw_text")
 
 
-def ledger_event(file: str, org: str, kept: int, rejected: int, set_aside: int) -> dict:
-    read = kept + rejected + set_aside
+def ledger_event(file: str, org: str, read: int, kept: int, rejected: int, set_aside: int) -> dict:
+    """The ledger row of a file: ``read`` is counted when the sheets are scanned, the other three
+    from the outcomes; :func:`check_ledger` finds a value cell that ended nowhere."""
     return {
         "file": file, "org": org, "event": "ledger", "outcome": "",
         "reason": f"读取 {read} = 保留 {kept} + 拒收 {rejected} + 搁置 {set_aside}",

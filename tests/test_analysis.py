@@ -207,9 +207,9 @@ def log_2023() -> pd.DataFrame:
          "sheet": "Sheet1", "cell": "C3", "code": "market_fines", "reason": "566.2万元 → 5662000元"},
         {"file": "2023/审计局.xlsx", "org": "区审计局", "event": "skipped_sheet", "sheet": "填报说明",
          "reason": "说明页"},
-        ledger_event("2023/司法局.xlsx", "区司法局", 10, 1, 1),
-        ledger_event("2023/市场监管局.xlsx", "区市场监管局", 4, 0, 0),
-        {**ledger_event("2023/审计局.xlsx", "区审计局", 2, 0, 0), "cells_read": 3},
+        ledger_event("2023/司法局.xlsx", "区司法局", 12, 10, 1, 1),
+        ledger_event("2023/市场监管局.xlsx", "区市场监管局", 4, 4, 0, 0),
+        ledger_event("2023/审计局.xlsx", "区审计局", 3, 2, 0, 0),
     ])
 
 

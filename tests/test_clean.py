@@ -117,3 +117,50 @@ def test_baseline_year_has_the_values_the_report_implies(tmp_path):
     top = result.indicators[result.indicators["area"] == ""].set_index("code")["value"]
     assert top["recon_accepted"] == 29 and top["recon_concluded"] == 33
     assert result.failed == []
+
+
+# ------------------------------------------------------------------------------ the ledger can fail
+def _two_value_workbook(tmp_path: Path) -> Path:
+    from tests.xlsx_factory import org_line, write_xlsx
+
+    raw = tmp_path / "raw"
+    write_xlsx(raw / "2023" / "区司法局.xlsx", {"表1": [
+        [org_line("重庆市大渡口区司法局")], ["指标名称", "单位", "2023年"],
+        ["法律援助受理数", "件", 316], ["法律援助办结数", "件", 221]]})
+    return raw
+
+
+def test_a_value_cell_dropped_without_an_event_unbalances_the_ledger(tmp_path, monkeypatch):
+    """cells_read is counted when the sheet is scanned, not derived from the outcomes: a cell that
+    ends nowhere shows."""
+    from fzanalysis import clean as C
+
+    raw = _two_value_workbook(tmp_path)
+    (good,) = run_clean(raw, tmp_path / "good", progress=False)
+    assert check_ledger(good.indicators, good.unmapped, good.log)["balanced"].all()
+
+    record = C._FileCleaner._record
+
+    def drop_d4(self, rec, money_unit):
+        if rec.cell != "C4":
+            record(self, rec, money_unit)
+
+    monkeypatch.setattr(C._FileCleaner, "_record", drop_d4)
+    (bad,) = run_clean(raw, tmp_path / "bad", progress=False)
+    ledger = check_ledger(bad.indicators, bad.unmapped, bad.log).set_index("file")
+    assert ledger.loc["2023/区司法局.xlsx", "cells_read"] == 2
+    assert ledger.loc["2023/区司法局.xlsx", "kept"] == 1
+    assert not ledger.loc["2023/区司法局.xlsx", "balanced"]
+
+
+def test_a_sheet_of_numbers_without_a_table_is_a_warning(tmp_path):
+    from tests.xlsx_factory import org_line, write_xlsx
+
+    raw = tmp_path / "raw"
+    write_xlsx(raw / "2023" / "区司法局.xlsx", {"表1": [
+        [org_line("重庆市大渡口区司法局")], ["法律援助", "受理", "办结"], ["本年", 316, 221], ["上年", 300, 200]]})
+    proc = subprocess.run([sys.executable, "-m", "fzanalysis.cli", "clean", "--raw", str(raw), "--out",
+                           str(tmp_path / "out")], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0
+    assert proc.stderr.strip() == ("警告：2023/区司法局.xlsx!表1: 未找到数据表，但工作表中有 4 个数值："
+                                   "请检查表头（指标/项目、镇街等）是否齐全")

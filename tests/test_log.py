@@ -29,7 +29,7 @@ def test_contract_event_names_and_columns():
 
 
 def test_ledger_event_states_the_balance():
-    row = ledger_event(A, "区司法局", kept=5, rejected=2, set_aside=1)
+    row = ledger_event(A, "区司法局", read=8, kept=5, rejected=2, set_aside=1)
     assert (row["cells_read"], row["kept"], row["rejected"], row["set_aside"]) == (8, 5, 2, 1)
     assert row["event"] == "ledger" and row["outcome"] == ""
     assert row["reason"] == "读取 8 = 保留 5 + 拒收 2 + 搁置 1"
@@ -43,8 +43,8 @@ def _events() -> list:
               raw_text="—"),
         {"file": A, "event": "coerced", "reason": "万元 → 元", "sheet": "Sheet1", "cell": "D9", "org": "区司法局",
          "code": "legal_aid_losses_recovered", "raw_text": "12.5万元"},  # a plain dict with missing keys
-        ledger_event(A, "区司法局", kept=2, rejected=1, set_aside=1),
-        ledger_event(B, "区民政局", kept=1, rejected=0, set_aside=0),
+        ledger_event(A, "区司法局", read=4, kept=2, rejected=1, set_aside=1),
+        ledger_event(B, "区民政局", read=1, kept=1, rejected=0, set_aside=0),
     ]
 
 
