@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .catalog import Catalog, split_unit
+from .sanitize import mask_personal, personal_labels
 from .workbook import Sheet
 
 NAME_HEADERS = {"指标", "指标名称", "项目", "项目名称", "统计项目", "内容", "指标项目", "统计指标", "统计内容",
@@ -38,18 +39,16 @@ SUBTOTAL_WORDS = {"小计", "街道小计", "镇小计"}
 UNIT_WORDS = {"件", "元", "万元", "亿元", "%", "项", "条", "份", "个", "家", "次", "人次", "批次", "名", "辆", "家次",
               "处", "起", "场", "人", "件次", "类", "期", "种", "宗", "户次", "场次", "户", "所", "万", "亿"}
 
-_PERSONAL_LABEL = re.compile(
-    r"^(填表人|制表人|填报人|联系人|联系电话|电话|手机|手机号|审核人|审批人|经办人|统计人|单位负责人|分管领导|主要负责人|签字|签名)"
-    r"\s*([:：]|$)"
-)
-_PHONE = re.compile(r"(?<!\d)(1[3-9]\d{9}|0\d{2,3}[-－—]?\d{7,8}|\d{3,4}[-－—]\d{7,8})(?!\d)")
+# personal-data labels are catalog data (catalog_data/personal_data.csv), shared with fzanalysis.sanitize
+_LABELS = "|".join(map(re.escape, personal_labels()))
+_PERSONAL_LABEL = re.compile(rf"^({_LABELS})\s*([:：]|$)")
 _META = re.compile(r"^(填报单位|报送单位|填报日期|报送日期|填报时间|统计时间|统计时段|统计期间)\s*[:：]")
 _ORG_LINE = re.compile(r"(?:填报单位|报送单位|单位名称)\s*[:：]\s*([^\s　]+)")
 _NOTE = re.compile(r"^(注|备注|说明|附注|数据来源|填报说明)\s*(\d|[:：、．.])")
 _SHEET_UNIT = re.compile(r"^(?:金额)?单位\s*[:：]\s*(万元|元|亿元)\s*$")
 _GROUP_LABEL = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、．.]|[（(][一二三四五六七八九十]+[)）])")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-_SIGN_OFF = re.compile(r"(填表人|联系电话|审核人|联系人|经办人)\s*[:：]")
+_SIGN_OFF = re.compile(rf"({_LABELS})\s*[:：]")
 _NON_WORD = re.compile(r"[\W_]+")
 _PREV_WORDS = ("上年", "去年", "上期", "上年同期", "上年度")
 _CHANGE_WORDS = ("同比", "增长", "增减", "变化", "环比")
@@ -138,7 +137,7 @@ def personal_kind(row: list[object]) -> str:
         label = _PERSONAL_LABEL.search(norm)
         if _SIGN_OFF.search(norm) or (label and label.group(2)):
             return "hard"
-        soft = soft or bool(label) or bool(_PHONE.search(norm))
+        soft = soft or bool(label) or mask_personal(norm) != norm  # a phone, ID number or e-mail
     return "soft" if soft else ""
 
 
