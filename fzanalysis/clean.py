@@ -312,8 +312,14 @@ def clean_year(raw_dir: Path, year: int, files: list[Path], catalog: Catalog | N
     results: list[FileResult] = []
     # progress=None: a bar only when stderr is a terminal (quiet under cron and CI)
     bar = tqdm(files, desc=f"清洗 {year} 年", unit="个文件", disable=None if progress is None else not progress)
+    root = Path(raw_dir).resolve()
     for path in bar:
         rel = clean_name(path.relative_to(raw_dir).as_posix())
+        if not path.resolve().is_relative_to(root):  # a symlink (or a linked folder) pointing elsewhere
+            res = FileResult(rel, "", readable=False)
+            res.events.append(Event(rel, "outside_raw", "文件指向原始数据目录之外（符号链接），未读取"))
+            results.append(res)
+            continue
         results.append(clean_workbook(path, rel, year, catalog, limits))
     _flag_duplicates(results)
     _flag_total_mismatches(results, year, catalog)
@@ -361,9 +367,13 @@ def _flag_duplicates(results: list[FileResult]) -> None:
         if len(group) < 2:
             continue
         for res in group:
-            others = "、".join(r.file for r in group if r is not res)
+            others = [r.file for r in group if r is not res]
+            named = "、".join(others[:DUPLICATES_NAMED]) + (f" 等 {len(others)} 份" if len(others) > DUPLICATES_NAMED else "")
             res.events.append(Event(res.file, "duplicate_submission",
-                                    f"{org} 本年度报送了多份文件（另见 {others}），两份均保留，请核对", org=org))
+                                    f"{org} 本年度报送了 {len(group)} 份文件（另见 {named}），均保留，请核对", org=org))
+
+
+DUPLICATES_NAMED = 3  # a duplicate's reason names this many other files at most: the log grows linearly
 
 
 # ------------------------------------------------------------------------------ edges
@@ -371,26 +381,31 @@ OUTPUT_FILES = ("indicators.csv", "indicators.parquet", "cleaning_log.csv", "unm
 
 
 def write_year(result: CleanResult, out_dir: Path) -> Path:
-    """Write the §3 outputs of one year to ``<out_dir>/<year>/`` (atomically)."""
-    from .outputs import write_csv, write_parquet
+    """Write the §3 outputs of one year to ``<out_dir>/<year>/``, swapped in whole (under the lock
+    of ``out_dir``: a reader sees the previous set or this one, never a mix)."""
+    from .folders import locked, write_set
+    from .outputs import csv_bytes, parquet_bytes
 
-    target = Path(out_dir) / str(result.year)
-    write_csv(result.indicators, target / "indicators.csv")
-    write_parquet(result.indicators, target / "indicators.parquet")
-    write_csv(result.log, target / "cleaning_log.csv")
-    write_csv(result.unmapped, target / "unmapped.csv")
-    return target
+    files = {"indicators.csv": csv_bytes(result.indicators), "indicators.parquet": parquet_bytes(result.indicators),
+             "cleaning_log.csv": csv_bytes(result.log), "unmapped.csv": csv_bytes(result.unmapped)}
+    with locked(out_dir):
+        return write_set(Path(out_dir) / str(result.year), files)
 
 
 def run_clean(raw_dir: str | Path, out_dir: str | Path, year: int | None = None, *,
               catalog: Catalog | None = None, limits: Limits = Limits(),
               progress: bool | None = None) -> list[CleanResult]:
-    """Clean every year folder under ``raw_dir`` (or just ``year``) and write the outputs."""
+    """Clean every year folder under ``raw_dir`` (or just ``year``) and write the outputs, holding
+    the lock of ``out_dir`` throughout (a second clean or run on it waits)."""
+    from .folders import locked
+
     raw_dir = Path(raw_dir)
     catalog = catalog or load_catalog()
     results = []
-    for y, files in discover(raw_dir, year).items():
-        result = clean_year(raw_dir, y, files, catalog, limits, progress)
-        write_year(result, Path(out_dir))
-        results.append(result)
+    years = discover(raw_dir, year)
+    with locked(out_dir):
+        for y, files in years.items():
+            result = clean_year(raw_dir, y, files, catalog, limits, progress)
+            write_year(result, Path(out_dir))
+            results.append(result)
     return results

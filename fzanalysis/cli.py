@@ -74,7 +74,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         from .data import load_log
 
         log = load_log(args.year, args.processed)
-        for row in log[log["event"].isin(["unreadable_workbook", "workbook_too_large"])].itertuples():
+        for row in log[log["event"].isin(["unreadable_workbook", "workbook_too_large", "outside_raw"])].itertuples():
             print(printable(f"警告：无法读取 {row.file}: {row.reason}"), file=sys.stderr)
     print(f"{args.year}: {len(results) - len(failed)}/{len(results)} 个笔记本运行成功 → {out}")
     for r in failed:

@@ -7,15 +7,22 @@ the cleaning log and unmapped labels, and where figures go.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from .catalog import Catalog, load_catalog
-from .clean import discover, clean_year, write_year
-from .errors import ParameterError
+from .clean import OUTPUT_FILES, clean_year, discover, write_year
+from .errors import DataError, ParameterError
+from .folders import locked, recover
+from .log import check_ledger
 from .workbook import SPREADSHEET_SUFFIXES
+
+# Set by ``fzanalysis run`` for its kernels: the run has cleaned already, under its lock, so the
+# notebooks only read (and never wait on the run that started them).
+READ_ONLY_ENV = "FZANALYSIS_READ_ONLY"
 
 YEAR_RANGE = (2000, 2100)
 
@@ -49,12 +56,15 @@ def is_stale(year: int, raw_dir: Path, processed_dir: Path) -> bool:
 
 def ensure_clean(year: int, raw_dir: str | Path = "data/raw", processed_dir: str | Path = "data/processed",
                  catalog: Catalog | None = None, progress: bool | None = False) -> bool:
-    """Clean ``year`` when needed; returns True when it cleaned."""
+    """Clean ``year`` when needed, under the lock of ``processed_dir``; returns True when it cleaned.
+    A set a killed writer left half-swapped is put right first."""
     raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
-    if not is_stale(year, raw_dir, processed_dir):
-        return False
-    files = discover(raw_dir, year)[year]
-    write_year(clean_year(raw_dir, year, files, catalog or load_catalog(), progress=progress), processed_dir)
+    with locked(processed_dir):
+        recover(processed_dir, str(year))
+        if not is_stale(year, raw_dir, processed_dir):
+            return False
+        files = discover(raw_dir, year)[year]
+        write_year(clean_year(raw_dir, year, files, catalog or load_catalog(), progress=progress), processed_dir)
     return True
 
 
@@ -64,13 +74,31 @@ def has_data(year: int, raw_dir: str | Path, processed_dir: str | Path) -> bool:
 
 def load(year: int, processed_dir: str | Path = "data/processed", raw_dir: str | Path = "data/raw") -> pd.DataFrame:
     """The tidy indicator table of ``year`` (cleaning first when it is missing or stale)."""
+    return _load_set(year, processed_dir, raw_dir)[0]
+
+
+def _load_set(year: int, processed_dir: str | Path, raw_dir: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(table, log, unmapped) of ``year``, read under the shared lock and checked: the ledger of
+    every file must balance against the table and the log, else the set is refused."""
     year = check_year(year)
-    if (Path(raw_dir) / str(year)).is_dir():
+    if (Path(raw_dir) / str(year)).is_dir() and not os.environ.get(READ_ONLY_ENV):
         ensure_clean(year, raw_dir, processed_dir)
-    path = Path(processed_dir) / str(year) / "indicators.parquet"
-    if not path.exists():
-        raise ParameterError(f"没有 {year} 年的数据：既无原始目录 {Path(raw_dir) / str(year)}，也无 {path}")
-    return pd.read_parquet(path)
+    folder = Path(processed_dir) / str(year)
+    with locked(processed_dir, shared=True):
+        missing = [name for name in OUTPUT_FILES if not (folder / name).exists()]
+        if len(missing) == len(OUTPUT_FILES):
+            raise ParameterError(f"没有 {year} 年的数据：既无原始目录 {Path(raw_dir) / str(year)}，也无 {folder}")
+        if missing:
+            raise DataError(f"{year} 年的清洗结果不完整（缺少 {'、'.join(missing)}），请重新运行 fzanalysis clean",
+                            file=str(folder))
+        tidy, log, unmapped = pd.read_parquet(folder / "indicators.parquet"), load_log(year, processed_dir), \
+            load_unmapped(year, processed_dir)
+    ledger = check_ledger(tidy, unmapped, log)
+    bad = ledger.loc[~ledger["balanced"], "file"].tolist()
+    if bad:
+        raise DataError(f"{year} 年的清洗结果前后不一致（{'、'.join(bad[:3])}{'等' if len(bad) > 3 else ''} 台账不平），"
+                        "请重新运行 fzanalysis clean", file=str(folder))
+    return tidy, log, unmapped
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -129,7 +157,7 @@ def open_year(year: int, baseline_year: int | None = None, raw_dir: str | Path =
               processed_dir: str | Path = "data/processed", output_dir: str | Path = "reports") -> YearData:
     """Load a year and its baseline (default: the year before, when its data exist)."""
     year = check_year(year)
-    tidy = load(year, processed_dir, raw_dir)
+    tidy, log, unmapped = _load_set(year, processed_dir, raw_dir)
     baseline, note = None, ""
     if baseline_year is None:
         candidate = year - 1
@@ -145,5 +173,4 @@ def open_year(year: int, baseline_year: int | None = None, raw_dir: str | Path =
     else:
         baseline = load(baseline_year, processed_dir, raw_dir)
         note = f"同比对象：{baseline_year} 年"
-    return YearData(year, tidy, load_log(year, processed_dir), load_unmapped(year, processed_dir),
-                    baseline_year, baseline, note, Path(output_dir), load_catalog())
+    return YearData(year, tidy, log, unmapped, baseline_year, baseline, note, Path(output_dir), load_catalog())

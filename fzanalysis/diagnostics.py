@@ -31,6 +31,7 @@ _LOG_COLS = ("file", "sheet", "cell", "org", "area", "code", "event", "reason")
 _DQ_TEXT = {  # event → evidence (n = number of cells, example = first reason)
     "unreadable_workbook": "{file}无法读取（{example}），其中数据未能纳入统计。",
     "workbook_too_large": "{file}超出大小限制未能读取（{example}），其中数据未能纳入统计。",
+    "outside_raw": "{file}指向原始数据目录之外，未予读取（{example}）。",
     "unknown_org": "{file}未能识别填报单位（{example}）。",
     "rejected": "{file}中有{n}个数值单元格无法识别或不合常理而被剔除（如{example}）。",
     "duplicate_submission": "{who}重复报送了工作簿（{file}），同一指标存在多份数据（{example}）。",

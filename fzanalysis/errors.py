@@ -46,5 +46,17 @@ class ParameterError(FzError):
     """A command parameter is invalid (year out of range, missing directory …)."""
 
 
+class OutputError(FzError):
+    """An output cannot be written (a read-only folder, a full disk …)."""
+
+
+class FolderBusy(FzError):
+    """Another fzanalysis process holds the output folder's lock."""
+
+
+class DataError(FzError):
+    """Processed data that cannot be trusted (missing files, a ledger that does not balance)."""
+
+
 class RunError(FzError):
     """One or more notebooks failed during ``fzanalysis run``."""

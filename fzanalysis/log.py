@@ -22,6 +22,7 @@ COUNT_COLUMNS = ["cells_read", "kept", "rejected", "set_aside"]
 # event → plain-words description used by notebooks and the CLI summary
 EVENTS = {
     "unreadable_workbook": "文件无法读取",
+    "outside_raw": "文件在原始数据目录之外，未读取",
     "workbook_too_large": "文件超过大小上限",
     "skipped_sheet": "工作表未作为数据读取",
     "duplicate_submission": "同一单位重复报送",

@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .errors import ParameterError, ValueParseError
+from .errors import ValueParseError
 from .numbers import parse_value
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -37,16 +37,24 @@ def neutralise(text: object) -> object:
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write one file atomically (a temporary name in the same folder, then a rename), with the
+    user's umask; a write error is a one-line :class:`~fzanalysis.errors.OutputError`."""
+    from .folders import FILE_MODE, io_error
+
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.fchmod(fd, FILE_MODE)  # mkstemp makes 0600: colleagues could not read a shared folder
     except OSError as exc:
-        raise ParameterError(f"无法写入输出目录：{exc.strerror}", file=str(path.parent)) from None
+        raise io_error(exc, path.parent) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise io_error(exc, path) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
-from .errors import WorkbookError, WorkbookTooLarge
+from .errors import ParameterError, WorkbookError, WorkbookTooLarge
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv")
 DEFAULT_MAX_UNCOMPRESSED = 200 * 1024 * 1024  # bytes
@@ -34,6 +34,12 @@ class Limits:
 
     max_uncompressed: int = DEFAULT_MAX_UNCOMPRESSED
     max_cells: int = DEFAULT_MAX_CELLS
+
+    def __post_init__(self) -> None:
+        for name, flag in (("max_uncompressed", "--max-uncompressed-mb"), ("max_cells", "--max-cells")):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise ParameterError(f"{flag} 须为正整数，收到 {value!r}")
 
 
 def col_letter(col: int) -> str:

@@ -20,7 +20,7 @@ def test_event_refuses_an_unknown_event_name():
 
 def test_contract_event_names_and_columns():
     assert set(EVENTS) == {
-        "unreadable_workbook", "workbook_too_large", "skipped_sheet", "duplicate_submission", "unknown_org",
+        "unreadable_workbook", "workbook_too_large", "outside_raw", "skipped_sheet", "duplicate_submission", "unknown_org",
         "personal_data_removed", "coerced", "unit_from_catalog", "rejected", "missing", "set_aside", "unmapped",
         "total_mismatch", "ledger",
     }

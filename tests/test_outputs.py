@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from fzanalysis import outputs
-from fzanalysis.errors import ParameterError
+from fzanalysis.errors import OutputError
 from fzanalysis.outputs import atomic_write_bytes, csv_bytes, neutralise, parquet_bytes, write_csv
 
 BOM = b"\xef\xbb\xbf"
@@ -91,7 +91,7 @@ def test_failed_write_keeps_the_previous_file(tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(outputs.os, "replace", boom)
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError, match="No space left"):
         atomic_write_bytes(target, b"new content that never lands")
     monkeypatch.undo()
     assert target.read_bytes() == b"old content"
@@ -126,12 +126,23 @@ def test_write_interrupted_before_the_rename_keeps_the_previous_file(tmp_path, m
     assert [p.name for p in tmp_path.iterdir()] == ["log.csv"]
 
 
-def test_unwritable_output_folder_is_a_parameter_error(tmp_path):
+def test_unwritable_output_folder_is_an_output_error(tmp_path):
     blocker = tmp_path / "not_a_dir"
     blocker.write_text("x")
-    with pytest.raises(ParameterError) as info:
+    with pytest.raises(OutputError) as info:
         atomic_write_bytes(blocker / "2023" / "indicators.csv", b"x")
-    assert "无法写入输出目录" in info.value.reason
+    assert "无法写入" in info.value.reason and info.value.file == str(blocker / "2023")
+
+
+def test_files_take_the_users_umask(tmp_path):
+    target = tmp_path / "indicators.csv"
+    old = os.umask(0o022)
+    try:
+        from fzanalysis import folders
+        atomic_write_bytes(target, b"x")
+        assert (target.stat().st_mode & 0o777) == folders.FILE_MODE
+    finally:
+        os.umask(old)
 
 
 # ------------------------------------------------------------------------------ parquet
