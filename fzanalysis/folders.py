@@ -119,11 +119,16 @@ def recover(parent: Path, name: str) -> None:
             shutil.rmtree(p, ignore_errors=True)
 
 
-def staging(parent: Path, name: str) -> Path:
-    """A fresh hidden folder beside ``parent/name`` to write a new set into."""
+def staging(parent: Path, name: str, tag: str = "") -> Path:
+    """A fresh hidden folder beside ``parent/name`` to write a new set into; with ``tag`` its name is
+    fixed (``.2023.new-run``: paths recorded inside the outputs stay the same from run to run)."""
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        path = Path(tempfile.mkdtemp(prefix=_prefixes(name)[0], dir=parent))
+        if tag:
+            path = parent / f"{_prefixes(name)[0]}{tag}"
+            path.mkdir()
+        else:
+            path = Path(tempfile.mkdtemp(prefix=_prefixes(name)[0], dir=parent))
         os.chmod(path, DIR_MODE)
     except OSError as exc:
         raise io_error(exc, parent) from None

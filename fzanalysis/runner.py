@@ -1,16 +1,21 @@
 """``fzanalysis run``: execute the analysis notebooks with papermill (批量运行).
 
-Parameters are validated before any kernel starts; the year (and its baseline) are cleaned
-when needed; every notebook of ``notebooks/`` runs with papermill into ``<out>/<year>/``,
-``jobs`` at a time, and is exported to HTML without input cells.  A failed notebook is kept
-with its error (papermill marks the failing cell) and the others still run.  ``run.json``
-records per notebook its status, seconds and error.
+Parameters are validated before any kernel starts.  The year (and its baseline) are cleaned
+once when needed, under the lock of the processed folder; then, holding the reports folder's
+lock (and a shared lock on the processed data, so no clean can change it under the notebooks),
+every notebook of ``notebooks/`` runs with papermill, ``jobs`` at a time, into a staging folder
+beside ``<out>/<year>/``, and is exported to HTML without input cells.  The kernels only read
+(``FZANALYSIS_READ_ONLY``); each is shut down when its notebook ends, and the worker processes
+die with the run.  ``run.json`` is written last, then the staged folder is swapped in whole: a
+killed run leaves the previous reports as they were.  A failed notebook is kept with its error
+(papermill marks the failing cell) and the others still run.
 """
 from __future__ import annotations
 
 import json
 import multiprocessing
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -18,8 +23,10 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .data import check_year, ensure_clean, has_data
+from .data import READ_ONLY_ENV, check_year, ensure_clean, has_data
 from .errors import ParameterError
+from .folders import locked, recover, staging, swap_in
+from .outputs import atomic_write_bytes
 
 PACKAGE_NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 # the kernel's own start-up chatter (transport warnings) is noise under cron: cell errors still
@@ -58,9 +65,13 @@ def _execute(nb_path: str, out_dir: str, params: dict, cwd: str) -> NotebookResu
     status, error = "ok", ""
     try:
         with tempfile.TemporaryDirectory(prefix="fzanalysis-kernel-") as sockets:
-            pm.execute_notebook(nb_path, str(out_nb), parameters=params, cwd=cwd, progress_bar=False,
-                                log_output=False, kernel_name="python3", extra_arguments=KERNEL_QUIET,
-                                km=_kernel_manager(sockets))
+            km = _kernel_manager(sockets)
+            try:
+                pm.execute_notebook(nb_path, str(out_nb), parameters=params, cwd=cwd, progress_bar=False,
+                                    log_output=False, kernel_name="python3", extra_arguments=KERNEL_QUIET, km=km)
+            finally:  # nbclient leaves a kernel it did not create running: shut it down now
+                if km.has_kernel:
+                    km.shutdown_kernel(now=True)
     except pm.PapermillExecutionError as exc:
         status, error = "failed", f"{exc.ename}: {exc.evalue}".strip()[:300]
     except Exception as exc:  # a kernel that dies, a notebook that is not JSON …
@@ -73,6 +84,22 @@ def _execute(nb_path: str, out_dir: str, params: dict, cwd: str) -> NotebookResu
             error = error or f"HTML 导出失败：{type(exc).__name__}: {exc}"[:300]
             status = "failed"
     return NotebookResult(name, status, round(time.perf_counter() - start, 2), error, html)
+
+
+def _worker_init(parent: int) -> None:
+    """In each worker: die with the run (a killed run must not leave workers and kernels behind),
+    and let the kernels only read the processed data."""
+    os.environ[READ_ONLY_ENV] = "1"
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover - no prctl: the parent check below still helps
+            pass
+    if os.getppid() != parent:  # the run died before this worker started
+        os._exit(1)
 
 
 def _kernel_manager(socket_dir: str):
@@ -101,7 +128,7 @@ def _export_html(nb_file: Path) -> str:
     body, _ = exporter.from_notebook_node(nb)
     body = body.replace("</head>", _TABLE_CSS + "</head>", 1)
     html = nb_file.with_suffix(".html")
-    html.write_text(body, encoding="utf-8")
+    atomic_write_bytes(html, body.encode("utf-8"))
     return html.name
 
 
@@ -131,28 +158,45 @@ def run(year: int, baseline_year: int | None = None, raw_dir: str | Path = "data
         processed_dir: str | Path = "data/processed", out_dir: str | Path = "reports", jobs: int = 2,
         notebooks_dir: str | Path | None = None, progress: bool | None = None) -> list[NotebookResult]:
     """Clean when needed, execute every notebook, write ``run.json``; returns the results."""
-    from tqdm import tqdm
-
     year, baseline_year = validate(year, baseline_year, raw_dir, processed_dir, out_dir, jobs)
     notebooks = find_notebooks(Path(notebooks_dir) if notebooks_dir else PACKAGE_NOTEBOOKS)
     raw_dir, processed_dir, out_dir = (Path(p).resolve() for p in (raw_dir, processed_dir, out_dir))
-    for y in (year, baseline_year):
-        if y is not None and (raw_dir / str(y)).is_dir():
-            ensure_clean(y, raw_dir, processed_dir, progress=False)
-    year_out = out_dir / str(year)
+    with locked(processed_dir):  # clean once, before any kernel starts
+        for y in (year, baseline_year):
+            if y is not None and (raw_dir / str(y)).is_dir():
+                ensure_clean(y, raw_dir, processed_dir, progress=False)
+    with locked(out_dir), locked(processed_dir, shared=True):
+        recover(out_dir, str(year))
+        stage = staging(out_dir, str(year), tag="run")
+        try:
+            results = _run_notebooks(notebooks, stage, year, baseline_year, raw_dir, processed_dir, jobs, progress)
+            record = {"year": year, "baseline_year": baseline_year,
+                      "notebooks": {r.notebook: {k: v for k, v in asdict(r).items() if k != "notebook"}
+                                    for r in results}}
+            atomic_write_bytes(stage / str(year) / "run.json",  # last: it tells what this run left
+                               (json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+            swap_in(stage / str(year), out_dir / str(year))
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
+    return results
+
+
+def _run_notebooks(notebooks: list[Path], stage: Path, year: int, baseline_year: int | None, raw_dir: Path,
+                   processed_dir: Path, jobs: int, progress: bool | None) -> list[NotebookResult]:
+    """Execute the notebooks into ``stage/<year>/`` (the notebooks' ``output_dir`` is ``stage``)."""
+    from tqdm import tqdm
+
+    year_out = stage / str(year)
     year_out.mkdir(parents=True, exist_ok=True)
     params = dict(year=year, baseline_year=baseline_year, raw_dir=str(raw_dir),
-                  processed_dir=str(processed_dir), output_dir=str(out_dir))
+                  processed_dir=str(processed_dir), output_dir=str(stage))
     results: list[NotebookResult] = []
     ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(notebooks)), mp_context=ctx) as pool:
+    with ProcessPoolExecutor(max_workers=min(jobs, len(notebooks)), mp_context=ctx, initializer=_worker_init,
+                             initargs=(os.getpid(),)) as pool:
         futures = [pool.submit(_execute, str(nb), str(year_out), params, str(nb.parent)) for nb in notebooks]
         for fut in tqdm(as_completed(futures), total=len(futures), desc=f"运行 {year} 年笔记本", unit="本",
                         disable=None if progress is None else not progress):
             results.append(fut.result())
     results.sort(key=lambda r: [nb.name for nb in notebooks].index(r.notebook))
-    record = {"year": year, "baseline_year": baseline_year,
-              "notebooks": {r.notebook: {k: v for k, v in asdict(r).items() if k != "notebook"} for r in results}}
-    (year_out / "run.json").write_text(json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
-                                       encoding="utf-8")
     return results

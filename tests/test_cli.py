@@ -115,3 +115,54 @@ def test_no_subcommand_is_a_usage_error():
     with pytest.raises(SystemExit) as info:
         cli.main(["bogus"])
     assert info.value.code == 2
+
+
+# ------------------------------------------------------------------------------ inputs under attack
+@pytest.mark.parametrize("flag, value", [("--max-cells", "0"), ("--max-cells", "-5"), ("--max-uncompressed-mb", "0")])
+def test_limits_must_be_positive(tmp_path, flag, value):
+    raw = tmp_path / "raw"
+    make_good_market(raw / "2023" / "区市场监管局统计表.xlsx")
+    proc = fz("clean", "--raw", str(raw), "--out", str(tmp_path / "out"), flag, value)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [f"错误：{flag} 须为正整数，收到 {int(value) * (1024 * 1024 if 'mb' in flag else 1)}"]
+    assert not (tmp_path / "out" / "2023").exists()
+
+
+def test_a_symlink_out_of_the_raw_folder_is_refused_and_logged(tmp_path):
+    raw = tmp_path / "raw"
+    make_good_market(raw / "2023" / "区市场监管局统计表.xlsx")
+    secret = tmp_path / "outside.csv"
+    secret.write_text("指标,2023年\n机密：root:x:0:0,1\n", encoding="utf-8")
+    (raw / "2023" / "passwd.csv").symlink_to(secret)
+    proc = fz("clean", "--raw", str(raw), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == ["无法读取：2023/passwd.csv: 文件指向原始数据目录之外（符号链接），未读取"]
+    out = tmp_path / "out" / "2023"
+    text = "".join(p.read_text(encoding="utf-8-sig") for p in out.glob("*.csv"))
+    assert "机密" not in text and "root" not in text
+    log = pd.read_csv(out / "cleaning_log.csv", dtype=str, keep_default_na=False)
+    assert log.loc[log["file"] == "2023/passwd.csv", "event"].tolist() == ["outside_raw", "ledger"]
+
+
+def test_a_file_name_with_terminal_codes_is_printed_escaped(tmp_path):
+    raw = tmp_path / "raw"
+    make_good_market(raw / "2023" / "区市场监管局统计表.xlsx")
+    (raw / "2023" / "\x1b[2J\x1b[31m坏文件.xlsx").write_bytes(b"not a workbook")
+    proc = fz("clean", "--raw", str(raw), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 1
+    assert "\x1b" not in proc.stderr + proc.stdout
+    assert proc.stderr.splitlines()[0].startswith("无法读取：2023/[2J[31m坏文件~")
+
+
+def test_an_unwritable_output_folder_is_one_line_not_a_traceback(tmp_path):
+    raw = tmp_path / "raw"
+    make_good_market(raw / "2023" / "区市场监管局统计表.xlsx")
+    blocker = tmp_path / "out"
+    blocker.write_text("a file where the output folder should be")
+    for args in (("clean", "--raw", str(raw), "--out", str(blocker)),
+                 ("run", "--year", "2023", "--raw", str(raw), "--processed", str(blocker / "p"), "--out",
+                  str(blocker / "r"))):
+        proc = fz(*args)
+        assert proc.returncode == 2, proc.stderr
+        assert "Traceback" not in proc.stderr and len(proc.stderr.splitlines()) == 1
+        assert proc.stderr.startswith("错误：") and str(blocker) in proc.stderr

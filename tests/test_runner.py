@@ -60,7 +60,7 @@ def _cli(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedPro
 
 def _notebook_dir(tmp_path: Path, *extra: tuple[str, nbformat.NotebookNode]) -> Path:
     nb_dir = tmp_path / "nb"
-    nb_dir.mkdir()
+    nb_dir.mkdir(parents=True)
     shutil.copyfile(DIAGNOSTICS_NB, nb_dir / DIAGNOSTICS_NB.name)
     for name, nb in extra:
         nbformat.write(nb, str(nb_dir / name))
@@ -312,3 +312,98 @@ def test_full_run_on_the_bundled_data(tmp_path):
     findings = pd.read_csv(year_dir / "findings.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert {"legal_aid_closed;legal_aid_accepted", "criminal_legal_aid_closed;criminal_legal_aid_assigned"} <= set(
         findings.loc[findings["rule"] == "low_derived_rate", "codes"])
+
+
+# ------------------------------------------------------------------------------ 5. runs under attack
+def _descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` (read from /proc)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    out, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.add(child)
+            todo.append(child)
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _reports_digest(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _run_args(raw: Path, tmp_path: Path, nb_dir: Path) -> list[str]:
+    return [sys.executable, "-m", "fzanalysis.cli", "run", "--year", str(YEAR), "--raw", str(raw), "--processed",
+            str(tmp_path / "processed"), "--out", str(tmp_path / "reports"), "--notebooks", str(nb_dir), "--quiet"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process tree from /proc")
+def test_a_killed_run_leaves_no_process_and_the_previous_reports_whole(tmp_path):
+    raw = tmp_path / "raw"
+    _layout_a(raw, MARKET, "重庆市大渡口区市场监督管理局", [("行政处罚案件数", "件", 300)])
+    nb_dir = _notebook_dir(tmp_path, ("slow.ipynb", _sleeping_notebook(20)))
+    first = subprocess.run(_run_args(raw, tmp_path, _notebook_dir(tmp_path / "one")), capture_output=True, text=True,
+                           timeout=300)
+    assert first.returncode == 0, first.stderr
+    before = _reports_digest(tmp_path / "reports" / str(YEAR))
+    for moment in ("starting", "kernels running"):
+        proc = subprocess.Popen(_run_args(raw, tmp_path, nb_dir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        seen: set[int] = set()
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            seen |= _descendants(proc.pid)
+            kernels = [p for p in seen if _alive(p) and "ipykernel" in Path(f"/proc/{p}/cmdline").read_text(errors="replace")]
+            if moment == "starting" and seen or moment == "kernels running" and kernels:
+                break
+            time.sleep(0.2)
+        assert seen, "the run started no worker"
+        proc.kill()
+        proc.wait()
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and any(_alive(p) for p in seen):
+            time.sleep(0.3)
+        assert [p for p in seen if _alive(p)] == [], moment
+        assert _reports_digest(tmp_path / "reports" / str(YEAR)) == before, moment
+    again = subprocess.run(_run_args(raw, tmp_path, _notebook_dir(tmp_path / "two")), capture_output=True, text=True,
+                           timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == [".fzanalysis.lock", str(YEAR)]  # leftovers gone
+
+
+def _sleeping_notebook(seconds: int) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(f"import time\ntime.sleep({seconds})")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+@pytest.mark.slow
+def test_two_runs_on_one_folder_wait_for_each_other(tmp_path):
+    raw = tmp_path / "raw"
+    _layout_a(raw, MARKET, "重庆市大渡口区市场监督管理局", [("行政处罚案件数", "件", 300)])
+    a = _notebook_dir(tmp_path / "a", ("a.ipynb", _sleeping_notebook(3)))
+    b = _notebook_dir(tmp_path / "b", ("b.ipynb", _sleeping_notebook(3)))
+    procs = [subprocess.Popen(_run_args(raw, tmp_path, nb), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for nb in (a, b)]
+    results = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], results
+    year_out = tmp_path / "reports" / str(YEAR)
+    record = json.loads((year_out / "run.json").read_text(encoding="utf-8"))
+    last = set(record["notebooks"])
+    assert last in ({"diagnostics.ipynb", "a.ipynb"}, {"diagnostics.ipynb", "b.ipynb"})
+    # the earlier run's own notebook is carried over whole; the later run's run.json tells what it ran
+    assert {"a.ipynb", "b.ipynb", "a.html", "b.html"} <= {p.name for p in year_out.iterdir()}
+    assert not [p for p in (tmp_path / "reports").iterdir() if p.name.startswith(".2024.")]
