@@ -138,9 +138,11 @@ class Catalog:
         for org, kind in zip(self.orgs["org"], self.orgs["kind"]):
             self._org_kinds.setdefault(org, str(kind))
         self._org_memo: dict[str, str | None] = {}
+        words = self.vocabulary.of
         self._areas = AreaResolver(
             {alias: org for alias, org in self._org_aliases if self._org_kinds.get(org) == "镇街"},
-            self._town_by_text, self.vocabulary.of("village_suffix"))
+            self._town_by_text, words("village_suffix"), words("village_header") + words("area_header"),
+            words("several_prefix"))
 
     # -- checks ---------------------------------------------------------------------------
     def _check(self) -> None:

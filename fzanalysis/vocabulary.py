@@ -35,6 +35,7 @@ KINDS = {
     "area_header": "Layout B area column header (one 镇街 or sub-unit per row)",
     "village_header": "header over 村/社区 names (also an area header)",
     "village_suffix": "a name ending so is a 村 or 社区",
+    "several_prefix": "a name starting so speaks of several areas (各社区), not of one",
     "total_word": "a 合计 row or column (area '', checked against the sum)",
     "subtotal_word": "a 小计 row (set aside, never counted twice)",
     "prev_word": "previous-year column header word (set aside)",
@@ -91,16 +92,24 @@ class Vocabulary:
 
 def load_vocabulary(data_dir: str | Path | None = None) -> Vocabulary:
     """The vocabulary of ``data_dir`` (default: the file shipped with the package), read once."""
-    return _load(str(Path(data_dir) if data_dir else DATA_DIR))
+    if data_dir is None or Path(data_dir).resolve() == DATA_DIR.resolve():
+        return default_vocabulary()
+    return _load(str(Path(data_dir)))
 
 
+@lru_cache(maxsize=1)
 def default_vocabulary() -> Vocabulary:
-    return _load(str(DATA_DIR))
+    """The bundled vocabulary: one object for the life of the process."""
+    return _read(DATA_DIR)
 
 
 @lru_cache(maxsize=8)
 def _load(data_dir: str) -> Vocabulary:
-    path = Path(data_dir) / FILE_NAME
+    return _read(Path(data_dir))
+
+
+def _read(data_dir: Path) -> Vocabulary:
+    path = data_dir / FILE_NAME
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             rows = list(csv.DictReader(fh))
