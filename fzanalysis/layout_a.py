@@ -14,6 +14,7 @@
 """
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from .catalog import split_unit, strip_numbering
@@ -22,7 +23,8 @@ from .layout import _GROUP_LABEL, _YEAR, _filled, _header_texts, _hkey, _is_numb
 if TYPE_CHECKING:
     from .layout import SheetScanner
 
-_READ = ("value", "other", "area", "total")  # roles of the columns whose cells are read
+_READ = ("value", "other", "extra", "area", "total")  # roles of the columns whose cells are read
+_DIAGONAL = re.compile(r"[＼\\/／]")  # 项目＼镇街: a diagonal header cell
 
 
 def read_layout_a(sc: SheetScanner, h: int, name_cols: list[int]) -> int:
@@ -33,9 +35,10 @@ def read_layout_a(sc: SheetScanner, h: int, name_cols: list[int]) -> int:
     texts = _header_texts(sc.sheet, header_rows, sc.width)
     start = header_rows[-1] + 1
     end = sc.table_end(start)
-    roles = [_column_role(sc, parts) for parts in texts]
+    village = any(_diagonal_village(sc, p) for parts in texts for p in parts)
+    roles = [_column_role(sc, parts, village) for parts in texts]
     for name_col, cols in _blocks(name_cols, roles, sc.width):
-        _read_block(sc, texts, roles, start, end, name_col, cols)
+        _read_block(sc, texts, roles, start, end, name_col, cols, village)
     return end
 
 
@@ -46,10 +49,12 @@ def across_label_column(sc: SheetScanner, i: int) -> int | None:
     if any(_is_number(v) for v in row):
         return None
     filled = _filled(row)
-    areas = [j for j in filled if sc.catalog.resolve_area(_text(row[j]))]
+    village = any(_diagonal_village(sc, _text(row[j])) for j in filled)
+    roles = {j: _column_role(sc, [_text(row[j])], village) for j in filled}
+    areas = [j for j in filled if roles[j] == "area"]
     if len(areas) < 2:
         return None
-    left = [j for j in filled if j < areas[0] and _hkey(row[j]) not in sc.words.seq | sc.words.unit]
+    left = [j for j in filled if j < areas[0] and roles[j] not in ("seq", "unit")]
     if left:
         return left[0]
     below = [k for k in range(i + 1, min(i + 6, len(sc.rows))) if sc.kinds[k] == "other"]
@@ -71,7 +76,13 @@ def _is_subheader(sc: SheetScanner, i: int, name_cols: list[int]) -> bool:
     return bool(filled)
 
 
-def _column_role(sc: SheetScanner, parts: list[str]) -> str:
+def _diagonal_village(sc: SheetScanner, text: str) -> bool:
+    """A diagonal header naming 村/社区 over the columns: ``项目＼村（社区）``."""
+    pieces = _DIAGONAL.split(text)
+    return len(pieces) > 1 and any(_hkey(p) in sc.words.village for p in pieces)
+
+
+def _column_role(sc: SheetScanner, parts: list[str], village: bool = False) -> str:
     """seq, unit, note, context, value, area, total, other or blank — from a column's header texts."""
     w = sc.words
     text = _nfkc("".join(parts))
@@ -89,16 +100,19 @@ def _column_role(sc: SheetScanner, parts: list[str]) -> str:
         return "other"
     if last in w.total:
         return "total"
-    if _column_area(sc, parts):
-        return "area"
-    if years or last in w.value or key in w.value:
+    if last in w.value or key in w.value:
         return "value"
-    return "other"
+    if _column_area(sc, parts, village):
+        return "area"
+    return "value" if years else "other"
 
 
-def _column_area(sc: SheetScanner, parts: list[str]) -> str | None:
-    """The area a column header names (its last part; a 村（社区） part above makes it a 村/社区)."""
-    return sc.catalog.resolve_area(parts[-1], any(_hkey(p) in sc.words.village for p in parts[:-1]))
+def _column_area(sc: SheetScanner, parts: list[str], village: bool = False) -> str | None:
+    """The area a column header names: its last part, a 村/社区 when a 村（社区） part stands above it
+    or a diagonal header names them (``village``). A year (2023年), a diagonal header is no area."""
+    if _YEAR.search(parts[-1]) or _DIAGONAL.search(parts[-1]):
+        return None
+    return sc.catalog.resolve_area(parts[-1], village or any(_hkey(p) in sc.words.village for p in parts[:-1]))
 
 
 def _blocks(name_cols: list[int], roles: list[str], width: int):
@@ -116,13 +130,15 @@ def _blocks(name_cols: list[int], roles: list[str], width: int):
 
 
 # ------------------------------------------------------------------------------ rows
-def _read_block(sc: SheetScanner, texts, all_roles, start: int, end: int, name_col: int, cols: list[int]) -> None:
+def _read_block(sc: SheetScanner, texts, all_roles, start: int, end: int, name_col: int, cols: list[int],
+                village: bool) -> None:
     roles = {j: all_roles[j] for j in cols}
-    areas = {j: _column_area(sc, texts[j]) for j in cols if roles[j] == "area"}
+    areas = {j: _column_area(sc, texts[j], village) for j in cols if roles[j] == "area"}
     across = len(areas) >= 2
+    has_total = any(roles[j] == "total" for j in cols)
     for j in cols:
-        if across and roles[j] == "value":
-            roles[j] = "total"  # 2023年 | 其中：新山村街道 | …: the year's column is the total
+        if across and roles[j] == "value":  # 2023年 | 其中：新山村街道 | …: the year's column is the total
+            roles[j] = "extra" if has_total else "total"
         elif not across and roles[j] in ("area", "total"):
             roles[j] = "other"
     value_cols = [j for j in cols if roles[j] == "value"]
@@ -162,10 +178,11 @@ def _read_block(sc: SheetScanner, texts, all_roles, start: int, end: int, name_c
         series = f"R{i}"
         for j in read:
             v = _cell(sc, i, j)
-            if roles[j] == "other":
+            if roles[j] in ("other", "extra"):
                 if _text(v):
                     header = "".join(texts[j]) or "（无表头）"
-                    sc.add(i, j, labels, unit, v, aside=f"「{header}」列不是{sc.year}年数值列", group=group)
+                    why = "与合计列重复，不重复计入" if roles[j] == "extra" else f"不是{sc.year}年数值列"
+                    sc.add(i, j, labels, unit, v, aside=f"「{header}」列{why}", group=group)
             elif not label:
                 if _text(v):
                     sc.add(i, j, (), "", v, area=areas.get(j, ""), aside="数值行缺少指标名称")

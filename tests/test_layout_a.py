@@ -159,6 +159,16 @@ def test_villages_across_under_a_diagonal_header_without_a_name_header(tmp_path)
     assert [(e.cell, e.area, e.outcome) for e in res.events if e.event == "missing"] == [("C5", "黄河社区", "set_aside")]
 
 
+def test_a_diagonal_village_header_reads_names_without_suffix_and_a_second_total_is_set_aside(tmp_path):
+    grid = [[org_line("大渡口区跳磴镇人民政府")], ["项目＼村（社区）", "石盘", "金鳌", "合计", "2023年", "备注"],
+            ["成功调解矛盾纠纷数（件）", 30, 40, 70, 70, None]]
+    res, rows = clean(write_xlsx(tmp_path / "d.xlsx", {"S": grid}))
+    assert kept(rows) == {("B3", "mediation_success_cases", "石盘", 30.0),
+                          ("C3", "mediation_success_cases", "金鳌", 40.0), ("D3", "mediation_success_cases", "", 70.0)}
+    assert [(e.cell, e.reason) for e in res.events if e.outcome == "set_aside"] == [
+        ("E3", "「2023年」列与合计列重复，不重复计入")]
+
+
 def test_village_names_without_their_suffix_under_a_village_group_header(tmp_path):
     grid = [[org_line("大渡口区跳磴镇人民政府")],
             ["指标", "单位", "村（社区）", None, None],
