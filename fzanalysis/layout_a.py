@@ -15,10 +15,12 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .catalog import split_unit, strip_numbering
 from .layout import _GROUP_LABEL, _YEAR, _filled, _header_texts, _hkey, _is_number, _nfkc, _text
+from .vocabulary import Vocabulary
 
 if TYPE_CHECKING:
     from .layout import SheetScanner
@@ -49,6 +51,8 @@ def across_label_column(sc: SheetScanner, i: int) -> int | None:
     if any(_is_number(v) for v in row):
         return None
     filled = _filled(row)
+    if len(filled) < 2:
+        return None  # a title, a lone word
     village = any(_diagonal_village(sc, _text(row[j])) for j in filled)
     roles = {j: _column_role(sc, [_text(row[j])], village) for j in filled}
     areas = [j for j in filled if roles[j] == "area"]
@@ -152,32 +156,35 @@ def _read_block(sc: SheetScanner, texts, all_roles, start: int, end: int, name_c
     # a 类别 column, or an unheaded column left of the names, holds the items' group
     group_cols = [j for j in cols if roles[j] == "context" or (roles[j] == "blank" and j < name_col)]
     # a unit in a value column's header (2023年（万元）) or a unit row is the last resort for a row
-    column_unit = {j: split_unit(texts[j][-1], sc.vocab)[1] if texts[j] else "" for j in cols}
+    read = [j for j in cols if roles[j] in _READ]
+    column_unit = {j: split_unit(texts[j][-1], sc.vocab)[1] if texts[j] else "" for j in read}
     if across and start < end and sc.is_unit_row(start, name_col):
         column_unit.update({j: _text(v) for j, v in enumerate(sc.rows[start]) if j in roles and _text(v)})
         start += 1
-    read = [j for j in cols if roles[j] in _READ]
-    group_row, carried = "", {j: "" for j in group_cols}
+    group_row, carried, groups = "", {j: "" for j in group_cols}, ()
     for i in range(start, end):
         if sc.kinds[i] != "other":
             continue
         row = sc.rows[i]
+        cells = {j: row[j] if j < len(row) else "" for j in read}
         label = _text(row[name_col]) if name_col < len(row) else ""
         unit = _text(row[unit_col]) if unit_col is not None and unit_col < len(row) else ""
-        if not any(_text(_cell(sc, i, j)) for j in read):
+        if not any(_text(v) for v in cells.values()):
             group = _group_row_label(sc, i, name_col, label, unit, cols)
             if group is not None:
                 group_row = group
+                groups = tuple(g for g in (*carried.values(), group_row) if g)
                 continue  # group row (一、…): no value cell here
-        for j in group_cols:
-            carried[j] = _text(_cell(sc, i, j)) or carried[j]  # a merged 类别 cell covers the rows below it
-        groups = [g for g in (*(carried[j] for j in group_cols), group_row) if _is_group_text(g)]
-        labels = _item_labels(sc, label, groups)
+        for j in group_cols:  # a merged 类别 cell covers the rows below it: its text holds until the next
+            text = _text(_cell(sc, i, j))
+            if text and text != carried[j] and _is_group_text(text):
+                carried[j] = text
+                groups = tuple(g for g in (*carried.values(), group_row) if g)
+        labels = _item_labels(label, groups, sc.vocab) if label else ()
         group = groups[0] if groups else ""
         unit = unit or split_unit(label, sc.vocab)[1]  # 挽回损失金额（万元）
         series = f"R{i}"
-        for j in read:
-            v = _cell(sc, i, j)
+        for j, v in cells.items():
             if roles[j] in ("other", "extra"):
                 if _text(v):
                     header = "".join(texts[j]) or "（无表头）"
@@ -205,7 +212,7 @@ def _group_row_label(sc: SheetScanner, i: int, name_col: int, label: str, unit: 
     if not label or _GROUP_LABEL.match(label):  # 一、主动公开, perhaps in the 序号 column
         return texts[0] if texts and _is_group_text(texts[0]) else None
     merged_across = (sc.sheet.row0 + i, sc.sheet.col0 + name_col) in sc.merged_across
-    if merged_across or (not unit and not sc.catalog.knows_label(label)):
+    if _is_group_text(label) and (merged_across or (not unit and not sc.catalog.knows_label(label))):
         return label
     return None
 
@@ -214,18 +221,17 @@ def _is_group_text(text: str) -> bool:
     return bool(text) and any(ch.isalpha() for ch in text)
 
 
-def _item_labels(sc: SheetScanner, label: str, groups: list[str]) -> tuple[str, ...]:
+@lru_cache(maxsize=4096)  # the same forms come back workbook after workbook
+def _item_labels(label: str, groups: tuple[str, ...], vocab: Vocabulary) -> tuple[str, ...]:
     """Label candidates, best first: the item alone, then the item joined to each group (without the
     group's numbering, unit or trailing 工作/情况 words)."""
-    if not label:
-        return ()
     if not groups:
         return (label,)
-    item = strip_numbering(split_unit(label, sc.vocab)[0])
+    item = strip_numbering(split_unit(label, vocab)[0])
     cands = [label]
     for group in groups:
-        core = strip_numbering(split_unit(group, sc.vocab)[0]).strip()
-        cands += [g + item for g in _without_suffixes(core, sc.vocab.of("group_suffix"))]
+        core = strip_numbering(split_unit(group, vocab)[0]).strip()
+        cands += [g + item for g in _without_suffixes(core, vocab.of("group_suffix"))]
     return tuple(dict.fromkeys(c for c in cands if c))
 
 

@@ -45,7 +45,8 @@ class ParsedValue:
 
 
 # Missing markers, multipliers (万, 亿) and unit words come from catalog_data/vocabulary.csv.
-MISSING_MARKERS: frozenset[str] = default_vocabulary().missing_markers
+_VOCABULARY = default_vocabulary()
+MISSING_MARKERS: frozenset[str] = _VOCABULARY.missing_markers
 
 _MISSING = ParsedValue(None, "", "", False)
 _PREFIX_QUALIFIERS = frozenset("超约近")
@@ -167,7 +168,7 @@ def parse_value(text: object, vocabulary: Vocabulary | None = None) -> ParsedVal
     if not isinstance(text, str):
         raise _fail(text)
 
-    vocab = vocabulary or default_vocabulary()
+    vocab = vocabulary or _VOCABULARY
     raw = text.strip()
     if raw in vocab.missing_markers:
         return _MISSING
@@ -215,7 +216,7 @@ def _plain(value: float) -> str:
 
 def _scaled(value: float, mult: str) -> str | None:
     """``value`` written in 万 or 亿 with ≤ 2 decimals, or None if that is not exact."""
-    scale = default_vocabulary().multipliers[mult]
+    scale = _VOCABULARY.multipliers[mult]
     text = _two_decimals(round(value / scale, 2))
     if round(float(text) * scale, 6) != round(value, 6):
         return None
