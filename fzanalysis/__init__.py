@@ -26,8 +26,8 @@ _LAZY = {
     "run_clean": ("clean", "run_clean"),
     "setup_display": ("plots", "setup_display"),
 }
-_SUBMODULES = {"analysis", "catalog", "clean", "data", "diagnostics", "errors", "layout", "log", "numbers",
-               "outputs", "plots", "runner", "workbook"}
+_SUBMODULES = {"analysis", "areas", "catalog", "clean", "data", "diagnostics", "errors", "layout", "layout_a", "log",
+               "numbers", "outputs", "plots", "runner", "vocabulary", "workbook"}
 
 __all__ = sorted(_LAZY) + sorted(_SUBMODULES)
 

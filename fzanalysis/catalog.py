@@ -1,6 +1,6 @@
 """Indicator and org catalogs (指标目录 / 单位名录).
 
-The catalog is data, not code: three CSV files beside this module that an analyst can extend
+The catalog is data, not code: four CSV files beside this module that an analyst can extend
 without touching Python.
 
 - ``catalog_data/indicators.csv`` — one row per indicator: ``code`` (snake_case ASCII),
@@ -16,6 +16,11 @@ without touching Python.
 - ``catalog_data/derived.csv`` — derived rates: ``numerator`` / ``denominator`` are
   ``+``-separated indicator codes (行政复议办结率 = 审结 / (受理 + 上年结转)), with an optional
   ``target``, ``low_threshold`` and the ``reported_code`` it should agree with.
+- ``catalog_data/vocabulary.csv`` — the words the cleaner reads by (header words, area words, unit
+  words, multipliers, missing markers): see :mod:`fzanalysis.vocabulary`.
+
+Areas (a 镇街 by this catalog, a 村/社区 by its form) are resolved by :meth:`Catalog.resolve_area`
+(:mod:`fzanalysis.areas`).
 """
 from __future__ import annotations
 
@@ -29,7 +34,9 @@ from typing import Mapping
 
 import pandas as pd
 
+from .areas import AreaResolver
 from .errors import CatalogError
+from .vocabulary import Vocabulary, default_vocabulary, load_vocabulary
 
 DATA_DIR = Path(__file__).with_name("catalog_data")
 
@@ -56,13 +63,7 @@ FRAMEWORK_AREAS = (
 
 KINDS = ("count", "amount", "rate", "change")
 
-# Units a label may carry in trailing brackets: 行政处罚案件（件）, 罚款(万元).
-_UNIT_WORDS = (
-    "件|元|万元|亿元|%|项|条|份|个|家|次|人次|批次|名|辆|家次|处|起|场|人|件次|类|期|种|宗|户次|场次|户|所|万|亿"
-)
 # spaces may stand anywhere inside a unit or a numbering: 罚款（万 元）, （ 二 ）, 十 一、
-_TRAILING_UNIT = re.compile(rf"[(（\[【]\s*((?:\s*(?:{_UNIT_WORDS}))+?)\s*[)）\]】]\s*$")
-_UNIT_SET = frozenset(_UNIT_WORDS.split("|"))
 _NUMERAL, _DIGITS = r"[一二三四五六七八九十](?:\s*[一二三四五六七八九十])*", r"\d(?:\s*\d)*"
 _LEADING_NUMBERING = re.compile(
     rf"^\s*(?:[（(]?\s*{_NUMERAL}\s*[)）、．.]|[（(]\s*{_DIGITS}\s*[)）]|{_DIGITS}\s*[、．.](?!\d))\s*"
@@ -70,20 +71,28 @@ _LEADING_NUMBERING = re.compile(
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
-def split_unit(label: str) -> tuple[str, str]:
-    """Split a trailing unit in brackets off a label: ``罚款（万元）`` → (``罚款``, ``万元``)."""
+def split_unit(label: str, vocabulary: Vocabulary | None = None) -> tuple[str, str]:
+    """Split a trailing unit in brackets off a label: ``罚款（万元）`` → (``罚款``, ``万元``).
+
+    The units are the ``unit_word`` rows of the vocabulary (default: the bundled one)."""
+    vocab = vocabulary or default_vocabulary()
     text = unicodedata.normalize("NFKC", str(label)).strip()
-    m = _TRAILING_UNIT.search(text)
+    m = vocab.trailing_unit.search(text)
     unit = re.sub(r"\s+", "", m.group(1)) if m else ""
-    if unit not in _UNIT_SET:
+    if unit not in vocab.unit_words:
         return text, ""
     return text[: m.start()].strip(), unit
 
 
-def normalise_label(label: str) -> str:
+def strip_numbering(text: str) -> str:
+    """A label without its leading numbering: ``（二）行政复议`` → ``行政复议``."""
+    return _LEADING_NUMBERING.sub("", text)
+
+
+def normalise_label(label: str, vocabulary: Vocabulary | None = None) -> str:
     """The matching key of a label: NFKC, numbering, trailing unit, spaces and punctuation removed."""
-    text, _ = split_unit(label)
-    text = _LEADING_NUMBERING.sub("", text)
+    text, _ = split_unit(label, vocabulary)
+    text = strip_numbering(text)
     key = _NON_WORD.sub("", text.lower())
     # lower() and the removals can leave text NFKC still changes (İ → i̇, Hangul jamo): settle it once
     return _NON_WORD.sub("", unicodedata.normalize("NFKC", key))
@@ -103,6 +112,7 @@ class Catalog:
     orgs: pd.DataFrame
     derived: pd.DataFrame
     settings: Mapping[str, str] = field(default_factory=dict)  # diagnostics.csv: key → value
+    vocabulary: Vocabulary = field(default_factory=default_vocabulary)
     _by_key: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _org_aliases: list[tuple[str, str]] = field(default_factory=list, repr=False)
 
@@ -111,7 +121,7 @@ class Catalog:
         for row in self.indicators.itertuples(index=False):
             names = [row.name, *[a for a in row.aliases.split("|") if a.strip()]]
             for name in names:
-                key = normalise_label(name)
+                key = normalise_label(name, self.vocabulary)
                 codes = self._by_key.setdefault(key, [])
                 if row.code not in codes:
                     codes.append(row.code)
@@ -129,6 +139,11 @@ class Catalog:
         for org, kind in zip(self.orgs["org"], self.orgs["kind"]):
             self._org_kinds.setdefault(org, str(kind))
         self._org_memo: dict[str, str | None] = {}
+        words = self.vocabulary.of
+        self._areas = AreaResolver(
+            {alias: org for alias, org in self._org_aliases if self._org_kinds.get(org) == "镇街"},
+            self._town_by_text, words("village_suffix"), words("village_header") + words("area_header"),
+            words("several_prefix"))
 
     # -- checks ---------------------------------------------------------------------------
     def _check(self) -> None:
@@ -173,12 +188,16 @@ class Catalog:
             self._org_memo[text] = found
         return found
 
-    def resolve_area(self, text: str) -> str | None:
-        """Canonical 镇街 name when ``text`` names one exactly (after alias resolution)."""
+    def resolve_area(self, text: str, village: bool = False) -> str | None:
+        """The area ``text`` names: a canonical 镇街, or a 村/社区 as written; None when it names none.
+
+        ``village``: the text stands under a 村（社区） header. One resolver for every layout
+        (see :mod:`fzanalysis.areas`)."""
+        return self._areas.resolve(text, village)
+
+    def _town_by_text(self, text: str) -> str | None:
         org = self.resolve_org(text)
-        if org is not None and self.org_kind(org) == "镇街":
-            return org
-        return None
+        return org if org is not None and self.org_kind(org) == "镇街" else None
 
     def org_kind(self, org: str) -> str:
         return self._org_kinds.get(org, "")
@@ -191,7 +210,7 @@ class Catalog:
 
     def resolve_indicator(self, label: str, org: str | None = None) -> Resolution:
         """Match a label for its reporting unit first, then by name alone when unique."""
-        key = normalise_label(label)
+        key = normalise_label(label, self.vocabulary)
         if not key:
             return Resolution(None, "空指标名称")
         codes = self._candidates(key)
@@ -203,6 +222,10 @@ class Catalog:
         if len(own) == 1:
             return Resolution(own[0])
         return Resolution(None, f"指标名称对应多个指标（{'、'.join(codes)}），无法按填报单位区分")
+
+    def knows_label(self, label: str) -> bool:
+        """True when ``label`` names one or more catalog indicators (resolvable or ambiguous)."""
+        return bool(self._candidates(normalise_label(label, self.vocabulary)))
 
     def _candidates(self, key: str) -> list[str]:
         for variant in (key, key + "数", key[:-1] if key.endswith("数") else None):
@@ -258,4 +281,5 @@ def _load(data_dir: str) -> Catalog:
         derived[col] = pd.to_numeric(derived[col].replace("", None), errors="raise")
     settings = _read(base / "diagnostics.csv")
     return Catalog(indicators=indicators, orgs=orgs, derived=derived,
-                   settings=MappingProxyType(dict(zip(settings["key"], settings["value"]))))
+                   settings=MappingProxyType(dict(zip(settings["key"], settings["value"]))),
+                   vocabulary=load_vocabulary(base))

@@ -31,7 +31,6 @@ INDICATOR_COLUMNS = [
 UNMAPPED_COLUMNS = [
     "year", "org", "area", "label", "value", "unit", "qualifier", "source_file", "sheet", "cell", "raw_text", "reason",
 ]
-_HINT_MULTIPLIERS = {"万元": (10_000, "元"), "亿元": (100_000_000, "元"), "万": (10_000, ""), "亿": (100_000_000, "")}
 
 
 @dataclass
@@ -95,9 +94,11 @@ class _FileCleaner:
 
     def __init__(self, book: Workbook, rel: str, year: int, catalog: Catalog):
         self.book, self.rel, self.year, self.catalog = book, rel, year, catalog
+        self.vocab = catalog.vocabulary
         self.res = FileResult(rel, "")
         # sheet names are cited everywhere: cleaned once (personal data masked, a hash keeps them apart)
         self.sheet_names = {name: clean_name(name) for name in [s.name for s in book.sheets] + list(book.hidden)}
+        self.sheet_area = ""  # the area the sheet being cleaned is named after ('' if none)
 
     def event(self, event: str, reason: str, rec: Record | None = None, **kw) -> None:
         if rec is not None:
@@ -115,7 +116,11 @@ class _FileCleaner:
         for sheet in self.book.sheets:
             scan = scan_sheet(sheet, self.catalog, self.year)
             scans.append((sheet, scan))
-        org_texts = [t for _, s in scans for t in s.org_texts]
+        sheet_areas = {sheet.name: self._sheet_area(sheet.name) for sheet, _ in scans}
+        # 填报单位 lines of every sheet first, then titles (not those naming the sheet's own area)
+        org_texts = [t for _, s in scans for t in s.org_texts] + [
+            t for sheet, s in scans for t in s.titles
+            if not (sheet_areas[sheet.name] and self.catalog.resolve_area(t) == sheet_areas[sheet.name])]
         org, ok = resolve_workbook_org(org_texts, self.rel, self.catalog)
         self.res.org = org
         if not ok:
@@ -130,6 +135,7 @@ class _FileCleaner:
             if not scan.records:
                 self.event("skipped_sheet", _skipped_reason(sheet.rows), sheet=sheet.name)
                 continue
+            self.sheet_area = self._below_org(sheet_areas[sheet.name])
             for rec in scan.records:
                 self._record(rec, scan.money_unit)
         return self.res
@@ -232,31 +238,55 @@ class _FileCleaner:
     def _parse(self, raw: object) -> ParsedValue:
         if isinstance(raw, bool) or isinstance(raw, (dt.datetime, dt.date, dt.time, dt.timedelta)):
             raise ValueParseError(f"不是数值（{type(raw).__name__}：{_raw_text(raw)}）")
-        return parse_value(raw)
+        return parse_value(raw, self.vocab)
 
-    def _code(self, rec: Record) -> tuple[str | None, str]:
-        reason = "指标名称为空"
-        for label in rec.labels:
+    def _code(self, rec: Record, log: bool = True) -> tuple[str | None, str]:
+        """(code, '') for the first label candidate the catalog resolves, else (None, reason).
+
+        An item of a two-level table resolved only with its group is logged (``label_from_group``)."""
+        reasons = []
+        for n, label in enumerate(rec.labels):
             res = self.catalog.resolve_indicator(label, self.res.org)
             if res.code:
+                if n and rec.group and log:
+                    self.event("label_from_group",
+                               f"指标名称「{rec.labels[0]}」单独不能确定指标，结合分组「{rec.group}」读作「{label}」",
+                               rec, code=res.code, area=self._area(rec.area))
                 return res.code, ""
-            reason = res.reason
-        return None, reason
+            reasons.append(res.reason)
+        if not reasons:
+            return None, "指标名称为空"
+        if rec.group:
+            return None, f"{reasons[0]}（结合分组「{rec.group}」也未匹配）"
+        return None, reasons[-1]
 
-    def _area(self, raw: str) -> str:
-        if not raw:
+    def _area(self, area: str) -> str:
+        """A record's area: its row's or column's own, else the area the sheet is named after."""
+        return clean_text(area) if area else self.sheet_area
+
+    def _sheet_area(self, name: str) -> str:
+        """The area a sheet is named after ('' if none); CSV files have no sheet names of their own."""
+        if self.book.path.suffix.lower() == ".csv":
             return ""
-        return self.catalog.resolve_area(raw) or clean_text(unicodedata.normalize("NFKC", raw).strip())
+        return self.catalog.resolve_area(name) or ""
 
-    @staticmethod
-    def _apply_hint(pv: ParsedValue, hint: str, rec: Record) -> tuple[float, str, str]:
+    def _below_org(self, area: str) -> str:
+        """``area`` when it stands below the workbook's unit (a 镇街 of a department's workbook, a 村/社区
+        of any), else '' (a 镇街's own sheet named after itself or another 镇街)."""
+        if not area or area == self.res.org:
+            return ""
+        if self.catalog.org_kind(self.res.org) == "镇街" and self.catalog.org_kind(area) == "镇街":
+            return ""
+        return area
+
+    def _apply_hint(self, pv: ParsedValue, hint: str, rec: Record) -> tuple[float, str, str]:
         """(value, unit, description of a conversion) — the cell's own unit wins; 万 once."""
         value = pv.value
         if pv.unit:
             return value, pv.unit, ""
         hint = unicodedata.normalize("NFKC", hint or "").strip()
-        if hint in _HINT_MULTIPLIERS:
-            mult, base = _HINT_MULTIPLIERS[hint]
+        if hint in self.vocab.hint_multipliers:
+            mult, base = self.vocab.hint_multipliers[hint]
             if pv.multiplier_applied:
                 return value, base, ""
             converted = round(value * mult, 6)
@@ -356,7 +386,7 @@ def _flag_total_mismatches(results: list[FileResult], year: int, catalog: Catalo
         sheet, cell = t.total_cite.split("!")[-2:]
         total, parts = format_value(t.total, t.unit, t.qualifier), format_value(t.parts_sum, t.unit)
         by_file[t.source_file].events.append(Event(
-            t.source_file, "total_mismatch", f"合计 {total} 不等于各行之和 {parts}（按原值保留合计）", sheet=sheet,
+            t.source_file, "total_mismatch", f"合计 {total} 不等于分项之和 {parts}（按原值保留合计）", sheet=sheet,
             cell=cell, org=t.org, code=t.code, raw_text=t.total_text))
 
 

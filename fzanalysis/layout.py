@@ -7,6 +7,12 @@ Headers are peeled off by direction, in the manner of tidyxl/unpivotr and databa
   Several blocks may stand side by side in one header row.
 - **Layout B** (镇街矩阵): one row per 镇街 or sub-unit, one column per indicator; one or two
   header rows (a merged group header over sub-headers), optionally a unit row, a 合计 row.
+- Layout A variants, read in :mod:`fzanalysis.layout_a`: two-level row headers (a 类别 column or
+  a group row 一、行政复议 above short items) and 镇街 across the columns (Layout B transposed).
+
+The words that name header columns, totals, units … are data (``catalog_data/vocabulary.csv``,
+:mod:`fzanalysis.vocabulary`); areas (镇街, 村/社区) are resolved by the catalog
+(:mod:`fzanalysis.areas`), the same way for every layout.
 
 Rows around tables are classified first: titles and 填报单位 lines feed the reporting unit;
 notes (注：…) end a table; sign-off rows (填表人, 联系电话 …) are personal data and are dropped
@@ -20,24 +26,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from .areas import area_name
 from .catalog import Catalog, split_unit
 from .sanitize import mask_personal, personal_labels
+from .vocabulary import Vocabulary
 from .workbook import Sheet
 
-NAME_HEADERS = {"指标", "指标名称", "项目", "项目名称", "统计项目", "内容", "指标项目", "统计指标", "统计内容",
-                "工作内容", "事项", "指标内容", "主要指标"}
-UNIT_HEADERS = {"单位", "计量单位", "统计单位", "单位名称计量"}
-SEQ_HEADERS = {"序号", "编号", "序", "no"}
-NOTE_HEADERS = {"备注", "说明", "备注说明", "数据来源", "佐证材料"}
-CONTEXT_HEADERS = {"类别", "分类", "领域", "类型", "板块", "责任单位", "牵头单位"}
-VALUE_HEADERS = {"本年", "本年度", "数值", "数量", "本期", "全年", "完成数", "完成情况", "数据", "本年数",
-                 "本年累计", "累计", "年度数据", "完成值", "统计数", "实际完成"}
-AREA_HEADERS = {"镇街", "单位", "单位名称", "镇街道", "镇街名称", "街镇", "地区", "区域", "所属镇街", "名称",
-                "村社区", "社区", "司法所", "市场监管所", "镇街单位"}
-TOTAL_WORDS = {"合计", "总计", "全区合计", "合计数", "总数", "全区"}
-SUBTOTAL_WORDS = {"小计", "街道小计", "镇小计"}
-UNIT_WORDS = {"件", "元", "万元", "亿元", "%", "项", "条", "份", "个", "家", "次", "人次", "批次", "名", "辆", "家次",
-              "处", "起", "场", "人", "件次", "类", "期", "种", "宗", "户次", "场次", "户", "所", "万", "亿"}
 
 # personal-data labels are catalog data (catalog_data/personal_data.csv), shared with fzanalysis.sanitize
 _LABELS = "|".join(map(re.escape, personal_labels()))
@@ -45,13 +39,10 @@ _PERSONAL_LABEL = re.compile(rf"^({_LABELS})\s*([:：]|$)")
 _META = re.compile(r"^(填报单位|报送单位|填报日期|报送日期|填报时间|统计时间|统计时段|统计期间)\s*[:：]")
 _ORG_LINE = re.compile(r"(?:填报单位|报送单位|单位名称)\s*[:：]\s*([^\s　]+)")
 _NOTE = re.compile(r"^(注|备注|说明|附注|数据来源|填报说明)\s*(\d|[:：、．.])")
-_SHEET_UNIT = re.compile(r"^(?:金额)?单位\s*[:：]\s*(万元|元|亿元)\s*$")
 _GROUP_LABEL = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、．.]|[（(][一二三四五六七八九十]+[)）])")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _SIGN_OFF = re.compile(rf"({_LABELS})\s*[:：]")
 _NON_WORD = re.compile(r"[\W_]+")
-_PREV_WORDS = ("上年", "去年", "上期", "上年同期", "上年度")
-_CHANGE_WORDS = ("同比", "增长", "增减", "变化", "环比")
 
 
 @dataclass
@@ -63,16 +54,19 @@ class Record:
     labels: tuple[str, ...]  # label candidates for catalog matching, best first
     unit_hint: str  # unit from a unit column, a header bracket or a unit row ('' if none)
     raw: object  # the cell as read (str, float, int, datetime, bool)
-    area: str = ""  # raw sub-unit text (Layout B rows)
+    area: str = ""  # the resolved area (a 镇街, a 村/社区) of a Layout B row or an across column
     is_total: bool = False
     aside: str = ""  # when set: the reason this cell is set aside, not an indicator value
+    group: str = ""  # the group label (类别 cell, 一、… row) an item may be read with ('' if none)
+    series: str = ""  # what a 合计 sums ('' when none): "C<j>" the rows of column j, "R<i>" the areas of row i
 
 
 @dataclass
 class SheetScan:
     records: list[Record] = field(default_factory=list)
     personal_cells: list[str] = field(default_factory=list)  # first cell of each dropped sign-off row
-    org_texts: list[str] = field(default_factory=list)  # 填报单位 values, then titles
+    org_texts: list[str] = field(default_factory=list)  # 填报单位 values
+    titles: list[str] = field(default_factory=list)  # lone text rows above the first table
     money_unit: str = ""  # a sheet-level "单位：万元" line
     tables: int = 0
 
@@ -156,6 +150,42 @@ def classify_row(row: list[object]) -> str:
     return "other"
 
 
+@dataclass(frozen=True)
+class HeaderWords:
+    """The vocabulary's words as this module matches them: header keys (:func:`_hkey`), total keys."""
+
+    name: frozenset[str]
+    unit: frozenset[str]
+    seq: frozenset[str]
+    note: frozenset[str]
+    context: frozenset[str]
+    value: frozenset[str]
+    area: frozenset[str]  # area and village headers
+    village: frozenset[str]
+    total: frozenset[str]
+    subtotal: frozenset[str]
+    prev: tuple[str, ...]  # matched inside a header's text (NFKC)
+    change: tuple[str, ...]
+    prev_keys: frozenset[str]  # a header part that is a previous-year word (Layout B: 上年 over 案件数)
+
+
+@lru_cache(maxsize=8)
+def header_words(vocab: Vocabulary) -> HeaderWords:
+    def keys(kind: str, key=_hkey_of) -> frozenset[str]:
+        return frozenset(k for k in map(key, vocab.of(kind)) if k)
+
+    def texts(kind: str) -> tuple[str, ...]:
+        return tuple(_nfkc(w) for w in vocab.of(kind))
+
+    return HeaderWords(
+        name=keys("name_header"), unit=keys("unit_header"), seq=keys("seq_header"), note=keys("note_header"),
+        context=keys("context_header"), value=keys("value_header"),
+        area=keys("area_header") | keys("village_header"), village=keys("village_header"),
+        total=keys("total_word", _key_of), subtotal=keys("subtotal_word", _key_of),
+        prev=texts("prev_word"), change=texts("change_word"), prev_keys=keys("prev_word"),
+    )
+
+
 def _merged_fill(sheet: Sheet, rows: range) -> dict[tuple[int, int], object]:
     """Values spread over merged ranges that touch ``rows`` (grid indices)."""
     fill: dict[tuple[int, int], object] = {}
@@ -186,20 +216,20 @@ def _header_texts(sheet: Sheet, header_rows: list[int], width: int) -> list[list
     return out
 
 
-def _label_candidates(parts: list[str]) -> tuple[tuple[str, ...], str]:
+def _label_candidates(parts: list[str], vocab: Vocabulary) -> tuple[tuple[str, ...], str]:
     """Header parts → (label candidates, unit hint).  ``行政处罚`` + ``案件数（件）``."""
     if not parts:
         return (), ""
-    last, unit = split_unit(parts[-1])
+    last, unit = split_unit(parts[-1], vocab)
     if not unit and len(parts) > 1:
-        _, unit = split_unit(parts[0])
+        _, unit = split_unit(parts[0], vocab)
     cands = []
     if len(parts) > 1:
-        head = [split_unit(p)[0] for p in parts[:-1]]
+        head = [split_unit(p, vocab)[0] for p in parts[:-1]]
         cands.append("".join(head) + last)
     cands.append(last)
     if len(parts) > 1:
-        cands.append(split_unit(parts[0])[0])
+        cands.append(split_unit(parts[0], vocab)[0])
     return tuple(dict.fromkeys(c for c in cands if c)), unit
 
 
@@ -210,6 +240,8 @@ class SheetScanner:
         self.sheet = sheet
         self.catalog = catalog
         self.year = year
+        self.vocab = catalog.vocabulary
+        self.words = header_words(self.vocab)
         self.rows = sheet.rows
         self.kinds = [classify_row(r) for r in self.rows]
         self.width = max((len(r) for r in self.rows), default=0)
@@ -218,6 +250,8 @@ class SheetScanner:
         # header or data rows (a matrix with contact columns): those columns are dropped, the rest read
         self.soft = {i for i, r in enumerate(self.rows) if self.kinds[i] == "personal" and personal_kind(r) == "soft"}
         self.consumed: set[int] = set()
+        # top-left cells (absolute) of ranges merged across columns: a group row written across a table
+        self.merged_across = {(r1, c1) for r1, c1, r2, c2 in sheet.merged if c2 > c1}
 
     # ---------------------------------------------------------------- entry point
     def run(self) -> SheetScan:
@@ -252,18 +286,23 @@ class SheetScanner:
         cols = _filled(self.rows[i])
         if len(cols) == 1 and isinstance(self.rows[i][cols[0]], str):
             text = self.rows[i][cols[0]].strip()
-            m = _SHEET_UNIT.match(unicodedata.normalize("NFKC", text))
+            m = self.vocab.sheet_unit.match(unicodedata.normalize("NFKC", text))
             if m:
                 self.scan.money_unit = m.group(1)
             elif not self.scan.tables:
-                self.scan.org_texts.append(text)
+                self.scan.titles.append(text)
 
     def _table_at(self, i: int) -> int | None:
         """If a table header starts at row i, read the table and return the row after it."""
+        from .layout_a import across_label_column, read_layout_a  # Layout A builds on this module's helpers
+
         keys = [_hkey(v) for v in self.rows[i]]
-        name_cols = [j for j, k in enumerate(keys) if k in NAME_HEADERS]
+        name_cols = [j for j, k in enumerate(keys) if k in self.words.name]
         if name_cols:
-            return self._layout_a(i, name_cols)
+            return read_layout_a(self, i, name_cols)
+        label_col = across_label_column(self, i)  # 项目＼镇街 | 新山村街道 | 跃进村街道 …
+        if label_col is not None:
+            return read_layout_a(self, i, [label_col])
         area_col = self._area_column(i)
         if area_col is not None:
             return self._layout_b(i, area_col)
@@ -273,95 +312,17 @@ class SheetScanner:
         if self.kinds[i] in ("note", "meta"):
             return True
         keys = {_hkey(v) for v in self.rows[i]}
-        return bool(keys & NAME_HEADERS)
+        return bool(keys & self.words.name)
 
-    # ---------------------------------------------------------------- Layout A
-    def _layout_a(self, h: int, name_cols: list[int]) -> int:
-        header_rows = [h]
-        if h + 1 < len(self.rows) and self._is_subheader(h + 1, name_cols):
-            header_rows.append(h + 1)
-        texts = _header_texts(self.sheet, header_rows, self.width)
-        end = self._table_end(header_rows[-1] + 1)
-        bounds = name_cols[1:] + [self.width]
-        for name_col, stop_col in zip(name_cols, bounds):
-            self._read_block_a(texts, header_rows[-1] + 1, end, name_col, stop_col)
-        return end
-
-    def _is_subheader(self, i: int, name_cols: list[int]) -> bool:
-        row = self.rows[i]
-        if self.kinds[i] != "other" or any(_is_number(v) for v in row):
-            return False
-        if any(_text(row[c]) for c in name_cols if c < len(row)):
-            return False
-        filled = _filled(row)
-        if any(_GROUP_LABEL.match(_text(row[j])) for j in filled):
-            return False  # 一、主动公开 : a group row (often merged across the table), not a header
-        if len(filled) == 1:  # a lone sub-header only under a merged group header
-            return any(r1 == self.sheet.row0 + i - 1 and c2 > c1 for r1, c1, r2, c2 in self.sheet.merged)
-        return bool(filled)
-
-    def _table_end(self, start: int) -> int:
+    def table_end(self, start: int) -> int:
         i = start
         while i < len(self.rows) and not self._stop(i):
             i += 1
         return i
 
-    def _column_role(self, parts: list[str]) -> str:
-        text = "".join(parts)
-        key = _hkey(text)
-        last = _hkey(parts[-1]) if parts else ""
-        if not key:
-            return "blank"
-        if last in SEQ_HEADERS:
-            return "seq"
-        if last in UNIT_HEADERS:
-            return "unit"
-        if last in NOTE_HEADERS:
-            return "note"
-        if last in CONTEXT_HEADERS:
-            return "context"
-        years = [int(y) for y in _YEAR.findall(unicodedata.normalize("NFKC", text))]
-        if any(w in text for w in _CHANGE_WORDS):
-            return "other"
-        if years:
-            return "value" if years[-1] == self.year else "other"
-        if any(w in text for w in _PREV_WORDS):
-            return "other"
-        if last in VALUE_HEADERS or key in VALUE_HEADERS:
-            return "value"
-        return "other"
-
-    def _read_block_a(self, texts, start: int, end: int, name_col: int, stop_col: int) -> None:
-        roles = {j: self._column_role(texts[j]) for j in range(name_col + 1, stop_col)}
-        value_cols = [j for j, r in roles.items() if r == "value"]
-        if len(value_cols) > 1:  # e.g. 数值 over 2023年 | 2022年: keep the one naming the year
-            named = [j for j in value_cols if str(self.year) in "".join(texts[j])]
-            value_cols = named[:1] or value_cols[:1]
-            for j in roles:
-                if roles[j] == "value" and j not in value_cols:
-                    roles[j] = "other"
-        unit_col = next((j for j, r in roles.items() if r == "unit"), None)
-        # a unit in the value column's header (2023年（万元）) is the last resort for a row
-        column_unit = {j: split_unit(texts[j][-1])[1] if texts[j] else "" for j in value_cols}
-        for i in range(start, end):
-            if self.kinds[i] != "other":
-                continue
-            row = self.rows[i]
-            label = _text(row[name_col]) if name_col < len(row) else ""
-            unit = _text(row[unit_col]) if unit_col is not None and unit_col < len(row) else ""
-            unit = unit or split_unit(label)[1]  # 挽回损失金额（万元）
-            cells = {j: row[j] if j < len(row) else "" for j in roles if roles[j] in ("value", "other")}
-            if not any(_text(v) for v in cells.values()) and (not label or _GROUP_LABEL.match(label)):
-                continue  # group row (一、…): no value cell here
-            for j, v in cells.items():
-                if roles[j] == "value":
-                    if not label:
-                        self._add(i, j, (), "", v, aside="数值行缺少指标名称")
-                    else:
-                        self._add(i, j, (label,), unit or column_unit[j], v)
-                elif _text(v):
-                    header = "".join(texts[j]) or "（无表头）"
-                    self._add(i, j, (label,), unit, v, aside=f"「{header}」列不是{self.year}年数值列")
+    def area_of(self, text: str, village: bool = False) -> str:
+        """A row's area: the resolved 镇街 or 村/社区, else the name as written (a 司法所 …)."""
+        return self.catalog.resolve_area(text, village) or area_name(text)
 
     # ---------------------------------------------------------------- Layout B
     def _area_column(self, h: int) -> int | None:
@@ -372,17 +333,18 @@ class SheetScanner:
         below = [k for k in range(h + 1, min(h + 14, len(self.rows))) if self._usable(k)]
         best, best_hits = None, 0
         for j in range(self.width):
+            village = j < len(row) and _hkey(row[j]) in self.words.village  # 村（社区） | …
             hits = sum(
                 1 for k in below
                 if j < len(self.rows[k]) and isinstance(self.rows[k][j], str)
-                and self.catalog.resolve_area(self.rows[k][j].strip())
+                and self.catalog.resolve_area(self.rows[k][j], village)
             )
             if hits > best_hits:
                 best, best_hits = j, hits
         if best is not None and best_hits >= 2:
             return best
         first = _filled(row)[0]
-        if _hkey(row[first]) in AREA_HEADERS and self._numbers_below(h, first):
+        if _hkey(row[first]) in self.words.area and self._numbers_below(h, first):
             return first
         return None
 
@@ -397,16 +359,16 @@ class SheetScanner:
         # a second header row below (sub-headers under a merged group header)
         k = h + 1
         while k < len(self.rows) and self._usable(k) and not _text(self.rows[k][area_col]) \
-                and not any(_is_number(v) for v in self.rows[k]) and not self._is_unit_row(k, area_col) \
+                and not any(_is_number(v) for v in self.rows[k]) and not self.is_unit_row(k, area_col) \
                 and len(header_rows) < 3:
             header_rows.append(k)
             k += 1
         texts = _header_texts(self.sheet, header_rows, self.width)
         units: dict[int, str] = {}
-        if k < len(self.rows) and self._is_unit_row(k, area_col):
+        if k < len(self.rows) and self.is_unit_row(k, area_col):
             units = {j: _text(v) for j, v in enumerate(self.rows[k]) if j != area_col and _text(v)}
             k += 1
-        end = self._table_end(k)
+        end = self.table_end(k)
         roles = {}
         personal_cols: set[int] = set()
         for j in range(self.width):
@@ -414,14 +376,18 @@ class SheetScanner:
                 continue
             parts = texts[j]
             last = _hkey(parts[-1]) if parts else ""
-            if not parts or last in SEQ_HEADERS or last in NOTE_HEADERS:
+            if not parts or last in self.words.seq or last in self.words.note:
                 roles[j] = None
             elif any(_PERSONAL_LABEL.search(_nfkc(p)) for p in parts):
                 roles[j] = None  # a 联系人 / 联系电话 column: personal data, never read
                 personal_cols.add(j)
+        aside: dict[int, str] = {}  # columns of another year (2022年 | 上年 over 案件数 …): set aside
         for j in range(self.width):
             if j != area_col and j not in roles:
-                roles[j] = _label_candidates(texts[j])
+                roles[j] = _label_candidates(texts[j], self.vocab)
+                if self._other_year(texts[j]):
+                    aside[j] = f"「{''.join(texts[j])}」列不是{self.year}年数值列"
+        village = any(_hkey(p) in self.words.village for p in texts[area_col])
         self.consumed.update(header_rows)
         for i in range(k, end):
             if not self._data_row_b(i, area_col, personal_cols):
@@ -432,25 +398,26 @@ class SheetScanner:
                                          if j < len(row) and _text(row[j])]
             area_raw = _text(row[area_col]) if area_col < len(row) else ""
             akey = _key(area_raw)
-            is_total = akey in TOTAL_WORDS
+            is_total = akey in self.words.total
+            area = "" if is_total or not area_raw else self.area_of(area_raw, village)
             for j, spec in roles.items():
                 v = row[j] if j < len(row) else ""
                 if spec is None:
                     continue
                 labels, unit = spec
-                if not labels:
+                if not labels or j in aside:
                     if _text(v):
-                        self._add(i, j, (), "", v, area=area_raw, aside="数值列缺少表头")
+                        self.add(i, j, labels, "", v, area=area, aside=aside.get(j, "数值列缺少表头"))
                     continue
                 unit = units.get(j, unit)
-                if akey in SUBTOTAL_WORDS:
+                if akey in self.words.subtotal:
                     if _text(v):
-                        self._add(i, j, labels, unit, v, area=area_raw, aside="小计行，不重复计入")
+                        self.add(i, j, labels, unit, v, area=area, aside="小计行，不重复计入")
                 elif not area_raw and not is_total:
                     if _text(v):
-                        self._add(i, j, labels, unit, v, aside="数值行缺少镇街/单位名称")
+                        self.add(i, j, labels, unit, v, aside="数值行缺少镇街/单位名称")
                 else:
-                    self._add(i, j, labels, unit, v, area="" if is_total else area_raw, is_total=is_total)
+                    self.add(i, j, labels, unit, v, area=area, is_total=is_total, series=f"C{j}")
         return end
 
     def _data_row_b(self, i: int, area_col: int, personal_cols: set[int]) -> bool:
@@ -461,25 +428,30 @@ class SheetScanner:
             return False
         row = self.rows[i]
         area = _text(row[area_col]) if area_col < len(row) else ""
-        if not (self.catalog.resolve_area(area) or _key(area) in TOTAL_WORDS):
+        if not (self.catalog.resolve_area(area) or _key(area) in self.words.total):
             return False
         return all(j in personal_cols for j, v in enumerate(row) if j != area_col and personal_kind([v]))
 
-    def _is_unit_row(self, k: int, area_col: int) -> bool:
+    def _other_year(self, parts: list[str]) -> bool:
+        """A Layout B column of another year: a header part naming another year, or one that is 上年 …"""
+        years = [int(y) for p in parts for y in _YEAR.findall(_nfkc(p))]
+        return any(y != self.year for y in years) or any(_hkey(p) in self.words.prev_keys for p in parts)
+
+    def is_unit_row(self, k: int, label_col: int) -> bool:
+        """Row k holds only unit words (beside a blank or 单位 cell in ``label_col``)."""
         row = self.rows[k]
         if self.kinds[k] != "other":
             return False
-        head = _hkey(row[area_col]) if area_col < len(row) else ""
-        if head and head not in UNIT_HEADERS:
+        head = _hkey(row[label_col]) if label_col < len(row) else ""
+        if head and head not in self.words.unit:
             return False
-        vals = [_text(v) for j, v in enumerate(row) if j != area_col and _text(v)]
-        return bool(vals) and all(unicodedata.normalize("NFKC", v) in UNIT_WORDS for v in vals)
+        vals = [_text(v) for j, v in enumerate(row) if j != label_col and _text(v)]
+        return bool(vals) and all(unicodedata.normalize("NFKC", v) in self.vocab.unit_words for v in vals)
 
     # ---------------------------------------------------------------- records
-    def _add(self, i, j, labels, unit, v, area="", is_total=False, aside="") -> None:
-        self.scan.records.append(
-            Record(self.sheet.name, self.sheet.address(i, j), tuple(labels), unit, v, area, is_total, aside)
-        )
+    def add(self, i, j, labels, unit, v, area="", is_total=False, aside="", group="", series="") -> None:
+        self.scan.records.append(Record(self.sheet.name, self.sheet.address(i, j), tuple(labels), unit, v, area,
+                                        is_total, aside, group, series))
 
 
 def scan_sheet(sheet: Sheet, catalog: Catalog, year: int) -> SheetScan:

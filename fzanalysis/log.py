@@ -29,6 +29,7 @@ EVENTS = {
     "unknown_org": "报送单位不在名录中",
     "personal_data_removed": "个人信息已剔除",
     "coerced": "数值已换算",
+    "label_from_group": "指标名称结合分组读取",
     "unit_from_catalog": "单位取自指标目录",
     "rejected": "数值被拒收",
     "missing": "缺失或空白",

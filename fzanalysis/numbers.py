@@ -16,6 +16,9 @@ Rules in short:
   digits or punctuation after the number are refused (``12件（含3件移送）``).
 * Missing markers give ``value=None`` (never 0); Excel errors such as ``#DIV/0!`` and
   anything else unreadable raise :class:`~fzanalysis.errors.ValueParseError`.
+
+The words (missing markers, the multipliers 万 / 亿 and their factors, unit words that hold a
+numeral such as 千克) are data in ``catalog_data/vocabulary.csv``; see :mod:`fzanalysis.vocabulary`.
 """
 from __future__ import annotations
 
@@ -25,8 +28,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from fzanalysis.errors import ValueParseError
+from fzanalysis.vocabulary import Vocabulary, default_vocabulary
 
 __all__ = ["MISSING_MARKERS", "ParsedValue", "format_value", "parse_value", "round_half_up"]
 
@@ -39,39 +44,45 @@ class ParsedValue:
     multiplier_applied: bool  # True when 万/亿 was applied
 
 
-MISSING_MARKERS: frozenset[str] = frozenset(
-    {"", "—", "——", "―", "-", "--", "－", "/", "／", "无", "空", "N/A", "n/a", "NA", "#N/A"}
-)
+# Missing markers, multipliers (万, 亿) and unit words come from catalog_data/vocabulary.csv.
+_VOCABULARY = default_vocabulary()
+MISSING_MARKERS: frozenset[str] = _VOCABULARY.missing_markers
 
 _MISSING = ParsedValue(None, "", "", False)
-_MULTIPLIERS = {"万": 10_000, "亿": 100_000_000}
 _PREFIX_QUALIFIERS = frozenset("超约近")
 _MONEY_UNITS = frozenset({"元"})
 
-# One pattern for every accepted form: [prefix] number [余|多] [万|亿] [余|多] [unit].
-# The number is either Arabic (optionally with thousands commas) or a run of Chinese
-# numerals; the Chinese run takes its own 万/亿 (一万二千), so `mult` stays empty then.
-_VALUE_RE = re.compile(
-    r"""
-    ^(?P<pre>[超约近])?\s*
-    (?:
-        (?P<num>[-+]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?|[-+]?\.[0-9]+)
-      | (?P<cn>[零〇一二两三四五六七八九十百千万亿]+)
+
+
+@lru_cache(maxsize=8)
+def _value_re(multipliers: tuple[str, ...]) -> re.Pattern:
+    """One pattern for every accepted form: [prefix] number [余|多] [multiplier] [余|多] [unit].
+
+    The number is either Arabic (optionally with thousands commas) or a run of Chinese
+    numerals; the Chinese run takes its own 万/亿 (一万二千), so `mult` stays empty then.
+    """
+    mult = "|".join(re.escape(m) for m in sorted(multipliers, key=len, reverse=True)) or "(?!)"
+    return re.compile(
+        r"""
+        ^(?P<pre>[超约近])?\s*
+        (?:
+            (?P<num>[-+]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?|[-+]?\.[0-9]+)
+          | (?P<cn>[零〇一二两三四五六七八九十百千万亿]+)
+        )
+        \s*(?P<q1>[余多])?
+        \s*(?P<mult>""" + mult + r""")?
+        \s*(?P<q2>[余多])?
+        \s*(?P<unit>.*?)\s*$
+        """,
+        re.VERBOSE,
     )
-    \s*(?P<q1>[余多])?
-    \s*(?P<mult>[万亿])?
-    \s*(?P<q2>[余多])?
-    \s*(?P<unit>.*?)\s*$
-    """,
-    re.VERBOSE,
-)
+
+
 _EXCEL_ERROR_RE = re.compile(r"^#[A-Z0-9/_]+[!?]$")
 _UNIT_RE = re.compile(r"^(?:%|‰|[\u4e00-\u9fff]{1,4})$")
 # Characters that never belong to a unit: numerals (``3千元`` must not become 3 千元),
 # qualifiers, and the usual start of a remark (待统计, 见附件, 含…, 详见…, 未…, 暂无…).
 _NOT_IN_UNIT = frozenset("零〇一二两三四五六七八九十百千万亿余多超约近待见含详未暂")
-# Real units that contain a numeral character anyway.
-_UNIT_EXCEPTIONS = frozenset({"百分点", "个百分点", "千克", "千米", "千瓦时"})
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
               "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -125,8 +136,8 @@ def _chinese_to_int(cn: str, original: object) -> int:
     return total
 
 
-def _check_unit(unit: str, original: object) -> str:
-    if not unit or unit in _UNIT_EXCEPTIONS:
+def _check_unit(unit: str, original: object, units: frozenset[str]) -> str:
+    if not unit or unit in units:  # a listed unit word, even one with a numeral in it (千克, 百分点)
         return unit
     if not _UNIT_RE.match(unit) or any(ch in _NOT_IN_UNIT for ch in unit):
         raise _fail(original)
@@ -142,8 +153,12 @@ def _parse_number(x: object) -> ParsedValue:
     return ParsedValue(value, "", "", False)
 
 
-def parse_value(text: object) -> ParsedValue:
-    """Read one cell.  Raises ValueParseError when the cell is not a readable number."""
+def parse_value(text: object, vocabulary: Vocabulary | None = None) -> ParsedValue:
+    """Read one cell.  Raises ValueParseError when the cell is not a readable number.
+
+    ``vocabulary`` gives the missing markers, multipliers and unit words (default: the bundled
+    ``catalog_data/vocabulary.csv``; the cleaner passes its catalog's).
+    """
     if text is None or type(text).__name__ in ("NAType", "NaTType"):  # pandas NA / NaT
         return _MISSING
     if isinstance(text, bool):
@@ -153,23 +168,24 @@ def parse_value(text: object) -> ParsedValue:
     if not isinstance(text, str):
         raise _fail(text)
 
+    vocab = vocabulary or _VOCABULARY
     raw = text.strip()
-    if raw in MISSING_MARKERS:
+    if raw in vocab.missing_markers:
         return _MISSING
     norm = unicodedata.normalize("NFKC", raw).translate(_EXTRA_TRANSLATION).strip()
-    if norm in MISSING_MARKERS:
+    if norm in vocab.missing_markers:
         return _MISSING
     if _EXCEL_ERROR_RE.match(norm):
         raise ValueParseError(f"单元格是 Excel 错误值，无法识别的数值：{text!r}")
 
-    m = _VALUE_RE.match(norm)
+    m = _value_re(vocab.multiplier_words).match(norm)
     if m is None:
         raise _fail(text)
     pre, num, cn, q1, mult, q2, unit = m.group("pre", "num", "cn", "q1", "mult", "q2", "unit")
     if sum(1 for q in (pre, q1, q2) if q) > 1:
         raise _fail(text)  # 超300余万: two qualifiers contradict each other
     qualifier = pre or ("余" if (q1 or q2) else "")
-    unit = _check_unit(unit, text)
+    unit = _check_unit(unit, text, vocab.unit_words)
 
     if num is not None:
         value = float(num.replace(",", ""))
@@ -178,7 +194,7 @@ def parse_value(text: object) -> ParsedValue:
         value = float(_chinese_to_int(cn, text))
         applied = "万" in cn or "亿" in cn
     if mult:
-        value = round(value * _MULTIPLIERS[mult], 6)
+        value = round(value * vocab.multipliers[mult], 6)
         applied = True
     return ParsedValue(value, unit, qualifier, applied)
 
@@ -200,7 +216,7 @@ def _plain(value: float) -> str:
 
 def _scaled(value: float, mult: str) -> str | None:
     """``value`` written in 万 or 亿 with ≤ 2 decimals, or None if that is not exact."""
-    scale = _MULTIPLIERS[mult]
+    scale = _VOCABULARY.multipliers[mult]
     text = _two_decimals(round(value / scale, 2))
     if round(float(text) * scale, 6) != round(value, 6):
         return None
@@ -251,7 +267,7 @@ def round_half_up(value: float, digits: int = 1) -> float:
     return float(Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
 
 
-def written_step(text: object) -> float:
+def written_step(text: object, vocabulary: Vocabulary | None = None) -> float:
     """The precision a figure was written to, in base units: one step of its last digit.
 
     ``579件`` → 1, ``566.2万元`` → 1000, ``2.5万余件`` → 1000, ``3000余万元`` → 10000, ``99.5%`` → 0.1,
@@ -269,7 +285,8 @@ def written_step(text: object) -> float:
     if not isinstance(text, str):
         return 0.0
     norm = unicodedata.normalize("NFKC", text.strip()).translate(_EXTRA_TRANSLATION).strip()
-    m = _VALUE_RE.match(norm)
+    vocab = vocabulary or _VOCABULARY
+    m = _value_re(vocab.multiplier_words).match(norm)
     if m is None:
         return 0.0
     num, cn, mult = m.group("num", "cn", "mult")
@@ -277,5 +294,5 @@ def written_step(text: object) -> float:
         decimals = len(num.split(".", 1)[1]) if "." in num else 0
         step = 10.0 ** -decimals
     else:
-        step = float(_MULTIPLIERS[cn[-1]]) if cn[-1] in _MULTIPLIERS else 1.0
-    return step * (_MULTIPLIERS[mult] if mult else 1)
+        step = float(vocab.multipliers.get(cn[-1], 1))
+    return step * (vocab.multipliers[mult] if mult else 1)

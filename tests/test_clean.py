@@ -164,3 +164,56 @@ def test_a_sheet_of_numbers_without_a_table_is_a_warning(tmp_path):
     assert proc.returncode == 0
     assert proc.stderr.strip() == ("警告：2023/区司法局.xlsx!表1: 未找到数据表，但工作表中有 4 个数值："
                                    "请检查表头（指标/项目、镇街等）是否齐全")
+
+
+# ------------------------------------------------------------------------------ one sheet per area
+def _town_sheet(town: str, cases: object, fines: object) -> list[list[object]]:
+    return [[f"{town}2023年市场监管执法情况"], [], ["指标名称", "单位", "2023年", "2022年", "备注"],
+            ["行政处罚案件数", "件", cases, 50, None], ["罚款金额", "万元", fines, 40, "含没收违法所得"], [],
+            ["注：按案发地统计。"], ["填表人：赵某", None, "联系电话：023-68881785"]]
+
+
+def test_one_sheet_per_town_gives_each_value_its_town(tmp_path):
+    from fzanalysis.catalog import load_catalog
+    from fzanalysis.clean import clean_workbook
+    from tests.xlsx_factory import write_xlsx
+
+    path = write_xlsx(tmp_path / "区市场监管局分镇街统计.xlsx", {
+        "八桥镇": _town_sheet("八桥镇", 69, 82.0),
+        "跳磴镇人民政府": _town_sheet("跳磴镇", "五十二", "54.7万元"),
+        "新山村街道": _town_sheet("新山村街道", "待统计", 87.3),
+    })
+    res = clean_workbook(path, path.name, 2023, load_catalog())
+    assert res.org == "区市场监管局"  # from the file name: the titles naming the towns are not the unit
+    got = sorted((r["sheet"], r["cell"], r["code"], r["area"], r["value"]) for r in res.rows)
+    assert got == [("八桥镇", "C4", "market_penalty_cases", "八桥镇", 69.0),
+                   ("八桥镇", "C5", "market_fines", "八桥镇", 820_000.0),
+                   ("新山村街道", "C5", "market_fines", "新山村街道", 873_000.0),
+                   ("跳磴镇人民政府", "C4", "market_penalty_cases", "跳磴镇", 52.0),
+                   ("跳磴镇人民政府", "C5", "market_fines", "跳磴镇", 547_000.0)]
+    rejected = [(e.sheet, e.cell, e.area) for e in res.events if e.event == "rejected"]
+    assert rejected == [("新山村街道", "C4", "新山村街道")]
+    aside = {(e.sheet, e.cell, e.reason) for e in res.events if e.outcome == "set_aside"}
+    assert aside == {(s, c, "「2022年」列不是2023年数值列") for s in ("八桥镇", "跳磴镇人民政府", "新山村街道")
+                     for c in ("D4", "D5")}
+    assert res.unmapped == []
+
+
+def test_a_town_sheet_named_after_itself_or_a_village_and_csv_files(tmp_path):
+    from fzanalysis.catalog import load_catalog
+    from fzanalysis.clean import clean_workbook
+    from tests.xlsx_factory import make_csv, org_line, write_xlsx
+
+    cat = load_catalog()
+    own = [[org_line("大渡口区八桥镇人民政府")], ["指标", "单位", "本年"], ["镇街综合行政执法案件数", "件", 27]]
+    village = [["指标", "单位", "本年"], ["成功调解矛盾纠纷数", "件", 120]]
+    path = write_xlsx(tmp_path / "八桥镇.xlsx", {"八桥镇": own, "长江村": village, "跳磴镇": village})
+    res = clean_workbook(path, path.name, 2023, cat)
+    assert res.org == "八桥镇"
+    got = sorted((r["sheet"], r["area"], r["value"]) for r in res.rows)
+    # its own sheet and another 镇街's name carry no area (a 镇街 reports no 镇街); its 村 does
+    assert got == [("八桥镇", "", 27.0), ("跳磴镇", "", 120.0), ("长江村", "长江村", 120.0)]
+    csv_path = make_csv(tmp_path / "区司法局跳磴镇数据.csv", [["填报单位：重庆市大渡口区司法局"], ["指标", "本年"],
+                                                          ["法律援助受理数", "28"]])
+    res = clean_workbook(csv_path, csv_path.name, 2023, cat)
+    assert [(r["area"], r["value"]) for r in res.rows] == [("", 28.0)]  # a CSV's sheet name is its file name

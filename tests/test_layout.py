@@ -18,6 +18,14 @@ def clean(path, year=2023):
     return res, rows
 
 
+def year_events(path, kind, year=2023):
+    """Events of one workbook cleaned as a year folder would be (the 合计 checks run per year)."""
+    from fzanalysis.clean import clean_year
+
+    log = clean_year(path.parent, year, [path], CAT).log
+    return [e for e in log[log["event"] == kind].itertuples()]
+
+
 def cell_of(rows, code, area=""):
     hit = rows[(rows["code"] == code) & (rows["area"] == area)]
     assert len(hit) == 1, hit
@@ -205,3 +213,36 @@ def test_bracketed_header_words_and_a_unit_in_the_value_header(tmp_path):
     assert cell_of(rows, "audit_losses_recovered").value == 21_430_000.0  # the header's 万元, applied once
     assert cell_of(rows, "audit_projects").value == 27.0  # the label's own unit wins over the header's
     assert not any(e.outcome == "set_aside" for e in res.events)  # 备注（说明） is a note column, not a value
+
+
+def test_village_rows_of_a_town_with_a_total_row(tmp_path):
+    """A 镇街's own breakdown by 村/社区: names under a 村（社区） header are areas, suffix or not."""
+    grid = [["八桥镇2023年人民调解情况"], [org_line("大渡口区八桥镇人民政府")], [],
+            ["序号", "村（社区）", "调解委员会数（个）", "成功调解矛盾纠纷数（件）"],
+            [1, "长江村", 1, 120], [2, "大 堰", 1, 88], [], [3, "八桥社区", 2, "待统计"],
+            [None, "合计", 4, 210], ["注：大堰为村。"], ["填表人：李某", None, "联系电话：023-68881234"]]
+    res, rows = clean(write_xlsx(tmp_path / "bq.xlsx", {"S": grid}))
+    assert res.org == "八桥镇"
+    got = sorted(zip(rows["cell"], rows["code"], rows["area"], rows["value"]))
+    assert got == [("C5", "mediation_committees", "长江村", 1.0), ("C6", "mediation_committees", "大堰", 1.0),
+                   ("C8", "mediation_committees", "八桥社区", 2.0), ("C9", "mediation_committees", "", 4.0),
+                   ("D5", "mediation_success_cases", "长江村", 120.0), ("D6", "mediation_success_cases", "大堰", 88.0),
+                   ("D9", "mediation_success_cases", "", 210.0)]
+    assert [(e.cell, e.area, e.outcome) for e in res.events if e.event == "rejected"] == [("D8", "八桥社区", "rejected")]
+    assert [(e.cell, e.reason) for e in year_events(tmp_path / "bq.xlsx", "total_mismatch")] == [
+        ("D9", "合计 210件 不等于分项之和 208件（按原值保留合计）")]
+    assert not any(e.outcome == "set_aside" for e in res.events) and res.unmapped == []
+
+
+def test_layout_b_column_of_another_year_is_set_aside(tmp_path):
+    grid = [[org_line("重庆市大渡口区司法局")], ["镇街", "2023年", None, "2022年", None],
+            [None, "法律援助受理数", "法律援助办结数", "法律援助受理数", "法律援助办结数"],
+            ["新山村街道", 48, 34, 40, 30], ["跳磴镇", 28, 20, 25, 19]]
+    merges = ["B2:C2", "D2:E2", "A2:A3"]
+    res, rows = clean(write_xlsx(tmp_path / "b2.xlsx", {"S": grid}, merges={"S": merges}))
+    assert sorted(zip(rows["cell"], rows["area"], rows["value"])) == [
+        ("B4", "新山村街道", 48.0), ("B5", "跳磴镇", 28.0), ("C4", "新山村街道", 34.0), ("C5", "跳磴镇", 20.0)]
+    aside = sorted((e.cell, e.area, e.reason) for e in res.events if e.outcome == "set_aside")
+    assert aside == [(c, a, "「2022年法律援助受理数」列不是2023年数值列" if c[0] == "D" else
+                      "「2022年法律援助办结数」列不是2023年数值列")
+                     for c, a in [("D4", "新山村街道"), ("D5", "跳磴镇"), ("E4", "新山村街道"), ("E5", "跳磴镇")]]

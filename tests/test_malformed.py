@@ -329,7 +329,7 @@ CASES = [
          kept=(Kept(F + "跃进村街道统计表.csv", "town_enforcement_cases", 41, "D4"),
                Kept(F + "跃进村街道统计表.csv", "town_enforcement_inspections", 980, "D5"))),
     Case("layout_b_total_mismatch", _total_mismatch,
-         (Line(F + "区城市管理局镇街统计表.xlsx", "total_mismatch", "", "合计 20辆 不等于各行之和 18辆（按原值保留合计）",
+         (Line(F + "区城市管理局镇街统计表.xlsx", "total_mismatch", "", "合计 20辆 不等于分项之和 18辆（按原值保留合计）",
                "Sheet1", "C7", "urban_vehicles_penalized", "20"),),
          kept=(Kept(F + "区城市管理局镇街统计表.xlsx", "urban_vehicles_penalized", 20, "C7"),
                Kept(F + "区城市管理局镇街统计表.xlsx", "urban_vehicles_penalized", 5, "C4", "八桥镇"),

@@ -203,6 +203,68 @@ def make_layout_b(
     return write_xlsx(path, {sheet: grid})
 
 
+# ------------------------------------------------------------------------------ two-level row headers
+Item = Sequence[object]  # (label, unit, value this year[, value last year])
+
+
+def two_level_grid(
+    org_line: str | None,
+    groups: Sequence[tuple[str, Sequence[Item]]],
+    *,
+    style: str = "column",
+    title: str | None = TITLE,
+    footer: Sequence[Sequence[object]] = (),
+) -> tuple[list[list[object]], list[str]]:
+    """(grid, merges) of a table whose items stand under groups: ``style="column"`` puts the group in a
+    类别 column merged down over its items; ``style="rows"`` puts a numbered group row (一、…) merged
+    across the table above them. A group's item ``None`` is a blank row."""
+    header = ("类别", "项目", "单位", f"{YEAR}年", f"{YEAR - 1}年") if style == "column" \
+        else ("序号", "指标名称", "单位", f"{YEAR}年", f"{YEAR - 1}年")
+    grid = _preamble(title, org_line, header)
+    merges, n = [], 0
+    for g, (group, items) in enumerate(groups):
+        if style == "rows":
+            grid.append([f"{_CN_NUMERALS[g]}、{group}"])
+            merges.append(f"A{len(grid)}:E{len(grid)}")
+        first = len(grid) + 1
+        for k, item in enumerate(items):
+            if item is None:
+                grid.append([])
+                continue
+            label, unit, value, *prev = item
+            n += 1
+            lead = (group if k == 0 else None) if style == "column" else n
+            grid.append([lead, label, unit, value, prev[0] if prev else None])
+        if style == "column" and len(grid) > first:
+            merges.append(f"A{first}:A{len(grid)}")
+    grid.extend(list(r) for r in footer)
+    return grid, merges
+
+
+_CN_NUMERALS = "一二三四五六七八九十"
+
+
+# ------------------------------------------------------------------------------ areas across the columns
+def across_grid(
+    org_line: str | None,
+    areas: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    label_header: str = "指标名称",
+    unit_column: bool = True,
+    total: bool = True,
+    title: str | None = TITLE,
+    footer: Sequence[Sequence[object]] = (),
+) -> list[list[object]]:
+    """One row per indicator, one column per area (Layout B transposed), a 合计 column at the right.
+    ``rows``: ``(label, unit, v1, v2, …[, total])`` (no unit when ``unit_column`` is False)."""
+    header = [label_header, *(["单位"] if unit_column else []), *areas, *(["合计"] if total else [])]
+    grid = _preamble(title, org_line, header)
+    grid.extend(list(r) for r in rows)
+    grid.extend(list(r) for r in footer)
+    return grid
+
+
 # ------------------------------------------------------------------------------ CSV
 def make_csv(path: str | Path, grid: Grid, *, encoding: str = "utf-8-sig") -> Path:
     """A CSV file as Excel writes it (``gb18030`` on a Chinese Windows machine, or UTF-8 with BOM)."""
