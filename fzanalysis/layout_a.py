@@ -19,7 +19,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .catalog import split_unit, strip_numbering
-from .layout import _GROUP_LABEL, _YEAR, _filled, _header_texts, _hkey, _is_number, _nfkc, _text
+from .layout import (_GROUP_LABEL, _PERSONAL_LABEL, _YEAR, _filled, _header_texts, _hkey, _is_number, _nfkc, _text,
+                     personal_kind)
 from .vocabulary import Vocabulary
 
 if TYPE_CHECKING:
@@ -163,7 +164,7 @@ def _read_block(sc: SheetScanner, texts, all_roles, start: int, end: int, name_c
         start += 1
     group_row, carried, groups = "", {j: "" for j in group_cols}, ()
     for i in range(start, end):
-        if sc.kinds[i] != "other":
+        if sc.kinds[i] != "other" and not _data_row_with_contacts(sc, i, name_col, read):
             continue
         row = sc.rows[i]
         cells = {j: row[j] if j < len(row) else "" for j in read}
@@ -198,6 +199,23 @@ def _read_block(sc: SheetScanner, texts, all_roles, start: int, end: int, name_c
             else:  # an area column, or the 合计 of an across row
                 sc.add(i, j, labels, unit or column_unit[j], v, area=areas.get(j, ""), is_total=roles[j] == "total",
                        group=group, series=series)
+
+
+def _data_row_with_contacts(sc: SheetScanner, i: int, name_col: int, read: list[int]) -> bool:
+    """An indicator row with a phone, ID number or e-mail in it (a 备注 saying ``经办人手机139…``, a
+    value cell holding one): the row is read — a personal value cell is rejected by the cleaner with
+    its cell — and personal cells in columns not read are dropped.  A sign-off row (its name cell a
+    填表人 label) is not an indicator row."""
+    if i not in sc.soft:
+        return False
+    row = sc.rows[i]
+    label = _text(row[name_col]) if name_col < len(row) else ""
+    if not label or _PERSONAL_LABEL.search(_nfkc(label)):
+        return False
+    sc.consumed.add(i)
+    sc.scan.personal_cells += [sc.sheet.address(i, j) for j, v in enumerate(row)
+                               if j != name_col and j not in read and personal_kind([v])]
+    return True
 
 
 def _cell(sc: SheetScanner, i: int, j: int) -> object:

@@ -246,3 +246,14 @@ def test_layout_b_column_of_another_year_is_set_aside(tmp_path):
     assert aside == [(c, a, "「2022年法律援助受理数」列不是2023年数值列" if c[0] == "D" else
                       "「2022年法律援助办结数」列不是2023年数值列")
                      for c, a in [("D4", "新山村街道"), ("D5", "跳磴镇"), ("E4", "新山村街道"), ("E5", "跳磴镇")]]
+
+
+def test_an_indicator_row_with_a_phone_in_its_remark_keeps_its_value(tmp_path):
+    """Before: the phone made the whole row a sign-off row, and 579 vanished with it."""
+    grid = [[org_line("重庆市大渡口区市场监督管理局")], ["指标名称", "单位", "2023年", "备注"],
+            ["行政处罚案件数", "件", 579, "经办人手机139-2345-6789"], ["罚款金额", "万元", 566.2, None],
+            ["填表人", "李红梅", "手机", "13600001111"]]
+    res, rows = clean(write_xlsx(tmp_path / "sj.xlsx", {"S": grid}))
+    assert cell_of(rows, "market_penalty_cases").value == 579.0
+    assert sorted(e.cell for e in res.events if e.event == "personal_data_removed") == ["A5", "D3"]
+    assert "2345" not in repr([vars(e) for e in res.events]) + rows.to_csv()
