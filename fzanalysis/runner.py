@@ -153,6 +153,14 @@ def run(year: int, baseline_year: int | None = None, raw_dir: str | Path = "data
     results.sort(key=lambda r: [nb.name for nb in notebooks].index(r.notebook))
     record = {"year": year, "baseline_year": baseline_year,
               "notebooks": {r.notebook: {k: v for k, v in asdict(r).items() if k != "notebook"} for r in results}}
+    record["report"] = _report_step(year, baseline_year, raw_dir, processed_dir, out_dir)
     (year_out / "run.json").write_text(json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
                                        encoding="utf-8")
     return results
+
+
+def _report_step(year, baseline_year, raw_dir, processed_dir, out_dir) -> dict:
+    """The draft report (issue 8), last step of a run: its summary goes into run.json."""
+    from .report_run import report_step
+
+    return report_step(year, baseline_year, raw_dir, processed_dir, out_dir)
