@@ -267,7 +267,10 @@ def check_paragraphs(paragraphs: list[str], tables: Tables, catalog: Catalog | N
                 label = text[m.items[item][0]:m.items[item][1]] if item is not None else ""
                 rows.append({**base, "figure_text": f"{m.text}（{label}）" if label else m.text, **result})
     df = pd.DataFrame(rows, columns=COLUMNS)
-    return df.fillna("") if len(df) else df
+    for col in COLUMNS:
+        if col not in ("paragraph", "value"):
+            df[col] = df[col].fillna("").astype(str)
+    return df
 
 
 def _unsure(chk: _Checker, m: Mention, stated: Figure, found: list[Candidate], named_org: str, area: str) -> dict:

@@ -125,7 +125,10 @@ def _appendix(doc, draft: Draft, settings: Settings) -> None:
     table = doc.add_table(rows=1, cols=5)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    widths = (Mm(12), Mm(24), Mm(40), Mm(26), Mm(54))
+    table.autofit = False  # fixed widths: the source column needs the room (LibreOffice ignores widths otherwise)
+    widths = (Mm(10), Mm(22), Mm(36), Mm(24), Mm(64))
+    for column, width in zip(table.columns, widths):
+        column.width = width
     values = [("序号", "数字", "指标", "填报单位", "出处（文件!工作表!单元格）")]
     values += [(str(c.n), c.text, c.name, "·".join(p for p in (c.org, c.area) if p), c.source) for c in draft.figures]
     for i, row_values in enumerate(values):

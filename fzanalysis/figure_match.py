@@ -242,5 +242,5 @@ def ties(ranked: list[Candidate]) -> list[Candidate]:
         return []
     best = ranked[0]
     close = [c for c in ranked[1:] if c.org_named == best.org_named and best.score - c.score < TIE
-             and not _is_subsequence(c.phrase, best.phrase)]
+             and not (len(c.phrase) < len(best.phrase) and _is_subsequence(c.phrase, best.phrase))]
     return [best, *close]

@@ -41,7 +41,8 @@ MAIN_TEMPLATE = "report.j2"
 SEVERITY_ORDER = {"高": 0, "中": 1, "低": 2}
 
 
-def _prep(df: pd.DataFrame | None) -> pd.DataFrame | None:
+def _records(df: pd.DataFrame | None) -> dict[tuple[str, str], list[dict]] | None:
+    """The table as ``(code, area) → rows`` (plain dicts, in file and cell order): fast look-ups."""
     if df is None:
         return None
     out = df.copy()
@@ -49,17 +50,22 @@ def _prep(df: pd.DataFrame | None) -> pd.DataFrame | None:
         out[col] = out[col].fillna("").astype(str) if col in out else ""
     out["value"] = pd.to_numeric(out["value"], errors="coerce")
     out["ref"] = out["source_file"] + "!" + out["sheet"] + "!" + out["cell"]
-    return out[out["value"].notna()].sort_values(["source_file", "sheet", "cell"], kind="stable")
+    index: dict[tuple[str, str], list[dict]] = {}
+    for row in out[out["value"].notna()].sort_values(["source_file", "sheet", "cell"], kind="stable").to_dict("records"):
+        index.setdefault((row["code"], row["area"]), []).append(row)
+    return index
 
 
 class Figures:
     """The functions templates call; every figure they print is registered as a :class:`Cited`."""
 
     def __init__(self, tidy: pd.DataFrame, baseline: pd.DataFrame | None, catalog: Catalog, settings: Settings):
-        self.cur, self.base = _prep(tidy), _prep(baseline)
+        self.cur, self.base = _records(tidy), _records(baseline)
+        self.by_ref = {r["ref"]: r for rows in self.cur.values() for r in rows}
         self.cat, self.settings = catalog, settings
-        self.rates = derived_rates(self.cur, catalog)
-        self.base_rates = derived_rates(self.base, catalog) if self.base is not None else None
+        self.codes = set(catalog.indicators["code"])
+        self.rates = derived_rates(tidy, catalog).to_dict("records")
+        self.base_rates = derived_rates(baseline, catalog).to_dict("records") if baseline is not None else None
         self.derived = {d["code"]: d for d in catalog.derived.to_dict("records")}
         self.cited: dict[int, Cited] = {}
 
@@ -76,7 +82,7 @@ class Figures:
 
     # -- look-ups --------------------------------------------------------------------------------
     def _code(self, code_or_name: str, org: str | None) -> str | None:
-        if code_or_name in self.derived or code_or_name in set(self.cat.indicators["code"]):
+        if code_or_name in self.derived or code_or_name in self.codes:
             return code_or_name
         return self.cat.resolve_indicator(code_or_name, org).code
 
@@ -84,7 +90,7 @@ class Figures:
         if code in self.derived:
             return str(self.derived[code]["name"])
         try:
-            return str(self.cat.indicator(code)["name"])
+            return str(self.cat.indicator_record(code)["name"])
         except KeyError:
             return code
 
@@ -93,34 +99,34 @@ class Figures:
             return org
         if code in self.derived:
             first = Catalog.formula_codes(self.derived[code]["numerator"])[0]
-            return str(self.cat.indicator(first)["org"])
-        return str(self.cat.indicator(code)["org"])
+            return str(self.cat.indicator_record(first)["org"])
+        return str(self.cat.indicator_record(code)["org"])
 
-    def _rows(self, table: pd.DataFrame | None, code: str, org: str | None, area: str) -> pd.DataFrame:
+    def _rows(self, table: dict | None, code: str, org: str | None, area: str) -> list[dict]:
         if table is None:
-            return pd.DataFrame()
-        hit = table[(table["code"] == code) & (table["area"] == area)]
-        mine = hit[hit["org"] == self._org(code, org)]
-        if mine.empty and org is None and hit["org"].nunique() == 1:
+            return []
+        hit = table.get((code, area), [])
+        mine = [r for r in hit if r["org"] == self._org(code, org)]
+        if not mine and org is None and len({r["org"] for r in hit}) == 1:
             return hit  # a figure sent by another unit keeps its code
         return mine
 
     def has(self, code: str, org: str | None = None, area: str = "") -> bool:
         code = self._code(code, org) or ""
         if code in self.derived:
-            return not self._rate_row(self.rates, code, org).empty
-        return bool(code) and not self._rows(self.cur, code, org, area).empty
+            return bool(self._rate_row(self.rates, code, org))
+        return bool(code) and bool(self._rows(self.cur, code, org, area))
 
     @staticmethod
-    def _conflict(rows: pd.DataFrame) -> bool:
-        figs = [Figure.from_row(r.value, r.raw_text, r.qualifier, r.unit) for r in rows.itertuples()]
+    def _conflict(rows: list[dict]) -> bool:
+        figs = [Figure.from_row(r["value"], r["raw_text"], r["qualifier"], r["unit"]) for r in rows]
         return any(not same_figure(a, b) for a in figs for b in figs)
 
-    def _rate_row(self, rates: pd.DataFrame | None, code: str, org: str | None) -> pd.DataFrame:
+    def _rate_row(self, rates: list[dict] | None, code: str, org: str | None) -> list[dict]:
         if rates is None:
-            return pd.DataFrame()
-        hit = rates[(rates["代码"] == code) & rates["比率（%）"].notna()]
-        return hit[hit["填报单位"] == self._org(code, org)] if org or len(hit) > 1 else hit
+            return []
+        hit = [r for r in rates if r["代码"] == code and pd.notna(r["比率（%）"])]
+        return [r for r in hit if r["填报单位"] == self._org(code, org)] if org or len(hit) > 1 else hit
 
     # -- template functions ----------------------------------------------------------------------
     def fig(self, code_or_name: str, org: str | None = None, area: str = "", up: str | None = None,
@@ -132,23 +138,23 @@ class Figures:
             return self.rate(code, org)
         name, who = self.name(code), self._org(code, org)
         rows = self._rows(self.cur, code, org, area)
-        if rows.empty:
+        if not rows:
             return self._missing(code, name, who, area)
         if self._conflict(rows):
             return self._missing(code, name, who, area, "report.conflict_placeholder")
-        r = rows.iloc[0]
-        if self.cat.indicator(code)["kind"] == "change":
-            text = self._change_words(float(r.value), "%", False, up, down, prefix=False)
+        r = rows[0]
+        if self.cat.indicator_record(code)["kind"] == "change":
+            text = self._change_words(float(r["value"]), "%", False, up, down, prefix=False)
         else:
-            text = format_value(float(r.value), r.unit, r.qualifier)
-        return self._cite(text, code, name, r.org, area, tuple(rows["ref"]))
+            text = format_value(float(r["value"]), r["unit"], r["qualifier"])
+        return self._cite(text, code, name, r["org"], area, tuple(x["ref"] for x in rows))
 
     def rate(self, code: str, org: str | None = None) -> str:
         row = self._rate_row(self.rates, code, org)
         name = self.name(code)
-        if row.empty:
+        if not row:
             return self._missing(code, name, self._org(code, org))
-        r = row.iloc[0]
+        r = row[0]
         cells = tuple(c for c in f"{r['分子出处']}；{r['分母出处']}".split("；") if c)
         return self._cite(format_value(round_half_up(float(r["比率（%）"]), 1), "%"), code, name, r["填报单位"], "",
                           cells, f"分子：{r['分子出处']}；分母：{r['分母出处']}")
@@ -172,17 +178,17 @@ class Figures:
         reported = self.settings.change_code(code)
         if reported:
             rows = self._rows(self.cur, reported, org, area)
-            if not rows.empty and not self._conflict(rows):
-                r = rows.iloc[0]
-                text = self._change_words(float(r.value), "%", False, up, down)
-                return self._cite(text, reported, self.name(reported), r.org, area, tuple(rows["ref"]))
+            if rows and not self._conflict(rows):
+                r = rows[0]
+                text = self._change_words(float(r["value"]), "%", False, up, down)
+                return self._cite(text, reported, self.name(reported), r["org"], area, tuple(x["ref"] for x in rows))
         if self.base is None:
             return self._missing(reported or code, self.name(reported) if reported else f"{name}同比", who, area)
         pair = self._pair(code, org, area)
         if pair is None:
             return self._missing(code, f"{name}同比", who, area)
         (cur, cur_refs), (old, old_refs) = pair
-        points = code in self.derived or self.cat.indicator(code)["unit"] == "%"
+        points = code in self.derived or self.cat.indicator_record(code)["unit"] == "%"
         if points:
             change = round_half_up(cur - old, 1)
         elif old == 0:
@@ -198,15 +204,15 @@ class Figures:
         for table, rates in ((self.cur, self.rates), (self.base, self.base_rates)):
             if code in self.derived:
                 row = self._rate_row(rates, code, org)
-                if row.empty:
+                if not row:
                     return None
-                r = row.iloc[0]
+                r = row[0]
                 out.append((float(r["比率（%）"]), tuple(c for c in f"{r['分子出处']}；{r['分母出处']}".split("；") if c)))
             else:
                 rows = self._rows(table, code, org, area)
-                if rows.empty or self._conflict(rows):
+                if not rows or self._conflict(rows):
                     return None
-                out.append((float(rows["value"].iloc[0]), tuple(rows["ref"])))
+                out.append((float(rows[0]["value"]), tuple(x["ref"] for x in rows)))
         return out
 
     # -- part 二 and 三 -----------------------------------------------------------------------------
@@ -249,11 +255,11 @@ class Figures:
             Catalog.formula_codes(row["numerator"]) + Catalog.formula_codes(row["denominator"])) == sorted(codes)), None)
         facts, seen = [], set()
         for ref in (c for c in str(f["cells"]).split(";") if c):
-            for r in self.cur[self.cur["ref"] == ref].itertuples():
-                if (r.code, r.org, r.area) not in seen:
-                    seen.add((r.code, r.org, r.area))
-                    facts.append({"name": self.name(r.code), "org": r.org, "area": r.area,
-                                  "who": r.area or r.org, "token": _Lazy(self.fig, r.code, r.org, r.area)})
+            r = self.by_ref.get(ref)
+            if r is not None and (r["code"], r["org"], r["area"]) not in seen:
+                seen.add((r["code"], r["org"], r["area"]))
+                facts.append({"name": self.name(r["code"]), "org": r["org"], "area": r["area"],
+                              "who": r["area"] or r["org"], "token": _Lazy(self.fig, r["code"], r["org"], r["area"])})
         change = ""
         if f["rule"] == "yoy_adverse":
             change = _Lazy(self.yoy, derived or codes[0], f["org"] or None, "" if derived else f["area"])
