@@ -39,7 +39,6 @@ OK, WRONG, UNSURE, NO_SOURCE = STATUSES
 _PART = re.compile(r"^\s*[一二三四五六七八九十]+、")
 _SECTION = re.compile(r"^\s*[（(]([一二三四五六])[)）]")
 _CN_ORD = "一二三四五六"
-_POINTS = ("百分点", "个百分点")
 
 
 @dataclass
@@ -124,7 +123,7 @@ class _Checker:
             hit = hit[hit["填报单位"] == org]
             vals = [(float(v), "", "%", f"分子：{n}；分母：{d}") for v, n, d in
                     zip(hit["比率（%）"], hit["分子出处"], hit["分母出处"])]
-            return self._verdict(m, stated, cand, org, "", vals, "派生比率（按分子、分母计算）")
+            return self._verdict(m, stated, cand, org, "", vals, ("派生比率（按分子、分母计算）",) * 2)
         hit = self.rows(cand, named_org, area)
         if hit.empty:
             return self._none(cand, named_org, area, "数据中没有该指标的数值")
@@ -132,11 +131,13 @@ class _Checker:
             return {"code": cand.code, "status": UNSURE, "note": f"多个单位报送了{cand.name}，请在句中写明单位",
                     **self._listing(hit)}
         vals = [(float(r.value), r.raw_text, r.unit, r.ref) for r in hit.itertuples()]
-        return self._verdict(m, stated, cand, hit["org"].iloc[0], area, vals,
-                             "重复报送，与其中一份一致" if len(vals) > 1 else "", row_quals=list(hit["qualifier"]))
+        notes = ("重复报送，与其中一份一致", "重复报送，与每一份都不一致") if len(vals) > 1 else ("", "")
+        return self._verdict(m, stated, cand, hit["org"].iloc[0], area, vals, notes, list(hit["qualifier"]))
 
-    def _verdict(self, m: Mention, stated: Figure, cand: Candidate, org: str, area: str, vals: list, note: str,
-                 row_quals: list[str] | None = None) -> dict:
+    def _verdict(self, m: Mention, stated: Figure, cand: Candidate, org: str, area: str, vals: list,
+                 notes: tuple[str, str], row_quals: list[str] | None = None) -> dict:
+        """一致 when the stated figure agrees with one of ``vals`` (value, raw text, unit, cell); ``notes`` for
+        agreeing and not."""
         quals = row_quals or [""] * len(vals)
         actual = [(Figure.from_row(v, raw, q, u), v, u, q, ref) for (v, raw, u, ref), q in zip(vals, quals)]
         sign = -1 if stated.value < 0 else 1
@@ -151,7 +152,7 @@ class _Checker:
         return {"code": cand.code, "org": org, "area": area,
                 "table_value": "；".join(_fmt(v, u, q) for _, v, u, q, _ in shown),
                 "cell": "；".join(ref for *_, ref in shown),
-                "status": OK if good else WRONG, "note": note if good else (note.replace("，与其中一份一致", "，与每一份都不一致") or "")}
+                "status": OK if good else WRONG, "note": notes[0] if good else notes[1]}
 
     def _listing(self, hit: pd.DataFrame) -> dict:
         return {"org": "；".join(dict.fromkeys(hit["org"])), "table_value": "；".join(
@@ -182,9 +183,10 @@ class _Checker:
             return {"code": subject.code, "org": subject.org, "area": subject.area, "status": NO_SOURCE,
                     "note": computed}
         value, cells = computed
-        unit = "个百分点" if m.unit in _POINTS else "%"
+        unit = m.unit if m.unit in self.prose.point_units else "%"
+        note = f"同比变化：按{self.t.baseline_year}年数据计算"
         return self._verdict(m, stated, subject.cand, subject.org, subject.area,
-                             [(value, "", stated.unit, cells)], f"同比变化：按{self.t.baseline_year}年数据计算") | {
+                             [(value, "", stated.unit, cells)], (note, note)) | {
             "table_value": f"{'+' if value >= 0 else ''}{round_half_up(value, 2):g}{unit}"}
 
     def _computed(self, where: _Where, unit: str, named_org: str) -> tuple[float, str] | str:
@@ -205,11 +207,8 @@ class _Checker:
             pair.append((float(vals[0]), refs[0]))
         (cur, cur_ref), (old, old_ref) = pair
         cells = f"本年：{cur_ref}；上年：{old_ref}"
-        rate_like = cand.kind in ("rate", "derived") or cand.unit == "%"
-        if unit in _POINTS or (rate_like and unit != "%"):
-            return cur - old, cells
         if unit != "%":
-            return cur - old, cells
+            return cur - old, cells  # 个百分点 of a rate, or a count's change in its own unit
         if old == 0:
             return "上年为0，无法计算同比增幅"
         return (cur - old) / old * 100, cells
@@ -266,10 +265,10 @@ def check_paragraphs(paragraphs: list[str], tables: Tables, catalog: Catalog | N
                         resolved[i] = _Where(found[0].code, result.get("org", ""), area, found[0])
                 label = text[m.items[item][0]:m.items[item][1]] if item is not None else ""
                 rows.append({**base, "figure_text": f"{m.text}（{label}）" if label else m.text, **result})
-    df = pd.DataFrame(rows, columns=COLUMNS)
+    df = pd.DataFrame(rows, columns=COLUMNS) if rows else pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
     for col in COLUMNS:
         if col not in ("paragraph", "value"):
-            df[col] = df[col].fillna("").astype(str)
+            df[col] = ["" if v is None or v != v else str(v) for v in df[col]]  # v != v: NaN
     return df
 
 

@@ -30,7 +30,6 @@ CLAUSE_ENDS = SEGMENT_ENDS + "，,：:"
 _OPEN, _CLOSE = "（(", "）)"
 _WIDTH = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)}, "％": "%", "．": ".", "，": "，"})
 _CN = "零〇一二两三四五六七八九十百千万亿"
-_VERBS = ("达到", "达", "为", "是")
 
 
 @dataclass(frozen=True)
@@ -131,10 +130,10 @@ def _change_word(text: str, start: int, clause_start: int, prose: Prose) -> tupl
 def _shared_items(text: str, lo: int, start: int, unit: str, prose: Prose) -> tuple[tuple[int, int], ...]:
     """Spans of the listed items sharing one number (``评价率、满意率均达100%``), or ()."""
     region = text[lo:start]
-    if "、" not in region or "分别" in region:
+    if "、" not in region or any(word in region for word in prose.respective_markers):
         return ()
     tail = region.rstrip()
-    for verb in _VERBS:
+    for verb in prose.shared_verbs:
         if tail.endswith(verb):
             tail = tail[: -len(verb)]
             break

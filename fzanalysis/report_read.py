@@ -119,10 +119,12 @@ def read_paragraphs(path: str | Path) -> list[str]:
         paragraphs = [line.strip() for line in _decode(path).splitlines()]
     else:
         raise ReportError(f"不支持的文件类型 {suffix or '（无扩展名）'}：应为 .docx、.md 或 .txt", file=str(path))
-    appendix = load_settings().text("report.appendix_title", "数据来源")
+    settings = load_settings()
+    appendix = settings.text("report.appendix_title", "数据来源")
+    prefixes = "|".join(re.escape(p) for p in settings.list("report.appendix_prefixes"))
     out = []
     for text in paragraphs:
-        stripped = re.sub(r"^(附件|附表)\s*\d*\s*[:：]?\s*", "", text.strip())
+        stripped = re.sub(rf"^(?:{prefixes})\s*\d*\s*[:：]?\s*", "", text.strip()) if prefixes else text.strip()
         if stripped == appendix:
             break
         out.append(text)

@@ -61,10 +61,12 @@ span.fig:hover::after { content: attr(data-cells); position: absolute; left: 0; 
   background: #fffbe6; border: 1px solid #c9a227; padding: 2px 6px; white-space: nowrap;
   font: 10pt/14pt sans-serif; text-indent: 0; }
 span.missing { background: #ffe08a; color: #7a0000; }
-section.sources { margin-top: 28pt; }
+section.sources { margin: 28pt -20mm 0 -20mm; }  /* the table may use most of the side margins */
 section.sources h2 { text-indent: 0; text-align: center; }
 table { border-collapse: collapse; width: 100%; font: 10.5pt/15pt "仿宋_GB2312", "FangSong", "Noto Serif CJK SC", serif; }
-th, td { border: 1px solid #444; padding: 2px 4px; vertical-align: top; word-break: keep-all; overflow-wrap: anywhere; }
+table { table-layout: fixed; }
+th, td { border: 1px solid #444; padding: 2px 4px; vertical-align: top; overflow-wrap: anywhere; }
+td:nth-child(1) { white-space: nowrap; }
 th { font-family: "黑体", "SimHei", "Noto Sans CJK SC", sans-serif; font-weight: normal; background: #f3f3f3; }
 """
 
@@ -101,6 +103,7 @@ def to_html(draft: Draft) -> str:
     body = "\n".join(_html_block(b) for b in draft.blocks)
     return (f'<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n<title>{escape(draft.title)}</title>\n'
             f"<style>{_CSS}</style>\n</head>\n<body>\n<main class=\"page\">\n{body}\n"
-            f'<section class="sources">\n<h2>{escape(title)}</h2>\n<table>\n<thead><tr><th>序号</th><th>数字</th>'
+            f'<section class="sources">\n<h2>{escape(title)}</h2>\n<table>\n<colgroup><col style="width:3.2em"><col style="width:7em"><col style="width:9em">'
+            f'<col style="width:7em"><col></colgroup>\n<thead><tr><th>序号</th><th>数字</th>'
             f"<th>指标</th><th>填报单位</th><th>出处（文件!工作表!单元格）</th></tr></thead>\n<tbody>\n{rows}\n</tbody>\n"
             f"</table>\n</section>\n</main>\n</body>\n</html>\n")

@@ -63,6 +63,9 @@ class Prose:
     change_markers: tuple[str, ...]
     change_words: dict[str, int]  # 增长 → 1, 下降 → -1
     shared_markers: tuple[str, ...]
+    shared_verbs: tuple[str, ...]  # 达、为 … between the marker and the number (longest first)
+    respective_markers: tuple[str, ...]  # 分别: each item has its own number, nothing is shared
+    point_units: tuple[str, ...]  # 个百分点: a change of a rate
     name_suffixes: tuple[str, ...]  # longest first
     org_words: dict[str, str]  # 市场监管 → 区市场监管局
     stoplist: tuple[tuple[re.Pattern, str], ...]  # (pattern, kind)
@@ -121,6 +124,9 @@ def _prose(data_dir: str) -> Prose:
         change_markers=longest_first(of("change_marker")["text"]),
         change_words=change_words,
         shared_markers=longest_first(of("shared_marker")["text"]),
+        shared_verbs=longest_first(of("shared_verb")["text"]),
+        respective_markers=longest_first(of("respective_marker")["text"]),
+        point_units=longest_first(of("point_unit")["text"]),
         name_suffixes=longest_first(of("name_suffix")["text"]),
         org_words=dict(zip(of("org_word")["text"], of("org_word")["value"])),
         stoplist=tuple(stops),
