@@ -12,9 +12,14 @@ from fzanalysis.check_report import COLUMNS, Tables, check_paragraphs
 from tests.report_fixtures import FIGURES, RAW, ROOT, SEED, processed, tidy  # noqa: F401
 
 
+_TABLES: dict[str, Tables] = {}
+
+
 @pytest.fixture
 def tables(processed) -> Tables:
-    return Tables(tidy(processed, 2023), tidy(processed, 2022), 2023, 2022)
+    if "t" not in _TABLES:  # derived rates of both years: computed once for the module
+        _TABLES["t"] = Tables(tidy(processed, 2023), tidy(processed, 2022), 2023, 2022)
+    return _TABLES["t"]
 
 
 def _check(text: str, tables: Tables, org: str = "") -> pd.DataFrame:
