@@ -7,7 +7,8 @@ covered by pieces of at least two characters found in the text around the figure
 them in the figure's own clause; each piece counts by how close it stands:
 
 - 1.0 (``W_OWN``): the figure's own words: from the previous figure or the clause start up to it, or,
-  when a noun follows the figure (``18家中小企业``, ``72类电子证照``), from it to the next figure; for a
+  when a noun follows the figure (``18家中小企业``, ``72类电子证照``; not a linking word of ``prose.csv``
+  ``link_word`` such as 和 or 并), from it to the next figure; for a
   shared figure (``评价率、满意率均达100%``) the listed item itself;
 - 0.8: the rest of its clause before it (for a listed item: the first and last item, never the other
   items); words after a figure belong to the next one and count as the sentence's, unless a noun
@@ -65,11 +66,14 @@ class Context:
     fixed_org: str = ""  # check-report --org: every figure is this unit's
 
 
-def _noun_follows(text: str, pos: int) -> bool:
-    """A word (not punctuation) follows the figure, quotation marks aside: ``4项“一件事”``."""
+def _noun_follows(text: str, pos: int, links: tuple[str, ...] = ()) -> bool:
+    """A word (not punctuation, not a linking word such as 和) follows the figure, quotation marks aside:
+    ``4项“一件事”``."""
     while pos < len(text) and text[pos] in _QUOTES:
         pos += 1
-    return pos < len(text) and bool(_WORD.match(text[pos])) and text[pos] not in CLAUSE_ENDS
+    if pos >= len(text) or not _WORD.match(text[pos]) or text[pos] in CLAUSE_ENDS:
+        return False
+    return not any(text.startswith(word, pos) for word in links)
 
 
 def _is_subsequence(small: str, big: str) -> bool:
@@ -149,7 +153,7 @@ class Matcher:
             lo = clause_bounds(text, hi - 1)[0] if hi > 0 else 0
             mark(max(lo, seg_start), hi, w)
             hi = lo - 1
-        noun_after = item is None and _noun_follows(text, m.end)
+        noun_after = item is None and _noun_follows(text, m.end, self.prose.link_words)
         # words after a figure belong to the next one, unless a noun follows the figure (18家中小企业)
         mark(c_start, c_end if item is not None else (next_start if noun_after else m.start), W_CLAUSE)
         if item is not None:

@@ -66,6 +66,7 @@ class Prose:
     shared_verbs: tuple[str, ...]  # 达、为 … between the marker and the number (longest first)
     respective_markers: tuple[str, ...]  # 分别: each item has its own number, nothing is shared
     point_units: tuple[str, ...]  # 个百分点: a change of a rate
+    link_words: tuple[str, ...]  # 和、并 … after a figure: the words that follow are not its noun
     name_suffixes: tuple[str, ...]  # longest first
     org_words: dict[str, str]  # 市场监管 → 区市场监管局
     stoplist: tuple[tuple[re.Pattern, str], ...]  # (pattern, kind)
@@ -127,6 +128,7 @@ def _prose(data_dir: str) -> Prose:
         shared_verbs=longest_first(of("shared_verb")["text"]),
         respective_markers=longest_first(of("respective_marker")["text"]),
         point_units=longest_first(of("point_unit")["text"]),
+        link_words=longest_first(of("link_word")["text"]),
         name_suffixes=longest_first(of("name_suffix")["text"]),
         org_words=dict(zip(of("org_word")["text"], of("org_word")["value"])),
         stoplist=tuple(stops),
