@@ -1,4 +1,4 @@
-"""Command line: ``fzanalysis clean | run | catalog`` (DESIGN.md §5).
+"""Command line: ``fzanalysis clean | run | catalog | report | check-report`` (DESIGN.md §5).
 
 Exit status 0 on success; non-zero with one line per problem on failure, never a traceback
 for bad input.
@@ -38,7 +38,44 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--quiet", action="store_true", help="不显示进度条")
 
     sub.add_parser("catalog", help="显示指标目录")
+    _add_report_parsers(sub)
     return p
+
+
+def _add_report_parsers(sub) -> None:
+    """``report`` and ``check-report`` (DESIGN.md §5)."""
+    rp = sub.add_parser("report", help="生成报告初稿（.md/.docx/.html，每个数字注明出处）")
+    rp.add_argument("--year", type=int, required=True, help="报告年度")
+    rp.add_argument("--baseline-year", type=int, default=None, help="对比年度（默认：上一年，如有数据）")
+    rp.add_argument("--processed", type=Path, default=Path("data/processed"), help="清洗结果目录")
+    rp.add_argument("--raw", type=Path, default=Path("data/raw"), help="原始数据目录（清洗结果过期时重新清洗）")
+    rp.add_argument("--out", type=Path, default=Path("reports"), help="报告输出目录")
+    rp.add_argument("--templates", type=Path, default=None, help="措辞模板目录，其中的同名文件覆盖自带模板")
+
+    ck = sub.add_parser("check-report", help="核对成稿（.docx/.md/.txt）中的数字与数据是否一致")
+    ck.add_argument("file", type=Path, help="成稿文件")
+    ck.add_argument("--year", type=int, required=True, help="报告年度")
+    ck.add_argument("--baseline-year", type=int, default=None, help="对比年度（默认：上一年，如有数据）")
+    ck.add_argument("--processed", type=Path, default=Path("data/processed"), help="清洗结果目录")
+    ck.add_argument("--raw", type=Path, default=Path("data/raw"), help="原始数据目录")
+    ck.add_argument("--out", type=Path, default=Path("reports"), help="输出目录（写 <out>/<年度>/report_check.csv）")
+    ck.add_argument("--org", default="", help="只按该填报单位的数据核对（部门、镇街自己的总结）")
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .report_run import summary_lines, write_report
+
+    summary = write_report(args.year, args.baseline_year, args.processed, args.out, args.templates, args.raw)
+    print("\n".join(summary_lines(summary)))
+    return EXIT_OK
+
+
+def _cmd_check_report(args: argparse.Namespace) -> int:
+    from .check_report import WRONG, check_file, summary_lines
+
+    df, out = check_file(args.file, args.year, args.baseline_year, args.processed, args.out, args.org, args.raw)
+    print("\n".join(summary_lines(df, out)))
+    return EXIT_FAILED if (df["status"] == WRONG).any() else EXIT_OK
 
 
 def _cmd_clean(args: argparse.Namespace) -> int:
@@ -102,7 +139,8 @@ def _cmd_catalog(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handlers = {"clean": _cmd_clean, "run": _cmd_run, "catalog": _cmd_catalog}
+    handlers = {"clean": _cmd_clean, "run": _cmd_run, "catalog": _cmd_catalog, "report": _cmd_report,
+                "check-report": _cmd_check_report}
     try:
         return handlers[args.command](args)
     except FzError as exc:

@@ -16,7 +16,7 @@ import pandas as pd
 from .catalog import Catalog, load_catalog
 from .clean import OUTPUT_FILES, clean_year, discover, write_year
 from .errors import DataError, ParameterError
-from .folders import locked, recover
+from .folders import held, locked, recover
 from .log import check_ledger
 from .workbook import SPREADSHEET_SUFFIXES
 
@@ -81,7 +81,9 @@ def _load_set(year: int, processed_dir: str | Path, raw_dir: str | Path) -> tupl
     """(table, log, unmapped) of ``year``, read under the shared lock and checked: the ledger of
     every file must balance against the table and the log, else the set is refused."""
     year = check_year(year)
-    if (Path(raw_dir) / str(year)).is_dir() and not os.environ.get(READ_ONLY_ENV):
+    # inside a run (its kernels, or the run itself holding the data open) the data were cleaned already
+    read_only = os.environ.get(READ_ONLY_ENV) or held(processed_dir) == "shared"
+    if (Path(raw_dir) / str(year)).is_dir() and not read_only:
         ensure_clean(year, raw_dir, processed_dir)
     folder = Path(processed_dir) / str(year)
     with locked(processed_dir, shared=True):

@@ -60,3 +60,8 @@ class DataError(FzError):
 
 class RunError(FzError):
     """One or more notebooks failed during ``fzanalysis run``."""
+
+
+class ReportError(FzError):
+    """A report draft or a finished report cannot be built or read (a template error, a file that is
+    not a .docx, a missing file)."""

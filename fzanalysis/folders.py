@@ -86,6 +86,12 @@ def locked(folder: str | Path, *, shared: bool = False, wait: float | None = Non
         os.close(fd)  # releases the lock
 
 
+def held(folder: str | Path) -> str:
+    """How this process holds the lock of ``folder``: "exclusive", "shared" or "" (not at all)."""
+    entry = _held.get(str(Path(folder).resolve()))
+    return entry[1] if entry else ""
+
+
 def _acquire(fd: int, folder: Path, shared: bool, wait: float) -> None:
     mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
     deadline = time.monotonic() + wait

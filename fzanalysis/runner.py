@@ -172,7 +172,8 @@ def run(year: int, baseline_year: int | None = None, raw_dir: str | Path = "data
             results = _run_notebooks(notebooks, stage, year, baseline_year, raw_dir, processed_dir, jobs, progress)
             record = {"year": year, "baseline_year": baseline_year,
                       "notebooks": {r.notebook: {k: v for k, v in asdict(r).items() if k != "notebook"}
-                                    for r in results}}
+                                    for r in results},
+                      "report": _report_step(year, baseline_year, raw_dir, processed_dir, stage)}
             atomic_write_bytes(stage / str(year) / "run.json",  # last: it tells what this run left
                                (json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))
             swap_in(stage / str(year), out_dir / str(year))
@@ -200,3 +201,10 @@ def _run_notebooks(notebooks: list[Path], stage: Path, year: int, baseline_year:
             results.append(fut.result())
     results.sort(key=lambda r: [nb.name for nb in notebooks].index(r.notebook))
     return results
+
+
+def _report_step(year, baseline_year, raw_dir, processed_dir, out_dir) -> dict:
+    """The draft report (issue 8), last step of a run: its summary goes into run.json."""
+    from .report_run import report_step
+
+    return report_step(year, baseline_year, raw_dir, processed_dir, out_dir)

@@ -1,0 +1,320 @@
+"""``fzanalysis check-report``: do the figures of a finished report agree with the data? (成稿数字核对)
+
+Each figure of the text (:mod:`fzanalysis.figures_text`) is matched to an indicator by the words
+around it (:mod:`fzanalysis.figure_match`, never by its value), then compared with the tidy table by
+the engine's one agreement rule, :func:`fzanalysis.checks.agrees`:
+
+- the unit's own total (area "") unless the sentence names a 镇街; the unit named in the sentence,
+  else the catalog's usual unit; ``--org`` takes every figure as that unit's;
+- duplicate submissions: the figure agrees when it agrees with one of them, else 不一致;
+- a derived rate (法律援助办结率) against the rate computed from its counts (cells of both);
+- a year-on-year change (同比增长41.3%) against the change the unit reported, else the change computed
+  from the baseline year; its direction word must agree too.
+
+Statuses: 一致, 不一致, 待核 (the words fit several indicators: candidates in ``note``), 无来源 (no indicator,
+or no value in the data). ``report_check.csv`` has :data:`COLUMNS`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .analysis import derived_rates
+from .catalog import Catalog, load_catalog
+from .checks import Figure, agrees
+from .figure_match import Candidate, Context, Matcher, ties
+from .figures_text import Mention, find_figures, normalise, sentence_bounds
+from .numbers import format_value, round_half_up
+from .report_settings import Settings, load_prose, load_settings
+
+__all__ = ["COLUMNS", "STATUSES", "Tables", "check_file", "check_paragraphs", "summary_lines"]
+
+COLUMNS = ["paragraph", "sentence", "figure_text", "value", "unit", "qualifier", "code", "org", "area",
+           "table_value", "cell", "status", "note"]
+STATUSES = ("一致", "不一致", "待核", "无来源")
+OK, WRONG, UNSURE, NO_SOURCE = STATUSES
+_PART = re.compile(r"^\s*[一二三四五六七八九十]+、")
+_SECTION = re.compile(r"^\s*[（(]([一二三四五六])[)）]")
+_CN_ORD = "一二三四五六"
+
+
+@dataclass
+class Tables:
+    """The year's tidy table and its baseline, with their derived rates."""
+
+    cur: pd.DataFrame
+    base: pd.DataFrame | None = None
+    year: int | None = None
+    baseline_year: int | None = None
+
+    def __post_init__(self) -> None:
+        self.cur = _prep(self.cur)
+        self.base = None if self.base is None else _prep(self.base)
+        self.cur_rates = derived_rates(self.cur)
+        self.base_rates = None if self.base is None else derived_rates(self.base)
+
+
+def _prep(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for col in ("org", "area", "code", "unit", "qualifier", "source_file", "sheet", "cell", "raw_text"):
+        out[col] = out[col].fillna("").astype(str) if col in out else ""
+    out["value"] = pd.to_numeric(out["value"], errors="coerce")
+    out["ref"] = out["source_file"] + "!" + out["sheet"] + "!" + out["cell"]
+    return out[out["value"].notna()].sort_values(["org", "code", "area", "source_file", "cell"], kind="stable")
+
+
+@dataclass
+class _Where:
+    code: str
+    org: str
+    area: str
+    cand: Candidate
+
+
+class _Checker:
+    def __init__(self, tables: Tables, catalog: Catalog, settings: Settings, org: str = ""):
+        self.t, self.cat, self.settings, self.fixed_org = tables, catalog, settings, org
+        self.prose = load_prose()
+        self.matcher = Matcher(catalog, self.prose)
+
+    # -- table look-ups ----------------------------------------------------------------------
+    def _org_rows(self, df: pd.DataFrame, cand: Candidate, named_org: str, org_col: str) -> pd.DataFrame:
+        if self.fixed_org:
+            return df[df[org_col] == self.fixed_org]
+        for org in (named_org, cand.org):
+            if org and (df[org_col] == org).any():
+                return df[df[org_col] == org]
+        return df
+
+    def rows(self, cand: Candidate, named_org: str, area: str, base: bool = False) -> pd.DataFrame:
+        table = self.t.base if base else self.t.cur
+        if table is None:
+            return table
+        df = table[table["code"] == cand.code]
+        if area:
+            return df[(df["area"] == area) | ((df["org"] == area) & (df["area"] == ""))]
+        return self._org_rows(df[df["area"] == ""], cand, named_org, "org")
+
+    def rate(self, cand: Candidate, named_org: str, base: bool = False) -> pd.DataFrame:
+        rates = self.t.base_rates if base else self.t.cur_rates
+        if rates is None:
+            return rates
+        df = rates[(rates["代码"] == cand.code) & rates["比率（%）"].notna()]
+        return self._org_rows(df, cand, named_org, "填报单位")
+
+    # -- one figure ----------------------------------------------------------------------------
+    def candidates(self, text: str, mentions: list[Mention], i: int, item: int | None, ctx: Context,
+                   named_org: str, kinds: set[str] | None) -> list[Candidate]:
+        m = mentions[i]
+        pieces = self.matcher.windows(text, mentions, i, item)
+        units = None if m.change and kinds != {"change"} else {m.unit}
+        return ties(self.matcher.rank(pieces, units, kinds, ctx, named_org))
+
+    def compare(self, m: Mention, stated: Figure, cand: Candidate, named_org: str, area: str) -> dict:
+        """Status of a stated figure against its indicator's value(s) in the table."""
+        if cand.kind == "derived":
+            hit = self.rate(cand, named_org)
+            if hit is None or hit.empty:
+                return self._none(cand, named_org, area, "无法由数据计算该比率")
+            org = hit["填报单位"].iloc[0]
+            hit = hit[hit["填报单位"] == org]
+            vals = [(float(v), "", "%", f"分子：{n}；分母：{d}") for v, n, d in
+                    zip(hit["比率（%）"], hit["分子出处"], hit["分母出处"])]
+            return self._verdict(m, stated, cand, org, "", vals, ("派生比率（按分子、分母计算）",) * 2)
+        hit = self.rows(cand, named_org, area)
+        if hit.empty:
+            return self._none(cand, named_org, area, "数据中没有该指标的数值")
+        if not area and hit["org"].nunique() > 1:
+            return {"code": cand.code, "status": UNSURE, "note": f"多个单位报送了{cand.name}，请在句中写明单位",
+                    **self._listing(hit)}
+        vals = [(float(r.value), r.raw_text, r.unit, r.ref) for r in hit.itertuples()]
+        notes = ("重复报送，与其中一份一致", "重复报送，与每一份都不一致") if len(vals) > 1 else ("", "")
+        return self._verdict(m, stated, cand, hit["org"].iloc[0], area, vals, notes, list(hit["qualifier"]))
+
+    def _verdict(self, m: Mention, stated: Figure, cand: Candidate, org: str, area: str, vals: list,
+                 notes: tuple[str, str], row_quals: list[str] | None = None) -> dict:
+        """一致 when the stated figure agrees with one of ``vals`` (value, raw text, unit, cell); ``notes`` for
+        agreeing and not."""
+        quals = row_quals or [""] * len(vals)
+        actual = [(Figure.from_row(v, raw, q, u), v, u, q, ref) for (v, raw, u, ref), q in zip(vals, quals)]
+        sign = -1 if stated.value < 0 else 1
+        magnitude = Figure(abs(stated.value), stated.unit, stated.qualifier, stated.step)
+
+        def ok(fig: Figure) -> bool:
+            same_dir = not m.change or fig.value == 0 or (fig.value < 0) == (sign < 0)
+            return same_dir and agrees(magnitude, Figure(abs(fig.value), fig.unit, fig.qualifier, fig.step))
+
+        good = [a for a in actual if ok(a[0])]
+        shown = good or actual
+        return {"code": cand.code, "org": org, "area": area,
+                "table_value": "；".join(_fmt(v, u, q) for _, v, u, q, _ in shown),
+                "cell": "；".join(ref for *_, ref in shown),
+                "status": OK if good else WRONG, "note": notes[0] if good else notes[1]}
+
+    def _listing(self, hit: pd.DataFrame) -> dict:
+        return {"org": "；".join(dict.fromkeys(hit["org"])), "table_value": "；".join(
+            _fmt(v, u, q) for v, u, q in zip(hit["value"], hit["unit"], hit["qualifier"])), "cell": "；".join(hit["ref"])}
+
+    def _none(self, cand: Candidate, named_org: str, area: str, why: str) -> dict:
+        who = area or self.fixed_org or named_org or cand.org
+        return {"code": cand.code, "org": who, "area": area, "status": NO_SOURCE,
+                "note": f"{why}：{cand.name}（{who}，{self.t.year}年）"}
+
+    def change(self, m: Mention, stated: Figure, subject: _Where | None, text: str, mentions, i, ctx,
+               named_org: str) -> dict:
+        direct = self.candidates(text, mentions, i, None, ctx, named_org, {"change"})
+        if len(direct) == 1 and direct[0].unit == m.unit:
+            return self.compare(m, stated, direct[0], named_org, "")
+        own = self.candidates(text, mentions, i, None, ctx, named_org, {"count", "amount", "rate", "derived"})
+        if len(own) > 1:
+            return _unsure(self, m, stated, own, named_org, "")
+        if own:  # 受理法律援助案件数同比增长6%: the change of the indicator named before it
+            subject = _Where(own[0].code, named_org or own[0].org, "", own[0])
+        if subject is None:
+            return {"status": NO_SOURCE, "note": "未能确定是哪项指标的同比变化"}
+        reported = self.settings.change_code(subject.code)
+        if reported and m.unit == "%" and not self.rows(self.matcher.by_code[reported], named_org, subject.area).empty:
+            return self.compare(m, stated, self.matcher.by_code[reported], named_org, subject.area)
+        computed = self._computed(subject, m.unit, named_org)
+        if isinstance(computed, str):
+            return {"code": subject.code, "org": subject.org, "area": subject.area, "status": NO_SOURCE,
+                    "note": computed}
+        value, cells = computed
+        unit = m.unit if m.unit in self.prose.point_units else "%"
+        note = f"同比变化：按{self.t.baseline_year}年数据计算"
+        return self._verdict(m, stated, subject.cand, subject.org, subject.area,
+                             [(value, "", stated.unit, cells)], (note, note)) | {
+            "table_value": f"{'+' if value >= 0 else ''}{round_half_up(value, 2):g}{unit}"}
+
+    def _computed(self, where: _Where, unit: str, named_org: str) -> tuple[float, str] | str:
+        if self.t.base is None:
+            return "没有对比年度数据，无法核对同比变化"
+        cand = where.cand
+        pair = []
+        for base in (False, True):
+            if cand.kind == "derived":
+                hit = self.rate(cand, named_org, base)
+                vals = list(hit["比率（%）"]) if hit is not None else []
+                refs = [f"{n}；{d}" for n, d in zip(hit["分子出处"], hit["分母出处"])] if hit is not None else []
+            else:
+                hit = self.rows(cand, named_org, where.area, base)
+                vals, refs = list(hit["value"]), list(hit["ref"])
+            if len(set(vals)) != 1:
+                return f"{'上年' if base else '本年'}{cand.name}没有唯一数值，无法计算同比"
+            pair.append((float(vals[0]), refs[0]))
+        (cur, cur_ref), (old, old_ref) = pair
+        cells = f"本年：{cur_ref}；上年：{old_ref}"
+        if unit != "%":
+            return cur - old, cells  # 个百分点 of a rate, or a count's change in its own unit
+        if old == 0:
+            return "上年为0，无法计算同比增幅"
+        return (cur - old) / old * 100, cells
+
+
+def _fmt(value: float, unit: str, qualifier: str) -> str:
+    return format_value(float(value), unit, qualifier)
+
+
+def _section(paragraphs: list[str]) -> list[str]:
+    out, part, section = [], 0, ""
+    for text in paragraphs:
+        if _PART.match(text):
+            part, section = part + 1, ""
+        m = _SECTION.match(text)
+        if m and part == 1:
+            section = f"s{_CN_ORD.index(m.group(1)) + 1}"
+        out.append(section)
+    return out
+
+
+def check_paragraphs(paragraphs: list[str], tables: Tables, catalog: Catalog | None = None,
+                     settings: Settings | None = None, org: str = "") -> pd.DataFrame:
+    """One row per figure (a shared figure: one row per listed item) with :data:`COLUMNS`."""
+    chk = _Checker(tables, catalog or load_catalog(), settings or load_settings(), org)
+    rows = []
+    for p_index, (raw, section) in enumerate(zip(paragraphs, _section(paragraphs)), start=1):
+        text = normalise(raw)
+        mentions = find_figures(text, chk.prose)
+        resolved: dict[int, _Where] = {}
+        ctx = Context(section=section, fixed_org=org)
+        for i, m in enumerate(mentions):
+            s_start, s_end = sentence_bounds(text, m.start)
+            named_org, area = ("", "") if org else chk.matcher.named(text, s_start, m.start)
+            stated = Figure.from_text(m.number_text)
+            stated = Figure(m.value, stated.unit, stated.qualifier, stated.step)
+            base = {"paragraph": p_index, "sentence": raw[s_start:s_end].strip(), "figure_text": m.text,
+                    "value": m.value, "unit": m.unit, "qualifier": m.qualifier}
+            if m.change:
+                subject = next((resolved[j] for j in range(i - 1, -1, -1) if j in resolved
+                                and not mentions[j].in_brackets and mentions[j].end > s_start), None)
+                rows.append({**base, **chk.change(m, stated, subject, text, mentions, i, ctx, named_org)})
+                continue
+            for item in (range(len(m.items)) if m.items else [None]):
+                found = chk.candidates(text, mentions, i, item, ctx, named_org,
+                                       {"count", "amount", "rate", "derived"})
+                if not found:
+                    result = {"status": NO_SOURCE, "note": "未能按上下文对应到指标"}
+                elif len(found) > 1:
+                    result = _unsure(chk, m, stated, found, named_org, area)
+                else:
+                    result = chk.compare(m, stated, found[0], named_org, area)
+                    if result["status"] != NO_SOURCE:
+                        resolved[i] = _Where(found[0].code, result.get("org", ""), area, found[0])
+                label = text[m.items[item][0]:m.items[item][1]] if item is not None else ""
+                rows.append({**base, "figure_text": f"{m.text}（{label}）" if label else m.text, **result})
+    df = pd.DataFrame(rows, columns=COLUMNS) if rows else pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
+    for col in COLUMNS:
+        if col not in ("paragraph", "value"):
+            df[col] = ["" if v is None or v != v else str(v) for v in df[col]]  # v != v: NaN
+    return df
+
+
+def _unsure(chk: _Checker, m: Mention, stated: Figure, found: list[Candidate], named_org: str, area: str) -> dict:
+    listed = [chk.compare(m, stated, c, named_org, area) for c in found]
+    return {"code": "；".join(c.code for c in found), "org": "；".join(dict.fromkeys(c.org for c in found)),
+            "area": area, "table_value": "；".join(r.get("table_value", "—") or "—" for r in listed),
+            "cell": "；".join(r.get("cell", "") for r in listed if r.get("cell")), "status": UNSURE,
+            "note": "按上下文可对应多个指标：" + "、".join(f"{c.name}（{c.org}）" for c in found)}
+
+
+def summary_lines(df: pd.DataFrame, path: Path) -> list[str]:
+    counts = df["status"].value_counts() if len(df) else pd.Series(dtype=int)
+    lines = [f"{path}：共 {len(df)} 个数字，" + "，".join(f"{s} {int(counts.get(s, 0))}" for s in STATUSES)]
+    for r in df[df["status"].isin([WRONG, UNSURE, NO_SOURCE])].head(20).itertuples():
+        lines.append(f"  {r.status}：第{r.paragraph}段「{r.figure_text}」"
+                     + (f" 数据为 {r.table_value}（{r.cell}）" if r.table_value else "") + (f" {r.note}" if r.note else ""))
+    return lines
+
+
+def check_file(path: str | Path, year: int, baseline_year: int | None = None,
+               processed_dir: str | Path = "data/processed", out_dir: str | Path = "reports", org: str = "",
+               raw_dir: str | Path = "data/raw") -> tuple[pd.DataFrame, Path]:
+    """Check a finished report against ``year``'s data; writes ``<out>/<year>/report_check.csv``."""
+    from .data import check_year, load
+    from .errors import ParameterError
+    from .outputs import write_csv
+    from .report_read import read_paragraphs
+    from .report_run import resolve_baseline
+
+    year = check_year(year)
+    paragraphs = read_paragraphs(path)
+    catalog = load_catalog()
+    if org and org not in set(catalog.orgs["org"]):
+        resolved = catalog.resolve_org(org)
+        if resolved is None:
+            raise ParameterError(f"--org 不是已知的填报单位：{org}")
+        org = resolved
+    raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
+    baseline_year = resolve_baseline(year, baseline_year, raw_dir, processed_dir)
+    tidy = load(year, processed_dir, raw_dir)
+    base = load(baseline_year, processed_dir, raw_dir) if baseline_year else None
+    if org:
+        tidy = tidy[tidy["org"] == org]
+        base = None if base is None else base[base["org"] == org]
+    df = check_paragraphs(paragraphs, Tables(tidy, base, year, baseline_year), catalog, org=org)
+    out = Path(out_dir) / str(year) / "report_check.csv"
+    write_csv(df, out)
+    return df, out

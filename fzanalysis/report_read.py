@@ -1,0 +1,131 @@
+"""Reading a finished report (读取成稿): .docx, .md or .txt → its paragraphs of text.
+
+- ``.docx``: the XML of ``word/document.xml`` in reading order: paragraphs, and each table row as
+  one paragraph (its cells joined by ``，``). Tracked insertions (``w:ins``) are read as accepted;
+  tracked deletions (``w:del``, ``w:moveFrom``), field codes and comments are not text of the report.
+- ``.md``: one paragraph per block; heading marks, emphasis, footnote references and footnote
+  definitions (``[^3]: 出处``), links and HTML tags are removed.
+- ``.txt``: one paragraph per non-empty line (UTF-8, with or without BOM, or GB18030).
+
+Reading stops at the appendix heading (``report.appendix_title`` in ``settings.csv``, 数据来源): the
+appendix lists sources, it is not the report's text.
+"""
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+from lxml import etree
+
+from .errors import ReportError
+from .report_settings import load_settings
+
+__all__ = ["read_paragraphs"]
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_SKIP = {W + "del", W + "moveFrom", W + "instrText", W + "delText", W + "commentReference"}
+_MD_INLINE = [(re.compile(r"\[\^[^\]]*\]"), ""), (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),
+              (re.compile(r"<[^>]+>"), ""), (re.compile(r"(\*\*|__|\*|`)"), "")]
+
+
+def _docx_text(p: etree._Element) -> str:
+    parts: list[str] = []
+
+    def walk(node: etree._Element) -> None:
+        for child in node:
+            tag = child.tag
+            if not isinstance(tag, str) or tag in _SKIP:
+                continue
+            if tag == W + "t":
+                parts.append(child.text or "")
+            elif tag in (W + "tab",):
+                parts.append(" ")
+            elif tag in (W + "br", W + "cr"):
+                parts.append("\n")
+            else:
+                walk(child)
+
+    walk(p)
+    return "".join(parts)
+
+
+def _read_docx(path: Path) -> list[str]:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            xml = zf.read("word/document.xml")
+        root = etree.fromstring(xml)
+    except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, OSError) as exc:
+        raise ReportError(f"不是可读取的 Word 文档（.docx）：{type(exc).__name__}", file=str(path)) from None
+    body = root.find(W + "body")
+    if body is None:
+        raise ReportError("Word 文档没有正文", file=str(path))
+    out: list[str] = []
+    for block in body:
+        if block.tag == W + "p":
+            out.append(_docx_text(block))
+        elif block.tag == W + "tbl":
+            for row in block.iter(W + "tr"):
+                cells = ["".join(_docx_text(p) for p in tc.iter(W + "p")) for tc in row.iter(W + "tc")]
+                out.append("，".join(c for c in cells if c.strip()))
+        elif block.tag == W + "sdt":
+            out.extend(_docx_text(p) for p in block.iter(W + "p"))
+    return out
+
+
+def _decode(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReportError(f"无法读取文件：{exc.strerror}", file=str(path)) from None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ReportError("文件编码无法识别（应为 UTF-8 或 GB18030）", file=str(path))
+
+
+def _read_md(path: Path) -> list[str]:
+    out, block = [], []
+    for line in _decode(path).splitlines() + [""]:
+        if re.match(r"^\s*\[\^[^\]]+\]:", line):
+            continue  # a footnote definition: the source, not the text
+        if not line.strip():
+            if block:
+                out.append("".join(block))
+            block = []
+            continue
+        text = re.sub(r"^\s{0,3}(#{1,6}\s+|>\s?|[-*+]\s+(?=\S))", "", line.rstrip())
+        for pattern, repl in _MD_INLINE:
+            text = pattern.sub(repl, text)
+        if set(text.strip()) <= set("|-: "):
+            continue  # a table rule
+        block.append("，".join(c.strip() for c in text.strip().strip("|").split("|")) if "|" in text else text.strip())
+    return out
+
+
+def read_paragraphs(path: str | Path) -> list[str]:
+    """The report's paragraphs up to its appendix (数据来源)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ReportError("文件不存在", file=str(path))
+    suffix = path.suffix.lower()
+    if suffix == ".docx":
+        paragraphs = _read_docx(path)
+    elif suffix in (".md", ".markdown"):
+        paragraphs = _read_md(path)
+    elif suffix == ".txt":
+        paragraphs = [line.strip() for line in _decode(path).splitlines()]
+    else:
+        raise ReportError(f"不支持的文件类型 {suffix or '（无扩展名）'}：应为 .docx、.md 或 .txt", file=str(path))
+    settings = load_settings()
+    appendix = settings.text("report.appendix_title", "数据来源")
+    prefixes = "|".join(re.escape(p) for p in settings.list("report.appendix_prefixes"))
+    out = []
+    for text in paragraphs:
+        stripped = re.sub(rf"^(?:{prefixes})\s*\d*\s*[:：]?\s*", "", text.strip()) if prefixes else text.strip()
+        if stripped == appendix:
+            break
+        out.append(text)
+    return out

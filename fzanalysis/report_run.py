@@ -1,0 +1,83 @@
+"""``fzanalysis report``: load a year, build the draft and write its four files (报告生成).
+
+``<out>/<year>/report.md``, ``report.html``, ``report.docx`` (a comment on every figure and a 数据来源
+appendix) and ``report_public.docx`` (the same text, no comments, no appendix). Every file is written
+atomically and is byte-identical for the same input. :func:`report_step` is the last step of
+``fzanalysis run``: it never raises, and its summary goes into ``run.json``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .catalog import load_catalog
+from .data import check_year, has_data, load, load_log
+from .diagnostics import find_problems
+from .docx_writer import to_docx
+from .errors import FzError, ParameterError
+from .folders import locked
+from .outputs import atomic_write_bytes
+from .report import build_draft
+from .report_render import to_html, to_markdown
+
+__all__ = ["REPORT_FILES", "report_step", "write_report"]
+
+REPORT_FILES = ("report.md", "report.html", "report.docx", "report_public.docx")
+
+
+def resolve_baseline(year: int, baseline_year: int | None, raw_dir: Path, processed_dir: Path) -> int | None:
+    """The year to compare with: the one asked for (its data must exist), else the year before when it has data."""
+    if baseline_year is None:
+        return year - 1 if has_data(year - 1, raw_dir, processed_dir) else None
+    baseline_year = check_year(baseline_year, "baseline-year")
+    if baseline_year >= year:
+        raise ParameterError(f"对比年度 {baseline_year} 应早于报告年度 {year}")
+    if not has_data(baseline_year, raw_dir, processed_dir):
+        raise ParameterError(f"没有对比年度 {baseline_year} 的数据")
+    return baseline_year
+
+
+def write_report(year: int, baseline_year: int | None = None, processed_dir: str | Path = "data/processed",
+                 out_dir: str | Path = "reports", templates_dir: str | Path | None = None,
+                 raw_dir: str | Path = "data/raw") -> dict:
+    """Build the draft of ``year`` and write its files; returns a summary (files, figures, placeholders)."""
+    year = check_year(year)
+    raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
+    baseline_year = resolve_baseline(year, baseline_year, raw_dir, processed_dir)
+    tidy = load(year, processed_dir, raw_dir)
+    baseline = load(baseline_year, processed_dir, raw_dir) if baseline_year else None
+    log = load_log(year, processed_dir) if (processed_dir / str(year) / "cleaning_log.csv").exists() else None
+    catalog = load_catalog()
+    findings = find_problems(tidy, catalog, baseline, log)
+    draft = build_draft(tidy, year, baseline, baseline_year, findings, templates_dir, catalog)
+    target = Path(out_dir) / str(year)
+    contents = {
+        "report.md": to_markdown(draft).encode("utf-8"),
+        "report.html": to_html(draft).encode("utf-8"),
+        "report.docx": to_docx(draft),
+        "report_public.docx": to_docx(draft, comments=False, appendix=False),
+    }
+    with locked(out_dir):  # a run writing the same reports waits, and is waited for
+        for name, data in contents.items():
+            atomic_write_bytes(target / name, data)
+    return {"status": "ok", "year": year, "baseline_year": baseline_year, "title": draft.title,
+            "dir": str(target), "files": list(REPORT_FILES), "figures": len(draft.figures),
+            "placeholders": [c.text for c in draft.placeholders]}
+
+
+def summary_lines(summary: dict) -> list[str]:
+    lines = [f"{summary['year']}: 报告初稿共 {summary['figures']} 个数字（均注明出处），缺数 {len(summary['placeholders'])} 处"
+             f" → {summary['dir']}（{'、'.join(summary['files'])}）"]
+    lines += [f"  缺数：{p}" for p in summary["placeholders"]]
+    return lines
+
+
+def report_step(year: int, baseline_year: int | None, raw_dir: str | Path, processed_dir: str | Path,
+                out_dir: str | Path) -> dict:
+    """The report as the last step of ``fzanalysis run``: a summary for run.json, never an exception."""
+    try:
+        summary = write_report(year, baseline_year, processed_dir, out_dir, raw_dir=raw_dir)
+        return {k: v for k, v in summary.items() if k != "dir"}  # run.json sits in that folder
+    except FzError as exc:
+        return {"status": "failed", "error": exc.one_line()}
+    except Exception as exc:  # the notebooks' results must still be recorded
+        return {"status": "failed", "error": f"{type(exc).__name__}: {exc}"[:300]}

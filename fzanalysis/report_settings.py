@@ -1,0 +1,135 @@
+"""Report settings and the words of prose (报告设置与行文用词): data files beside the catalog.
+
+Everything the report draft and ``check-report`` need to know about words is data an analyst can
+edit without touching Python:
+
+- ``catalog_data/settings.csv`` (``key,value,description``): the district's name, placeholder texts,
+  which problem categories stay internal, Word comment author, work-point headings, change words.
+- ``catalog_data/changes.csv`` (``code,of``): a reported year-on-year change (``recon_accepted_yoy``)
+  and the indicator it is the change of (``recon_accepted``).
+- ``catalog_data/prose.csv`` (``kind,text,value``): units written after a number in prose, qualifier
+  spellings (超过 → 超), change markers and direction words, the markers of a shared figure
+  (``评价率、满意率均达100%``), name endings prose drops (行政处罚案件数 → 行政处罚案件), and domain words
+  that name a unit (市场监管领域 → 区市场监管局).
+- ``catalog_data/figure_stoplist.csv`` (``pattern,kind``): regular expressions of text whose numbers
+  are not figures: quotations and titles, years and dates, ordinals, document numbers, plenary
+  numbering, names and slogans, and targets (力争……不低于80%).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from .catalog import DATA_DIR
+from .errors import CatalogError
+
+__all__ = ["Prose", "Settings", "load_prose", "load_settings"]
+
+
+def _read(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise CatalogError(f"无法读取设置文件：{exc}", file=path.name) from None
+
+
+class Settings(dict):
+    """``settings.csv`` as key → text, plus ``changes.csv`` as change code → indicator code."""
+
+    changes: dict[str, str]
+
+    def text(self, key: str, default: str = "", **fields: object) -> str:
+        template = str(self.get(key, default))
+        return template.format(**fields) if fields else template
+
+    def list(self, key: str) -> list[str]:
+        return [p.strip() for p in str(self.get(key, "")).split("|") if p.strip()]
+
+    def change_code(self, code: str) -> str:
+        """The reported change of ``code`` (``recon_accepted`` → ``recon_accepted_yoy``), or ''."""
+        return next((c for c, of in self.changes.items() if of == code), "")
+
+
+@dataclass(frozen=True)
+class Prose:
+    """The words of ``prose.csv`` and the compiled stop-list."""
+
+    units: tuple[str, ...]  # longest first
+    qualifiers: dict[str, str]  # spelling → 余/超/约/近
+    change_markers: tuple[str, ...]
+    change_words: dict[str, int]  # 增长 → 1, 下降 → -1
+    shared_markers: tuple[str, ...]
+    shared_verbs: tuple[str, ...]  # 达、为 … between the marker and the number (longest first)
+    respective_markers: tuple[str, ...]  # 分别: each item has its own number, nothing is shared
+    point_units: tuple[str, ...]  # 个百分点: a change of a rate
+    link_words: tuple[str, ...]  # 和、并 … after a figure: the words that follow are not its noun
+    name_suffixes: tuple[str, ...]  # longest first
+    org_words: dict[str, str]  # 市场监管 → 区市场监管局
+    stoplist: tuple[tuple[re.Pattern, str], ...]  # (pattern, kind)
+
+    def prefix_qualifiers(self) -> list[str]:
+        return sorted((q for q, v in self.qualifiers.items() if v != "余"), key=len, reverse=True)
+
+    def suffix_qualifiers(self) -> list[str]:
+        return sorted((q for q, v in self.qualifiers.items() if v == "余"), key=len, reverse=True)
+
+
+def load_settings(data_dir: str | Path | None = None) -> Settings:
+    return _settings(str(Path(data_dir) if data_dir else DATA_DIR))
+
+
+@lru_cache(maxsize=4)
+def _settings(data_dir: str) -> Settings:
+    base = Path(data_dir)
+    table = _read(base / "settings.csv")
+    settings = Settings(zip(table["key"], table["value"]))
+    changes = _read(base / "changes.csv")
+    settings.changes = dict(zip(changes["code"], changes["of"]))
+    return settings
+
+
+def load_prose(data_dir: str | Path | None = None) -> Prose:
+    return _prose(str(Path(data_dir) if data_dir else DATA_DIR))
+
+
+@lru_cache(maxsize=4)
+def _prose(data_dir: str) -> Prose:
+    from .catalog import load_catalog
+
+    base = Path(data_dir)
+    words = _read(base / "prose.csv")
+
+    def of(kind: str) -> pd.DataFrame:
+        return words[words["kind"] == kind]
+
+    def longest_first(items) -> tuple[str, ...]:
+        return tuple(sorted(dict.fromkeys(i for i in items if i), key=lambda s: (-len(s), s)))
+
+    catalog_units = load_catalog(data_dir if (base / "indicators.csv").exists() else None).indicators["unit"]
+    units = longest_first([*catalog_units, *of("unit")["text"]])
+    stops = []
+    for row in _read(base / "figure_stoplist.csv").itertuples(index=False):
+        try:
+            stops.append((re.compile(row.pattern), row.kind))
+        except re.error as exc:
+            raise CatalogError(f"停用规则不是有效的正则表达式：{row.pattern}（{exc}）", file="figure_stoplist.csv") from None
+    change_words = {t: int(v) for t, v in zip(words.loc[words["kind"].isin(["change_up", "change_down"]), "text"],
+                                              words.loc[words["kind"].isin(["change_up", "change_down"]), "value"])}
+    return Prose(
+        units=units,
+        qualifiers=dict(zip(of("qualifier")["text"], of("qualifier")["value"])),
+        change_markers=longest_first(of("change_marker")["text"]),
+        change_words=change_words,
+        shared_markers=longest_first(of("shared_marker")["text"]),
+        shared_verbs=longest_first(of("shared_verb")["text"]),
+        respective_markers=longest_first(of("respective_marker")["text"]),
+        point_units=longest_first(of("point_unit")["text"]),
+        link_words=longest_first(of("link_word")["text"]),
+        name_suffixes=longest_first(of("name_suffix")["text"]),
+        org_words=dict(zip(of("org_word")["text"], of("org_word")["value"])),
+        stoplist=tuple(stops),
+    )

@@ -1,0 +1,155 @@
+"""fzanalysis.check_report and ``fzanalysis check-report``: the seed report agrees with the data figure by
+figure; every kind of wrong figure is caught, naming the table value and cell; matching is by words."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from fzanalysis.check_report import COLUMNS, Tables, check_paragraphs
+from tests.report_fixtures import FIGURES, RAW, ROOT, SEED, processed, tidy  # noqa: F401
+
+
+_TABLES: dict[str, Tables] = {}
+
+
+@pytest.fixture
+def tables(processed) -> Tables:
+    if "t" not in _TABLES:  # derived rates of both years: computed once for the module
+        _TABLES["t"] = Tables(tidy(processed, 2023), tidy(processed, 2022), 2023, 2022)
+    return _TABLES["t"]
+
+
+def _check(text: str, tables: Tables, org: str = "") -> pd.DataFrame:
+    return check_paragraphs(text.split("\n"), tables, org=org)
+
+
+def _cli(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "fzanalysis.cli", *args], capture_output=True, text=True,
+                          timeout=300, cwd=cwd)
+
+
+def test_seed_report_all_109_figures_found_and_agree(tables):
+    df = _check(SEED.read_text(encoding="utf-8"), tables)
+    assert list(df.columns) == COLUMNS
+    assert len(df) == 109
+    assert set(df["status"]) == {"一致"}
+    assert sorted(df["code"]) == sorted(FIGURES["code"])  # each seed figure matched to its own indicator
+    for f in FIGURES.itertuples():
+        hit = df[df["code"] == f.code]
+        assert len(hit) == 1 and hit["org"].iloc[0] == f.org, f.id
+        assert hit["value"].iloc[0] == f.value, f.id
+        assert f.sentence.split("，")[-1][:6] in hit["sentence"].iloc[0], f.id
+        assert hit["cell"].iloc[0].startswith("2023/"), f.id
+
+
+WRONG = [
+    ("changed digit", "市场监管领域办理行政处罚案件579件", "市场监管领域办理行政处罚案件578件", "579件", "!C13"),
+    ("swapped digits", "市场监管领域办理行政处罚案件579件", "市场监管领域办理行政处罚案件597件", "579件", "!C13"),
+    ("wrong 万/余", "事项2.5万余件", "事项25万余件", "2.5万余件", "!政务服务!"),
+    ("wrong 余 amount", "纯信用融资3000余万元", "纯信用融资300余万元", "3000余万元", "!信用建设!"),
+    ("wrong rate", "调解成功率99%", "调解成功率98%", "99%", "!人民调解!"),
+    ("moved to another indicator", "罚款566.2万元，17个", "罚款45.8万元，17个", "566.2万元", "!D13"),
+    ("swapped between units", "办理行政处罚案件19件", "办理行政处罚案件579件", "19件", "生态环境局"),
+    ("wrong change", "同比增长41.3%", "同比增长14.3%", "41.3%", "!行政复议!"),
+    ("wrong direction", "同比增长41.3%", "同比下降41.3%", "41.3%", "!行政复议!"),
+]
+
+
+@pytest.mark.parametrize("kind,old,new,table_value,cell", WRONG, ids=[w[0] for w in WRONG])
+def test_each_kind_of_wrong_figure_is_caught_with_the_table_value_and_cell(tables, kind, old, new, table_value, cell):
+    text = SEED.read_text(encoding="utf-8")
+    assert old in text
+    df = _check(text.replace(old, new, 1), tables)
+    bad = df[df["status"].isin(["不一致", "待核"])]
+    assert len(bad) == 1, bad
+    assert table_value in bad["table_value"].iloc[0] and cell in bad["cell"].iloc[0]
+    assert (df["status"] == "一致").sum() == 108
+
+
+def test_cli_exits_1_on_a_wrong_figure_and_writes_the_csv_with_bom(tmp_path, processed):
+    bad = tmp_path / "成稿.txt"
+    bad.write_text(SEED.read_text(encoding="utf-8").replace("调解成功率99%", "调解成功率98%"), encoding="utf-8")
+    proc = _cli("check-report", str(bad), "--year", "2023", "--processed", str(processed), "--raw", str(RAW),
+                "--out", str(tmp_path / "out"))
+    assert proc.returncode == 1, proc.stderr
+    assert "不一致 1" in proc.stdout and "98%" in proc.stdout and "99%" in proc.stdout
+    data = (tmp_path / "out" / "2023" / "report_check.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    df = pd.read_csv(tmp_path / "out" / "2023" / "report_check.csv", encoding="utf-8-sig", keep_default_na=False)
+    assert list(df.columns) == COLUMNS and len(df) == 109
+
+
+def test_cli_on_the_seed_exits_0(tmp_path, processed):
+    proc = _cli("check-report", str(SEED), "--year", "2023", "--processed", str(processed), "--raw", str(RAW),
+                "--out", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    assert "一致 109，不一致 0，待核 0，无来源 0" in proc.stdout
+
+
+@pytest.mark.parametrize("name,content", [("missing.docx", None), ("fake.docx", b"not a zip"), ("x.pdf", b"%PDF")])
+def test_a_bad_input_file_is_one_line_exit_2(tmp_path, processed, name, content):
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    proc = _cli("check-report", str(path), "--year", "2023", "--processed", str(processed), "--raw", str(RAW),
+                "--out", str(tmp_path))
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr and name in proc.stderr
+
+
+def test_words_decide_not_values_same_words_for_two_units_is_unsure(tables):
+    df = _check("全年办理行政处罚案件579件。", tables)  # 区市场监管局 or 区生态环境局: the words do not say
+    assert df["status"].tolist() == ["待核"]
+    assert "market_penalty_cases" in df["code"].iloc[0] and "eco_penalty_cases" in df["code"].iloc[0]
+    assert "579件" in df["table_value"].iloc[0] and "19件" in df["table_value"].iloc[0]
+
+
+def test_org_option_checks_a_department_summary_against_its_own_figures(tables):
+    text = "本局全年办理行政处罚案件579件，罚款566.2万元，移送公安机关立案侦查15件。"
+    df = _check(text, tables, org="区市场监管局")
+    assert df["status"].tolist() == ["一致", "一致", "不一致"]
+    assert set(df["org"]) == {"区市场监管局"}
+    assert _check(text.replace("本局", "区生态环境局"), tables, org="区市场监管局")["status"].tolist()[:2] == ["一致", "一致"]
+
+
+def test_a_named_town_is_compared_with_its_own_row(tables):
+    df = _check("八桥镇办理镇街综合行政执法案件27件。跳磴镇镇街综合行政执法案件数为3件。", tables)
+    assert df["status"].tolist() == ["一致", "不一致"]
+    assert df["area"].tolist() == ["八桥镇", "跳磴镇"]
+    assert df["table_value"].iloc[1].startswith("0件")
+
+
+def test_conflicting_duplicate_submissions(tables):
+    cur = tables.cur.drop(columns="ref")
+    row = cur[(cur["code"] == "market_penalty_cases") & (cur["area"] == "")]
+    dup = row.assign(value=590.0, raw_text="590", source_file="2023/区市场监管局（补报）.xlsx", cell="C9")
+    t = Tables(pd.concat([cur, dup]), None, 2023)
+    df = _check("市场监管领域办理行政处罚案件579件。\n市场监管领域办理行政处罚案件590件。\n"
+                "市场监管领域办理行政处罚案件585件。", t)
+    assert df["status"].tolist() == ["一致", "一致", "不一致"]
+    assert "补报" not in df["cell"].iloc[0] and "补报" in df["cell"].iloc[1]
+    assert "579件" in df["table_value"].iloc[2] and "590件" in df["table_value"].iloc[2]
+
+
+def test_derived_rate_and_computed_change_cite_their_cells(tables):
+    df = _check("区司法局受理法律援助案件316件、办结221件，法律援助办结率为69.9%，同比下降9.3个百分点。"
+                "受理法律援助案件数同比增长6%。", tables)
+    assert df["status"].tolist() == ["一致"] * 5
+    rate, change, pct = df.iloc[2], df.iloc[3], df.iloc[4]
+    assert rate["code"] == "legal_aid_closure_rate" and "分子：" in rate["cell"] and "分母：" in rate["cell"]
+    assert change["value"] == -9.3 and "上年：2022/" in change["cell"]
+    assert pct["code"] == "legal_aid_accepted" and "本年：2023/" in pct["cell"]
+
+
+def test_a_change_without_baseline_has_no_source(processed):
+    t = Tables(tidy(processed, 2023), None, 2023)
+    df = check_paragraphs(["受理法律援助案件数同比增长6%。"], t)
+    assert df["status"].tolist() == ["无来源"]
+
+
+def test_targets_are_not_checked_as_figures(tables):
+    df = _check("2024年力争法律援助办结率不低于80%，确保出庭应诉率达到100%。", tables)
+    assert df.empty

@@ -1,0 +1,97 @@
+"""fzanalysis.docx_writer: the GB/T 9704—2012 layout, asserted in the document's XML; comments, appendix,
+the public copy and identical bytes."""
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+
+from fzanalysis.docx_writer import to_docx
+from fzanalysis.report_model import Block, Cited, Draft
+
+SOURCE = "2023/区市场监管局统计表.xlsx!Sheet1!C5"
+
+
+def _draft() -> Draft:
+    fig = Cited(1, "579件", "market_penalty_cases", "行政处罚案件数", "区市场监管局", "", (SOURCE,), SOURCE)
+    gap = Cited(2, "【缺数：罚款金额（区市场监管局）】", "market_fines", "罚款金额", "区市场监管局", missing=True)
+    blocks = [Block("title", ["大渡口区2023年法治政府建设情况报告"]), Block("p", ["2023年，全区……"]),
+              Block("h1", ["一、2023年法治政府建设情况"]),
+              Block("p", ["区市场监管局办理行政处罚案件", fig, "，罚款", gap, "。"], ["（一）严格执法。"])]
+    return Draft(2023, None, "大渡口区2023年法治政府建设情况报告", blocks, [fig, gap])
+
+
+@pytest.fixture(scope="module")
+def doc():
+    return Document(io.BytesIO(to_docx(_draft())))
+
+
+def _fonts(el) -> dict:
+    rfonts = el.find(f".//{qn('w:rFonts')}")
+    return {k: rfonts.get(qn(f"w:{k}")) for k in ("ascii", "hAnsi", "eastAsia", "cs")}
+
+
+def test_page_a4_and_margins(doc):
+    sect = doc.sections[0]._sectPr
+    size, mar = sect.find(qn("w:pgSz")), sect.find(qn("w:pgMar"))
+    assert (int(size.get(qn("w:w"))), int(size.get(qn("w:h")))) == (11906, 16838)  # 210 × 297 mm in twips
+    twips = {k: int(mar.get(qn(f"w:{k}"))) for k in ("top", "bottom", "left", "right")}
+    assert twips == {"top": 2098, "bottom": 1984, "left": 1587, "right": 1474}  # 37, 35, 28, 26 mm
+
+
+def test_body_style_fangsong_16pt_exact_28pt(doc):
+    style = doc.styles["Normal"].element
+    assert set(_fonts(style).values()) == {"仿宋_GB2312"}
+    assert style.find(f".//{qn('w:sz')}").get(qn("w:val")) == "32"  # 三号 = 16 pt
+    spacing = style.find(f".//{qn('w:spacing')}")
+    assert (spacing.get(qn("w:line")), spacing.get(qn("w:lineRule"))) == ("560", "exact")  # 28 pt
+
+
+def test_title_heading_and_body_fonts_and_indent(doc):
+    title, lead, h1, body = doc.paragraphs[0], doc.paragraphs[1], doc.paragraphs[2], doc.paragraphs[3]
+    assert title.alignment == 1  # centred
+    run = title.runs[0]._r
+    assert set(_fonts(run).values()) == {"方正小标宋简体"} and run.find(f".//{qn('w:sz')}").get(qn("w:val")) == "44"
+    assert set(_fonts(h1.runs[0]._r).values()) == {"黑体"}
+    assert set(_fonts(body.runs[0]._r).values()) == {"楷体_GB2312"}  # the level-two heading leads its paragraph
+    assert set(_fonts(body.runs[1]._r).values()) == {"仿宋_GB2312"}
+    for p in (lead, h1, body):
+        ind = p._p.pPr.find(qn("w:ind"))
+        assert (ind.get(qn("w:firstLineChars")), ind.get(qn("w:firstLine"))) == ("200", "640")
+
+
+def test_page_number_field_in_the_footer(doc):
+    footer = doc.sections[0].footer._element
+    instr = "".join(t.text for t in footer.iter(qn("w:instrText")))
+    assert instr.strip() == "PAGE"
+    assert [f.get(qn("w:fldCharType")) for f in footer.iter(qn("w:fldChar"))] == ["begin", "separate", "end"]
+
+
+def test_one_comment_per_figure_and_a_visible_placeholder(doc):
+    comments = list(doc.comments)
+    assert [(c.text, c.author, c.initials) for c in comments] == [(SOURCE, "fzanalysis", "FZ")]
+    assert comments[0].timestamp.year == 2023
+    gap = [r for r in doc.paragraphs[3].runs if r.text.startswith("【缺数")][0]
+    assert gap.font.highlight_color is not None and gap.bold
+
+
+def test_appendix_lists_every_figure_with_its_source(doc):
+    assert doc.paragraphs[-1].text == "数据来源"
+    rows = [[c.text for c in r.cells] for r in doc.tables[0].rows]
+    assert rows[1] == ["1", "579件", "行政处罚案件数", "区市场监管局", SOURCE]
+    assert len(rows) == 2  # a placeholder has no source
+
+
+def test_public_copy_has_no_comments_no_appendix_no_file_names():
+    data = to_docx(_draft(), comments=False, appendix=False)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        xml = "".join(zf.read(n).decode("utf-8", "ignore") for n in zf.namelist() if n.endswith(".xml"))
+    assert ".xlsx" not in xml and "commentReference" not in xml and "数据来源" not in xml
+    assert "区市场监管局办理行政处罚案件579件" in "".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
+
+
+def test_same_draft_same_bytes():
+    assert to_docx(_draft()) == to_docx(_draft())

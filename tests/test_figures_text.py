@@ -1,0 +1,56 @@
+"""fzanalysis.figures_text: every figure of a text with its value, unit and qualifier; nothing else."""
+from __future__ import annotations
+
+from fzanalysis.figures_text import find_figures
+from tests.report_fixtures import SEED
+
+# Written for this test in the manner of other districts' reports (not the seed's sentences).
+OTHER_DISTRICT = (
+    "2023年，全县共受理行政复议申请86件，同比增长12.5%；行政机关负责人出庭应诉率达98.6%。"
+    "深化“放管服”改革，推行“一网通办”，政务服务事项网上可办率超过95%，全年办理政务服务事项近12万件。"
+    "开展执法检查1.2万余次，作出行政处罚决定368件，罚没款1200余万元，案件平均办理时间减少了3.5个工作日。"
+    "组建五个方面专项工作组，推出三种帮扶模式，组织“法律明白人”培训两批次、1500余人次。"
+    "落实“三审三校”制度，开展“十项行动”，首批、第三批示范点通过验收，培育《十佳调解案例汇编》。"
+    "认真贯彻县委十四届五次全会、六次全会精神，依据县政府令第12号和万府发〔2023〕7号文件，自2024年3月1日起施行。"
+    "打通服务群众“最后一公里”，全面落实行政执法三项制度，力争2024年复议纠错率不低于15%。"
+)
+EXPECTED = [
+    ("86件", 86, "件", "", False), ("同比增长12.5%", 12.5, "%", "", True), ("98.6%", 98.6, "%", "", False),
+    ("超过95%", 95, "%", "超", False), ("近12万件", 120000, "件", "近", False), ("1.2万余次", 12000, "次", "余", False),
+    ("368件", 368, "件", "", False), ("1200余万元", 12000000, "元", "余", False),
+    ("减少了3.5个工作日", -3.5, "个工作日", "", True), ("五个方面", 5, "个方面", "", False),
+    ("三种", 3, "种", "", False), ("两批次", 2, "批次", "", False), ("1500余人次", 1500, "人次", "余", False),
+]
+
+
+def test_other_districts_text_figures_with_values_and_no_non_figures():
+    found = [(m.text, m.value, m.unit, m.qualifier, m.change) for m in find_figures(OTHER_DISTRICT)]
+    assert found == EXPECTED
+
+
+def test_seed_has_103_figure_texts_stating_109_figures():
+    mentions = [m for line in SEED.read_text(encoding="utf-8").splitlines() for m in find_figures(line)]
+    assert len(mentions) == 103
+    assert sum(len(m.items) or 1 for m in mentions) == 109
+    shared = [m for m in mentions if m.items]
+    assert [len(m.items) for m in shared] == [2, 3, 3, 2]
+
+
+def test_change_words_sign_and_brackets():
+    down, up = find_figures("行政复议案件办理时长同比降低28%，审结42件（上年结转1件），同比增长27.2%。")[0::3]
+    assert (down.text, down.value, down.number_text) == ("同比降低28%", -28, "28%")
+    assert (up.value, up.change) == (27.2, True)
+    bracketed = find_figures("审结42件（上年结转1件）")[1]
+    assert bracketed.in_brackets and bracketed.value == 1
+
+
+def test_shared_figure_items():
+    m = find_figures("“渝快办”评价率、满意率均达100%")[0]
+    text = "“渝快办”评价率、满意率均达100%"
+    assert [text[a:b] for a, b in m.items] == ["“渝快办”评价率", "满意率均达"]
+    assert find_figures("在物业、价格、税务等27个领域")[0].items == ()  # a count after a list is one figure
+
+
+def test_full_width_digits_and_names_inside_quotes():
+    assert [(m.value, m.unit) for m in find_figures("受理案件４１件，设立“一站式”窗口，“１２３４５”热线")] == [(41, "件")]
+    assert find_figures("推行“一件事”一次办，实现“最多跑一次”") == []

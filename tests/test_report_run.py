@@ -1,0 +1,87 @@
+"""fzanalysis.report_run and ``fzanalysis report``: the four files, their summary, identical bytes for the
+same input, the public copy, the round trip through check-report, and the step at the end of ``run``."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import nbformat
+import pytest
+from docx import Document
+
+from fzanalysis.check_report import check_file
+from fzanalysis.report_run import REPORT_FILES, write_report
+from tests.report_fixtures import RAW, ROOT, drafts, processed, strip_comments  # noqa: F401
+
+
+def test_four_files_and_the_summary(drafts):
+    out, summary = drafts[2023]
+    assert sorted(p.name for p in out.iterdir()) == sorted(REPORT_FILES)
+    assert summary["title"] == "大渡口区2023年法治政府建设情况报告" and summary["baseline_year"] == 2022
+    assert summary["figures"] >= 109 and summary["placeholders"] == []
+
+
+def test_same_input_same_bytes(drafts, processed, tmp_path):
+    out, _ = drafts[2023]
+    write_report(2023, None, processed, tmp_path, raw_dir=RAW)
+    for name in REPORT_FILES:
+        assert (tmp_path / "2023" / name).read_bytes() == (out / name).read_bytes(), name
+
+
+def test_public_copy_same_text_without_comments_appendix_or_file_names(drafts):
+    out, _ = drafts[2023]
+    internal, public = Document(str(out / "report.docx")), Document(str(out / "report_public.docx"))
+    assert len(list(public.comments)) == 0 and public.tables == []
+    texts = [p.text for p in public.paragraphs]
+    assert texts == [p.text for p in internal.paragraphs][: len(texts)]
+    assert not any(".xlsx" in t for t in texts)
+
+
+@pytest.mark.parametrize("name", ["report.docx", "report.md"])
+def test_round_trip_the_draft_checks_clean(drafts, processed, tmp_path, name):
+    out, summary = drafts[2023]
+    src = out / name
+    if name.endswith(".docx"):
+        src = strip_comments(src, tmp_path / "report_no_comments.docx")
+        assert len(list(Document(str(src)).comments)) == 0
+    df, _ = check_file(src, 2023, None, processed, tmp_path, raw_dir=RAW)
+    assert df["status"].value_counts().to_dict() == {"一致": summary["figures"]}
+
+
+def test_round_trip_2022_without_baseline(drafts, processed, tmp_path):
+    out, summary = drafts[2022]
+    df, _ = check_file(out / "report.md", 2022, None, processed, tmp_path, raw_dir=RAW)
+    assert df["status"].value_counts().to_dict() == {"一致": summary["figures"]}
+
+
+def test_cli_report_prints_the_summary_and_placeholders(processed, tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "fzanalysis.cli", "report", "--year", "2022", "--processed",
+                           str(processed), "--raw", str(RAW), "--out", str(tmp_path)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "缺数 3 处" in proc.stdout
+    assert "缺数：【缺数：行政复议受理同比增长率（区司法局）】" in proc.stdout
+
+
+def test_cli_report_bad_templates_dir_is_one_line(processed, tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "fzanalysis.cli", "report", "--year", "2023", "--processed",
+                           str(processed), "--raw", str(RAW), "--out", str(tmp_path), "--templates",
+                           str(tmp_path / "无此目录")], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "模板目录不存在" in proc.stderr
+
+
+@pytest.mark.slow
+def test_run_writes_the_report_last_and_lists_it_in_run_json(processed, tmp_path):
+    from fzanalysis.runner import run
+
+    books = tmp_path / "notebooks"
+    books.mkdir()
+    cell = nbformat.v4.new_code_cell("year = 2023", metadata={"tags": ["parameters"]})
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), str(books / "overview.ipynb"))
+    run(2023, None, RAW, processed, tmp_path / "reports", jobs=1, notebooks_dir=books, progress=False)
+    record = json.loads((tmp_path / "reports" / "2023" / "run.json").read_text(encoding="utf-8"))
+    assert record["report"]["status"] == "ok" and record["report"]["files"] == list(REPORT_FILES)
+    assert record["report"]["figures"] >= 109 and record["report"]["placeholders"] == []
+    for name in REPORT_FILES:
+        assert (tmp_path / "reports" / "2023" / name).exists()
