@@ -1,8 +1,10 @@
 """Benchmark: cost per additional workbook of ``fzanalysis clean`` vs. plain readers.
 
 Not a test — a report.  Two corpora are generated in a temporary folder by copying the bytes of
-the real workbooks of ``data/raw/2023`` and ``data/raw/2022`` under new names, spread over
-several year folders (a file under ``2019/`` is cleaned as 2019: fine for timing).  For each
+the real workbooks of ``data/raw/2023`` and ``data/raw/2022`` under new names, ``PER_YEAR`` to a
+year folder, so a larger corpus spans more years (220 workbooks: 22 years from 2000) and the
+per-year cost of writing a year's outputs counts in the cost per workbook (a file under
+``2003/`` is cleaned as 2003: fine for timing).  For each
 corpus size it measures, median of ``--repeat`` runs:
 
   (a) ``fzanalysis.clean.run_clean(raw, out, progress=False)`` in-process (outputs written);
@@ -36,7 +38,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import ROOT, fzanalysis_cmd, scratch_dir, timed_cmd  # noqa: E402
 SOURCE_YEARS = ("2023", "2022")
-CORPUS_YEARS = (2019, 2020, 2021, 2022, 2023)
+FIRST_YEAR, PER_YEAR = 2000, 10  # workbooks per year folder
 GOAL_VS_OPENPYXL = 0.25
 GOAL_VS_CALAMINE = 8.0
 
@@ -55,11 +57,11 @@ def templates(raw_root: Path) -> list[Path]:
 
 
 def build_corpus(dest: Path, n: int, tpl: list[Path]) -> list[Path]:
-    """n byte copies of the templates, round-robin over templates and year folders."""
+    """n byte copies of the templates, round-robin over the templates, PER_YEAR to a year folder."""
     out = []
     for i in range(n):
         src = tpl[i % len(tpl)]
-        year = CORPUS_YEARS[i % len(CORPUS_YEARS)]
+        year = FIRST_YEAR + i // PER_YEAR
         target = dest / str(year) / f"{i:04d}_{src.name}"
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, target)
@@ -136,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         n_csv = {k: sum(p.suffix.lower() == ".csv" for p in v) for k, v in files.items()}
         print(f"templates: {len(tpl)} files from {', '.join(SOURCE_YEARS)}; corpora in {scratch}")
         print(f"  small: {sizes['small']} workbooks ({n_csv['small']} CSV), large: {sizes['large']} "
-              f"({n_csv['large']} CSV), over year folders {CORPUS_YEARS[0]}–{CORPUS_YEARS[-1]}; "
+              f"({n_csv['large']} CSV), {PER_YEAR} to a year folder ({FIRST_YEAR}–{FIRST_YEAR + (sizes['large'] - 1) // PER_YEAR}); "
               f"repeat={args.repeat} (median)")
 
         # warm-up: imports, catalog (lru_cache), page cache of every file, first-call costs

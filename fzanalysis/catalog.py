@@ -139,6 +139,7 @@ class Catalog:
         for org, kind in zip(self.orgs["org"], self.orgs["kind"]):
             self._org_kinds.setdefault(org, str(kind))
         self._org_memo: dict[str, str | None] = {}
+        self._towns = tuple(self.orgs.loc[self.orgs["kind"] == "镇街", "org"])
         words = self.vocabulary.of
         self._areas = AreaResolver(
             {alias: org for alias, org in self._org_aliases if self._org_kinds.get(org) == "镇街"},
@@ -203,7 +204,8 @@ class Catalog:
         return self._org_kinds.get(org, "")
 
     def towns(self) -> list[str]:
-        return self.orgs.loc[self.orgs["kind"] == "镇街", "org"].tolist()
+        """The 镇街 of orgs.csv, in its order (a new list: the caller may change it)."""
+        return list(self._towns)
 
     def expected_orgs(self) -> list[str]:
         return self.orgs.loc[self.orgs["expected"] == 1, "org"].tolist()

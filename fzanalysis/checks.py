@@ -260,24 +260,38 @@ def total_checks(tidy: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     Rates and changes are never summed.
     """
     df = prepare(tidy, catalog)
-    df = df[df["value"].notna()]
+    return pd.DataFrame(total_check_rows(df[df["value"].notna()].to_dict("records"), catalog), columns=TOTAL_FIELDS)
+
+
+def total_check_rows(rows: list[Mapping], catalog: Catalog) -> list[dict]:
+    """:func:`total_checks` over rows of the indicator table as plain mappings (what the cleaner holds
+    before it builds the table): the same rule, without a DataFrame per group."""
+    groups: dict[tuple, dict[str, list]] = {}
+    for r in rows:
+        key = (r["org"], r["code"], r["source_file"])
+        groups.setdefault(key, {"totals": [], "parts": []})["parts" if r["area"] else "totals"].append(r)
     towns = set(catalog.towns())
     out = []
-    for (org, code, src), g in df.groupby(["org", "code", "source_file"], sort=True):
-        totals, parts = g[g["area"] == ""], g[g["area"] != ""]
-        if totals.empty or parts.empty or not summable(catalog, code, str(g["unit"].iloc[0])):
+    for (org, code, src), g in sorted(groups.items()):
+        totals, parts = g["totals"], g["parts"]
+        if not totals or not parts or not summable(catalog, code, str(totals[0]["unit"])):
             continue
-        if parts["area"].isin(towns).any():
-            parts = parts[parts["area"].isin(towns)]
-        parts = parts.drop_duplicates("area")
-        spans = [figure_of(r).datum() for r in parts.itertuples(index=False)]
+        if any(p["area"] in towns for p in parts):
+            parts = [p for p in parts if p["area"] in towns]
+        parts = list({p["area"]: p for p in reversed(parts)}.values())[::-1]  # the first row of each area
+        spans = [figure_of(p).datum() for p in parts]
         parts_span = Span(sum(s.lo for s in spans), sum(s.hi for s in spans),
                           any(s.lo_open for s in spans), any(s.hi_open for s in spans))
-        for t in totals.itertuples(index=False):
+        cites = [_cite(p) for p in parts]
+        for t in totals:
             fig = figure_of(t)
             ok = fig.stated().meets(parts_span, DEFAULT_REL_EPS * max(1.0, abs(fig.value), abs(parts_span.lo)))
-            out.append({"org": org, "code": code, "source_file": src, "unit": t.unit, "qualifier": t.qualifier,
-                        "total": t.value,
-                        "total_cite": t.cite, "total_text": t.raw_text, "parts_sum": float(parts["value"].sum()),
-                        "parts": len(parts), "part_cites": parts["cite"].tolist(), "agrees": ok})
-    return pd.DataFrame(out, columns=TOTAL_FIELDS)
+            out.append({"org": org, "code": code, "source_file": src, "unit": t["unit"], "qualifier": t["qualifier"],
+                        "total": t["value"], "total_cite": _cite(t), "total_text": t["raw_text"],
+                        "parts_sum": float(sum(p["value"] for p in parts)), "parts": len(parts),
+                        "part_cites": cites, "agrees": ok})
+    return out
+
+
+def _cite(row: Mapping) -> str:
+    return f"{row['source_file']}!{row['sheet']}!{row['cell']}"

@@ -10,11 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Mapping
 
 import pandas as pd
+import pyarrow as pa
 
 from .catalog import Catalog, load_catalog
 from .errors import FzError, ParameterError, ValueParseError, WorkbookTooLarge
@@ -48,11 +51,34 @@ class FileResult:
 
 @dataclass
 class CleanResult:
+    """A cleaned year: its rows as plain dicts (what is written) and, on demand, as DataFrames."""
+
     year: int
-    indicators: pd.DataFrame
-    log: pd.DataFrame
-    unmapped: pd.DataFrame
+    rows: list[dict]  # the indicator table, INDICATOR_COLUMNS
+    unmapped_rows: list[dict]  # UNMAPPED_COLUMNS
+    events: list[dict]  # the cleaning log, LOG_COLUMNS without year (ledger rows included)
     failed: list[str]  # one line per workbook that could not be read
+
+    @cached_property
+    def indicators(self) -> pd.DataFrame:
+        return _frame(self.rows, INDICATOR_COLUMNS)
+
+    @cached_property
+    def unmapped(self) -> pd.DataFrame:
+        return _frame(self.unmapped_rows, UNMAPPED_COLUMNS)
+
+    @cached_property
+    def log(self) -> pd.DataFrame:
+        return events_frame(self.year, self.events)
+
+    def outcomes(self) -> Counter:
+        """How many log rows have each outcome (kept values are rows of the table, not log rows)."""
+        return Counter(e.get("outcome", "") for e in self.events)
+
+
+def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=columns)
+    return df.astype({"year": "int64", "value": "float64"})
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -363,31 +389,23 @@ def clean_year(raw_dir: Path, year: int, files: list[Path], catalog: Catalog | N
         events.append(ledger_event(res.file, res.org, res.cells_read, len(res.rows), res.rejected, res.set_aside))
         if not res.readable:
             failed.append(next(f"{e.file}: {e.reason}" for e in res.events))
-    indicators = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
-    indicators["year"] = indicators["year"].astype("int64")
-    indicators["value"] = indicators["value"].astype("float64")
-    unmapped_df = pd.DataFrame(unmapped, columns=UNMAPPED_COLUMNS)
-    unmapped_df["year"] = unmapped_df["year"].astype("int64")
-    unmapped_df["value"] = unmapped_df["value"].astype("float64")
-    return CleanResult(year, indicators, events_frame(year, events), unmapped_df, failed)
+    return CleanResult(year, rows, unmapped, events, failed)
 
 
 def _flag_total_mismatches(results: list[FileResult], year: int, catalog: Catalog) -> None:
-    """Log (do not change) each 合计 that disagrees with the sum of its rows (:func:`checks.total_checks`,
-    the rule the diagnostics use too), on the file that holds it."""
-    from .checks import total_checks
+    """Log (do not change) each 合计 that disagrees with the sum of its parts, on the file that holds
+    it — by :func:`checks.total_check_rows`, the rule the diagnostics use too."""
+    from .checks import total_check_rows
 
-    rows = [r for res in results for r in res.rows]
-    if not rows:
-        return
-    checked = total_checks(pd.DataFrame(rows, columns=INDICATOR_COLUMNS), catalog)
     by_file = {res.file: res for res in results}
-    for t in checked[~checked["agrees"].astype(bool)].itertuples():
-        sheet, cell = t.total_cite.split("!")[-2:]
-        total, parts = format_value(t.total, t.unit, t.qualifier), format_value(t.parts_sum, t.unit)
-        by_file[t.source_file].events.append(Event(
-            t.source_file, "total_mismatch", f"合计 {total} 不等于分项之和 {parts}（按原值保留合计）", sheet=sheet,
-            cell=cell, org=t.org, code=t.code, raw_text=t.total_text))
+    for t in total_check_rows([r for res in results for r in res.rows], catalog):
+        if t["agrees"]:
+            continue
+        _, sheet, cell = t["total_cite"].rsplit("!", 2)
+        total, parts = format_value(t["total"], t["unit"], t["qualifier"]), format_value(t["parts_sum"], t["unit"])
+        by_file[t["source_file"]].events.append(Event(
+            t["source_file"], "total_mismatch", f"合计 {total} 不等于分项之和 {parts}（按原值保留合计）", sheet=sheet,
+            cell=cell, org=t["org"], code=t["code"], raw_text=t["total_text"]))
 
 
 def _flag_duplicates(results: list[FileResult]) -> None:
@@ -410,16 +428,26 @@ DUPLICATES_NAMED = 3  # a duplicate's reason names this many other files at most
 
 # ------------------------------------------------------------------------------ edges
 OUTPUT_FILES = ("indicators.csv", "indicators.parquet", "cleaning_log.csv", "unmapped.csv")
+PARQUET_TYPES = {"year": pa.int64(), "value": pa.float64()}  # the other columns are text
 
 
 def write_year(result: CleanResult, out_dir: Path) -> Path:
     """Write the §3 outputs of one year to ``<out_dir>/<year>/``, swapped in whole (under the lock
-    of ``out_dir``: a reader sees the previous set or this one, never a mix)."""
+    of ``out_dir``: a reader sees the previous set or this one, never a mix).  Written from the rows,
+    without building DataFrames: the per-year cost counts when many years are cleaned."""
     from .folders import locked, write_set
-    from .outputs import csv_bytes, parquet_bytes
+    from .log import LOG_COLUMNS
+    from .outputs import csv_bytes_rows, parquet_bytes_columns
 
-    files = {"indicators.csv": csv_bytes(result.indicators), "indicators.parquet": parquet_bytes(result.indicators),
-             "cleaning_log.csv": csv_bytes(result.log), "unmapped.csv": csv_bytes(result.unmapped)}
+    table = [[r[c] for c in INDICATOR_COLUMNS] for r in result.rows]
+    files = {
+        "indicators.csv": csv_bytes_rows(INDICATOR_COLUMNS, table),
+        "indicators.parquet": parquet_bytes_columns(
+            {c: [r[c] for r in result.rows] for c in INDICATOR_COLUMNS}, PARQUET_TYPES),
+        "cleaning_log.csv": csv_bytes_rows(LOG_COLUMNS, ([result.year, *(e.get(c) for c in LOG_COLUMNS[1:])]
+                                                         for e in result.events)),
+        "unmapped.csv": csv_bytes_rows(UNMAPPED_COLUMNS, ([r[c] for c in UNMAPPED_COLUMNS] for r in result.unmapped_rows)),
+    }
     with locked(out_dir):
         return write_set(Path(out_dir) / str(result.year), files)
 

@@ -86,13 +86,14 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     results = run_clean(args.raw, args.out, args.year, limits=limits, progress=False if args.quiet else None)
     status = EXIT_OK
     for r in results:
-        counts = r.log["outcome"].value_counts()
-        print(printable(f"{r.year}: {r.log['event'].eq('ledger').sum()} 个文件，保留 {len(r.indicators)} 个数值，"
-                        f"拒收 {counts.get('rejected', 0)}，搁置 {counts.get('set_aside', 0)}，"
-                        f"未匹配指标 {len(r.unmapped)} → {Path(args.out) / str(r.year)}"))
-        grids = r.log[(r.log["event"] == "skipped_sheet") & r.log["reason"].str.startswith(GRID_WARNING)]
-        for row in grids.itertuples():
-            print(printable(f"警告：{row.file}!{row.sheet}: {row.reason}"), file=sys.stderr)
+        counts = r.outcomes()
+        files = sum(e["event"] == "ledger" for e in r.events)
+        print(printable(f"{r.year}: {files} 个文件，保留 {len(r.rows)} 个数值，"
+                        f"拒收 {counts['rejected']}，搁置 {counts['set_aside']}，"
+                        f"未匹配指标 {len(r.unmapped_rows)} → {Path(args.out) / str(r.year)}"))
+        for e in r.events:
+            if e["event"] == "skipped_sheet" and e["reason"].startswith(GRID_WARNING):
+                print(printable(f"警告：{e['file']}!{e['sheet']}: {e['reason']}"), file=sys.stderr)
         for line in r.failed:
             print(printable(f"无法读取：{line}"), file=sys.stderr)
             status = EXIT_FAILED

@@ -9,10 +9,12 @@
 """
 from __future__ import annotations
 
+import csv
 import io
 import os
 import tempfile
 from pathlib import Path
+from typing import Iterable, Sequence
 
 import pandas as pd
 import pyarrow as pa
@@ -22,6 +24,7 @@ from .errors import ValueParseError
 from .numbers import parse_value
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST = frozenset(_FORMULA_START)
 
 
 def neutralise(text: object) -> object:
@@ -68,23 +71,43 @@ def _fmt_number(v: object) -> str:
     return str(v)
 
 
-def csv_bytes(df: pd.DataFrame) -> bytes:
-    """A DataFrame as CSV bytes: BOM, neutralised text, numbers without float noise."""
-    out = df.copy()
-    for col in out.columns:
-        if pd.api.types.is_float_dtype(out[col]) or pd.api.types.is_integer_dtype(out[col]):
-            out[col] = [_fmt_number(v) for v in out[col].tolist()]
-        else:
-            out[col] = ["" if v is None or v is pd.NA or (isinstance(v, float) and v != v)
-                        else neutralise(v) if isinstance(v, str) and v.startswith(_FORMULA_START) else v
-                        for v in out[col].tolist()]
+def _cell(v: object) -> str:
+    """One CSV field: numbers without float noise, text formula-safe, a missing value empty."""
+    if type(v) is str:  # the common case first: a CSV of a year has tens of thousands of fields
+        return neutralise(v) if v[:1] in _FORMULA_FIRST else v
+    if type(v) is float:
+        return "" if v != v else format(v, ".15g")
+    if isinstance(v, str):
+        return neutralise(v) if v.startswith(_FORMULA_START) else v
+    return _fmt_number(v)
+
+
+def csv_bytes_rows(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """Rows (sequences in ``columns`` order) as CSV bytes: BOM, ``\\n`` line ends, minimal quoting."""
     buf = io.StringIO()
-    out.to_csv(buf, index=False, lineterminator="\n")
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    buf.write("\ufeff")
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([_cell(v) for v in row] for row in rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """A DataFrame as CSV bytes (see :func:`csv_bytes_rows`)."""
+    return csv_bytes_rows([str(c) for c in df.columns], df.itertuples(index=False, name=None))
+
+
+def parquet_bytes_columns(columns: dict[str, list], types: dict[str, pa.DataType]) -> bytes:
+    """Columns (name → values) as Parquet bytes; a column not in ``types`` is text."""
+    table = pa.table({name: pa.array(values, type=types.get(name, pa.string())) for name, values in columns.items()})
+    return _parquet(table)
 
 
 def parquet_bytes(df: pd.DataFrame) -> bytes:
-    table = pa.Table.from_pandas(df, preserve_index=False)
+    return _parquet(pa.Table.from_pandas(df, preserve_index=False))
+
+
+def _parquet(table: pa.Table) -> bytes:
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression="zstd")
     return sink.getvalue().to_pybytes()

@@ -100,10 +100,16 @@ def strip_controls(text: str) -> str:
     return _CONTROLS.sub("", text)
 
 
+_MAYBE_PERSONAL = re.compile(r"[\d@:：]")  # no digit, no @, no colon: nothing personal can be there
+
+
+@lru_cache(maxsize=65536)
 def mask_personal(text: str) -> str:
-    """Replace personal data in ``text`` with tokens (see the module docstring)."""
-    if not text or not any(ch.isdigit() or ch in "@:：" for ch in text):
-        return text  # the common case: nothing that could be personal
+    """Replace personal data in ``text`` with tokens (see the module docstring).
+
+    Cached: headers and labels repeat across rows, sheets and workbooks."""
+    if not _MAYBE_PERSONAL.search(text):
+        return text  # the common case
     # full-width digits (１３８…) are found on an NFKC copy; text with nothing personal stays as written
     norm = unicodedata.normalize("NFKC", text) if any(ord(ch) > 0xFF00 for ch in text) else text
     out = norm
@@ -120,9 +126,9 @@ def mask_personal(text: str) -> str:
 
 def clean_text(text: object) -> object:
     """Text safe to write: controls removed, personal data masked.  Non-text passes unchanged."""
-    if not isinstance(text, str):
+    if not isinstance(text, str) or not text:
         return text
-    return mask_personal(strip_controls(text))
+    return mask_personal(strip_controls(text) if _CONTROLS.search(text) else text)
 
 
 def clean_name(name: str) -> str:
