@@ -24,7 +24,7 @@ import pandas as pd
 
 from .analysis import derived_rates
 from .catalog import Catalog, load_catalog
-from .checks import Figure, agrees
+from .checks import Figure, agrees, all_agree, change
 from .figure_match import Candidate, Context, Matcher, ties
 from .figures_text import Mention, find_figures, normalise, sentence_bounds
 from .numbers import format_value, round_half_up
@@ -202,16 +202,17 @@ class _Checker:
             else:
                 hit = self.rows(cand, named_org, where.area, base)
                 vals, refs = list(hit["value"]), list(hit["ref"])
-            if len(set(vals)) != 1:
+            agreed = cand.kind == "derived" and len(set(vals)) == 1 or \
+                cand.kind != "derived" and len(vals) > 0 and all_agree(hit.to_dict("records"))
+            if not agreed:
                 return f"{'上年' if base else '本年'}{cand.name}没有唯一数值，无法计算同比"
             pair.append((float(vals[0]), refs[0]))
         (cur, cur_ref), (old, old_ref) = pair
         cells = f"本年：{cur_ref}；上年：{old_ref}"
         if unit != "%":
             return cur - old, cells  # 个百分点 of a rate, or a count's change in its own unit
-        if old == 0:
-            return "上年为0，无法计算同比增幅"
-        return (cur - old) / old * 100, cells
+        value = change(cur, old, points=False)
+        return "上年为0，无法计算同比增幅" if value is None else (value, cells)
 
 
 def _fmt(value: float, unit: str, qualifier: str) -> str:

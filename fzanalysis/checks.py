@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Iterable, Mapping
 
 import pandas as pd
 
@@ -27,7 +27,7 @@ from .catalog import Catalog
 from .errors import ValueParseError
 from .numbers import parse_value, written_step
 
-__all__ = ["Figure", "Span", "agrees", "derived_rates", "figure_of", "prepare", "rate_decimals", "same_figure", "settle",
+__all__ = ["Figure", "Span", "agrees", "all_agree", "change", "is_rate", "derived_rates", "figure_of", "prepare", "rate_decimals", "same_figure", "settle",
            "total_checks"]
 
 DEFAULT_REL_EPS = 1e-9
@@ -156,10 +156,36 @@ def settle(rows: pd.DataFrame) -> tuple[float, str]:
     rows = rows[rows["value"].notna()]
     if rows.empty:
         return float("nan"), "缺少数据"
-    figures = [figure_of(r) for r in rows.itertuples(index=False)]
-    if all(same_figure(a, b) for i, a in enumerate(figures) for b in figures[i + 1:]):
-        return figures[0].value, ""
+    if all_agree(rows.to_dict("records")):
+        return float(rows["value"].iloc[0]), ""
     return float("nan"), "重复报送且数值不一致"
+
+
+def all_agree(rows: Iterable[Mapping]) -> bool:
+    """True when every row (value, raw_text, qualifier, unit) agrees with every other (:func:`same_figure`)."""
+    figures = [figure_of(r) for r in rows]
+    return all(same_figure(a, b) for i, a in enumerate(figures) for b in figures[i + 1:])
+
+
+# ------------------------------------------------------------------------------ year on year
+def is_rate(catalog: Catalog, code: str, unit: str = "") -> bool:
+    """A rate (or a derived rate): its change is in 百分点, never in %."""
+    if code in set(catalog.derived["code"]):
+        return True
+    try:
+        return catalog.indicator_record(code)["kind"] in ("rate", "change") or catalog.indicator_record(code)["unit"] == "%"
+    except KeyError:
+        return unit == "%"
+
+
+def change(cur: float, old: float, points: bool) -> float | None:
+    """同比: for a rate the change in 百分点 (cur − old); for a count or amount the change in % of the
+    year before — None when that year was 0 (no growth rate from nothing)."""
+    if points:
+        return cur - old
+    if old == 0:
+        return None
+    return (cur - old) / old * 100
 
 
 # ------------------------------------------------------------------------------ derived rates

@@ -202,7 +202,7 @@ class _FileCleaner:
                 self.event("missing", "空白单元格（指标名称未匹配）", rec, outcome=SET_ASIDE, area=area)
             return
         try:
-            pv = self._parse(rec.raw)
+            pv = self._parse(strip_controls(rec.raw) if isinstance(rec.raw, str) else rec.raw)
         except ValueParseError as exc:
             self.event("rejected", exc.reason, rec, outcome=REJECTED, code=code or "", area=area, raw_text=raw)
             return

@@ -331,15 +331,18 @@ def rule_yoy_adverse(tidy, catalog, cfg, baseline=None, log=None) -> list[dict]:
             items.append((x["codes"], x["org"], "", x["d"]["name"], x["d"]["direction"], True, x["rate"], p["rate"],
                           x["rate_text"], p["rate_text"], x["cells"] + p["cells"], x["d"]))
     for codes, org, area, name, direction, is_rate, cur, old, cur_t, old_t, cells, d in items:
-        change = (old - cur) if direction != "lower" else (cur - old)  # > 0: adverse
+        moved = checks.change(cur, old, points=is_rate)  # the one 同比 rule: 百分点 for rates, % otherwise
+        if moved is None:
+            continue
+        adverse = moved if direction == "lower" else -moved  # > 0: a move the wrong way
         if is_rate:
-            if change < cfg.num("yoy.rate_drop_points"):
+            if adverse < cfg.num("yoy.rate_drop_points"):
                 continue
-            how = f"{_fmt(abs(cur - old), nd=nd)}个百分点"
+            how = f"{_fmt(abs(moved), nd=nd)}个百分点"
         else:
-            if old < cfg.num("yoy.min_base") or change < cfg.num("yoy.count_drop_ratio") * old:
+            if old < cfg.num("yoy.min_base") or adverse < cfg.num("yoy.count_drop_ratio") * 100:
                 continue
-            how = _fmt(abs(cur - old) / old * 100, "%", nd=nd)
+            how = _fmt(abs(moved), "%", nd=nd)
         move = "下降" if cur < old else "上升"
         who = area or org
         out.append(_finding(catalog, cfg, "yoy_adverse", cfg.text("severity.yoy_adverse"), codes, org, area,

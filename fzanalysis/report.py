@@ -28,7 +28,8 @@ import pandas as pd
 
 from .analysis import derived_rates
 from .catalog import Catalog, load_catalog
-from .checks import Figure, same_figure
+from .checks import all_agree, is_rate
+from .checks import change as checks_change
 from .errors import ReportError
 from .numbers import format_value, round_half_up
 from .report_model import Cited, Draft, marker, parse_blocks
@@ -119,8 +120,7 @@ class Figures:
 
     @staticmethod
     def _conflict(rows: list[dict]) -> bool:
-        figs = [Figure.from_row(r["value"], r["raw_text"], r["qualifier"], r["unit"]) for r in rows]
-        return any(not same_figure(a, b) for a in figs for b in figs)
+        return not all_agree(rows)
 
     def _rate_row(self, rates: list[dict] | None, code: str, org: str | None) -> list[dict]:
         if rates is None:
@@ -188,13 +188,11 @@ class Figures:
         if pair is None:
             return self._missing(code, f"{name}同比", who, area)
         (cur, cur_refs), (old, old_refs) = pair
-        points = code in self.derived or self.cat.indicator_record(code)["unit"] == "%"
-        if points:
-            change = round_half_up(cur - old, 1)
-        elif old == 0:
+        points = is_rate(self.cat, code)
+        change = checks_change(cur, old, points)
+        if change is None:
             return self.settings.text("change.no_base")
-        else:
-            change = round_half_up((cur - old) / old * 100, 1)
+        change = round_half_up(change, 1)
         source = f"本年：{'；'.join(cur_refs)}；上年：{'；'.join(old_refs)}"
         return self._cite(self._change_words(change, "%", points, up, down), code, f"{name}同比变化", who, area,
                           cur_refs + old_refs, source)

@@ -184,3 +184,18 @@ def test_prepare_reads_a_table_back_from_csv_without_turning_blanks_into_zero():
     out = checks.prepare(tidy, CAT)
     assert math.isnan(out.loc[0, "value"]) and out.loc[0, "qualifier"] == ""
     assert out.loc[0, "eff_area"] == "八桥镇" and out.loc[0, "cite"] == "2023/八桥镇.xlsx!表1!D4"
+
+
+def test_change_is_in_points_for_rates_and_in_percent_otherwise():
+    assert checks.change(95.0, 90.0, points=True) == 5.0
+    assert checks.change(41, 29, points=False) == pytest.approx(41.379, abs=1e-3)
+    assert checks.change(5, 0, points=False) is None  # no growth rate from nothing
+    assert checks.is_rate(CAT, "legal_aid_closure_rate") and checks.is_rate(CAT, "enforcement_publicity_rate")
+    assert not checks.is_rate(CAT, "market_penalty_cases")
+
+
+def test_all_agree_uses_the_one_agreement_rule():
+    rows = [{"value": 25_000.0, "raw_text": "2.5万余", "qualifier": "余", "unit": "件"},
+            {"value": 25_312.0, "raw_text": "25312", "qualifier": "", "unit": "件"}]
+    assert checks.all_agree(rows)
+    assert not checks.all_agree(rows + [{"value": 27_000.0, "raw_text": "27000", "qualifier": "", "unit": "件"}])

@@ -217,3 +217,36 @@ def test_a_town_sheet_named_after_itself_or_a_village_and_csv_files(tmp_path):
                                                           ["法律援助受理数", "28"]])
     res = clean_workbook(csv_path, csv_path.name, 2023, cat)
     assert [(r["area"], r["value"]) for r in res.rows] == [("", 28.0)]  # a CSV's sheet name is its file name
+
+
+def test_a_unit_with_many_files_names_a_few_in_each_duplicate_reason(tmp_path):
+    """The log grows linearly with the files: each reason names at most three others and the count."""
+    from tests.xlsx_factory import make_good_market
+
+    raw = tmp_path / "raw"
+    for i in range(6):
+        make_good_market(raw / "2023" / f"区市场监管局统计表{i}.xlsx")
+    (result,) = run_clean(raw, tmp_path / "out", progress=False)
+    reasons = [e["reason"] for e in result.events if e["event"] == "duplicate_submission"]
+    assert len(reasons) == 6
+    assert reasons[0] == ("区市场监管局 本年度报送了 6 份文件（另见 2023/区市场监管局统计表1.xlsx、"
+                          "2023/区市场监管局统计表2.xlsx、2023/区市场监管局统计表3.xlsx 等 5 份），均保留，请核对")
+    assert all(r.count(".xlsx") == 3 for r in reasons)
+
+
+def test_control_and_bidi_characters_never_reach_an_output_and_are_logged(tmp_path):
+    from tests.xlsx_factory import make_csv, org_line, write_xlsx
+
+    raw = tmp_path / "raw"
+    write_xlsx(raw / "2023" / "区司法局.xlsx", {"表1": [
+        [org_line("重庆市大渡口区司法局")], ["指标名称", "单位", "2023年"],
+        ["法律援助\u202e受理数", "件", 316], ["不明指标\u200b", "件", "12\u2066"]]})
+    make_csv(raw / "2023" / "区民政局.csv", [["填报单位：重庆市大渡口区民政局"], ["指标", "本年"],
+                                          ["撤销登记社会组织数\x07", "6\x1b"]])
+    (result,) = run_clean(raw, tmp_path / "out", progress=False)
+    text = "".join(p.read_text(encoding="utf-8-sig") for p in (tmp_path / "out" / "2023").glob("*.csv"))
+    assert not any(ch in text for ch in "\u202e\u2066\u200b\x07\x1b")
+    assert sorted(r["value"] for r in result.rows) == [6.0, 316.0]
+    assert result.unmapped_rows[0]["label"] == "不明指标"
+    logged = sorted((e["file"], e["cell"]) for e in result.events if e["event"] == "coerced" and "控制字符" in e["reason"])
+    assert logged == [("2023/区司法局.xlsx", "C3"), ("2023/区司法局.xlsx", "C4"), ("2023/区民政局.csv", "B3")]
