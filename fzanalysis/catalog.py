@@ -257,7 +257,8 @@ class Catalog:
         return self.indicators[cols].sort_values(["section", "code"], kind="stable").reset_index(drop=True)
 
 
-def _read(path: Path) -> pd.DataFrame:
+def read_csv(path: Path) -> pd.DataFrame:
+    """A catalog data file (every column text, nothing read as NaN); a one-line CatalogError if unreadable."""
     try:
         return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
@@ -272,16 +273,16 @@ def load_catalog(data_dir: str | Path | None = None) -> Catalog:
 @lru_cache(maxsize=4)
 def _load(data_dir: str) -> Catalog:
     base = Path(data_dir)
-    indicators = _read(base / "indicators.csv")
+    indicators = read_csv(base / "indicators.csv")
     for col in ("target", "min_value", "max_value"):
         indicators[col] = pd.to_numeric(indicators[col].replace("", None), errors="raise")
     indicators["published"] = indicators["published"].replace("", "0").astype(int)
-    orgs = _read(base / "orgs.csv")
+    orgs = read_csv(base / "orgs.csv")
     orgs["expected"] = orgs["expected"].replace("", "0").astype(int)
-    derived = _read(base / "derived.csv")
+    derived = read_csv(base / "derived.csv")
     for col in ("target", "low_threshold"):
         derived[col] = pd.to_numeric(derived[col].replace("", None), errors="raise")
-    settings = _read(base / "diagnostics.csv")
+    settings = read_csv(base / "diagnostics.csv")
     return Catalog(indicators=indicators, orgs=orgs, derived=derived,
                    settings=MappingProxyType(dict(zip(settings["key"], settings["value"]))),
                    vocabulary=load_vocabulary(base))

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import checks
-from .catalog import DATA_DIR, FRAMEWORK_AREAS, SECTIONS, Catalog, load_catalog
+from .catalog import DATA_DIR, FRAMEWORK_AREAS, SECTIONS, Catalog, load_catalog, read_csv
 from .numbers import format_value, round_half_up
 
 __all__ = ["COLUMNS", "RULES", "by_category", "find_problems", "findings_table", "load_config", "summary",
@@ -56,8 +56,7 @@ class Config(dict):
 
 def load_config(config: dict | None = None, path: str | Path | None = None) -> Config:
     """Defaults from ``diagnostics.csv`` overridden by ``config``; severities are checked."""
-    table = pd.read_csv(Path(path) if path else DATA_DIR / "diagnostics.csv", dtype=str,
-                        keep_default_na=False, encoding="utf-8-sig")
+    table = read_csv(Path(path) if path else DATA_DIR / "diagnostics.csv")
     cfg = Config(zip(table["key"], table["value"]))
     cfg.update({str(k): str(v) for k, v in (config or {}).items()})
     bad = [k for k, v in cfg.items() if k.startswith("severity.") and v not in SEVERITIES]

@@ -25,16 +25,10 @@ from pathlib import Path
 import pandas as pd
 
 from .catalog import DATA_DIR
+from .catalog import read_csv as _read
 from .errors import CatalogError
 
 __all__ = ["Prose", "Settings", "load_prose", "load_settings"]
-
-
-def _read(path: Path) -> pd.DataFrame:
-    try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise CatalogError(f"无法读取设置文件：{exc}", file=path.name) from None
 
 
 class Settings(dict):
