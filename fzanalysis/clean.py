@@ -180,7 +180,7 @@ class _FileCleaner:
             self.event("coerced", "文本中的控制字符或文字方向控制符已移除", rec, outcome="", area=area)
         if isinstance(rec.raw, str) and is_personal_value(rec.raw):  # a phone or ID number typed as text
             self.event("personal_data_removed", "单元格内容是电话号码、身份证号或邮箱（个人信息），未采用，未写入任何输出",
-                       rec, outcome=REJECTED, area=area)
+                       rec, outcome=REJECTED, area=area, code=self._code(rec, log=False)[0] or "")
             return
         if rec.aside:
             self.event("set_aside", rec.aside, rec, outcome=SET_ASIDE, area=area, raw_text=raw)

@@ -72,6 +72,18 @@ def _add_loop_parsers(sub) -> None:
     t.add_argument("--processed", type=Path, default=Path("data/processed"), help="清洗结果目录（上年数据预填）")
     t.add_argument("--raw", type=Path, default=Path("data/raw"), help="原始数据目录")
 
+    st = sub.add_parser("status", help="报送跟踪：每个应报单位是否报送、采用哪份文件、缺报哪些指标")
+    st.add_argument("--year", type=int, required=True, help="年度")
+    st.add_argument("--processed", type=Path, default=Path("data/processed"), help="清洗结果目录")
+    st.add_argument("--raw", type=Path, default=Path("data/raw"), help="原始数据目录")
+    st.add_argument("--out", type=Path, default=Path("reports"), help="输出目录（写 <out>/<年度>/status.csv）")
+
+    fb = sub.add_parser("feedback", help="给每个需要核对的单位生成核对反馈表（.xlsx）")
+    fb.add_argument("--year", type=int, required=True, help="年度")
+    fb.add_argument("--out", type=Path, required=True, help="反馈表输出目录")
+    fb.add_argument("--processed", type=Path, default=Path("data/processed"), help="清洗结果目录")
+    fb.add_argument("--raw", type=Path, default=Path("data/raw"), help="原始数据目录")
+
 
 def _cmd_template(args: argparse.Namespace) -> int:
     from .template import write_templates
@@ -83,7 +95,25 @@ def _cmd_template(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-LOOP_HANDLERS = {"template": _cmd_template}
+def _cmd_status(args: argparse.Namespace) -> int:
+    from .status import summary_lines, write_status
+
+    status, path = write_status(args.year, args.processed, args.raw, args.out)
+    print(printable("\n".join(summary_lines(status, args.year, path))))
+    return EXIT_OK
+
+
+def _cmd_feedback(args: argparse.Namespace) -> int:
+    from .feedback import write_feedback
+
+    paths = write_feedback(args.year, args.out, args.processed, args.raw)
+    for path in paths:
+        print(printable(str(path)))
+    print(f"{args.year}: {len(paths)} 个单位有需要核对的问题 → {args.out}")
+    return EXIT_OK
+
+
+LOOP_HANDLERS = {"template": _cmd_template, "status": _cmd_status, "feedback": _cmd_feedback}
 
 
 def _cmd_report(args: argparse.Namespace) -> int:

@@ -289,12 +289,16 @@ def rule_town_zero_or_lagging(tidy, catalog, cfg, baseline=None, log=None) -> li
     return out
 
 
-def rule_missing_submission(tidy, catalog, cfg, baseline=None, log=None) -> list[dict]:
+def missing_orgs(tidy, catalog, log=None) -> list[str]:
+    """Expected units (orgs.csv) with no value and no log line this year: the one list of who is missing,
+    used by this rule, ``fzanalysis status`` and the feedback forms."""
     present = set(tidy["org"]) | (set(log["org"]) if log is not None else set())
+    return [org for org in catalog.expected_orgs() if org not in present]
+
+
+def rule_missing_submission(tidy, catalog, cfg, baseline=None, log=None) -> list[dict]:
     out = []
-    for org in catalog.expected_orgs():
-        if org in present:
-            continue
+    for org in missing_orgs(tidy, catalog, log):
         codes = catalog.indicators.loc[catalog.indicators["org"] == org, "code"].tolist()
         section, framework_area = _org_home(catalog, org)
         expect = f"，应报{len(codes)}项指标" if codes else ""

@@ -194,7 +194,7 @@ def validation_formula(ref: str, item: Item, texts: Texts | None = None) -> str:
     return f"OR({','.join(markers + [f'IFERROR({check},FALSE)'])})"
 
 
-def _range_text(item: Item, texts: Texts) -> str:
+def range_text(item: Item, texts: Texts) -> str:
     if item.kind == "rate":
         return texts.text("template.range.rate")
     if item.lo is None and item.hi is None:
@@ -206,7 +206,7 @@ def _range_text(item: Item, texts: Texts) -> str:
 
 def prompt(item: Item, texts: Texts | None = None) -> str:
     texts = texts or load_texts()
-    return texts.text("template.prompt", unit=item.unit, range=_range_text(item, texts))[:255]
+    return texts.text("template.prompt", unit=item.unit, range=range_text(item, texts))[:255]
 
 
 # ------------------------------------------------------------------------------ the workbook
@@ -293,7 +293,7 @@ class _Writer:
                             showInputMessage=True, showErrorMessage=True, errorStyle="stop",
                             promptTitle=item.name[:32], prompt=prompt(item, texts),
                             errorTitle=texts.text("template.error_title"),
-                            error=texts.text("template.error", range_short=_range_text(item, texts))[:255])
+                            error=texts.text("template.error", range_short=range_text(item, texts))[:255])
         dv.add(cell.coordinate)
         ws.add_data_validation(dv)
 
