@@ -155,6 +155,9 @@ class _FileCleaner:
         self.res.org = org
         self.res.titles = [clean_text(t) for _, s in scans for t in s.titles]
         self.res.dates = [d for _, s in scans for d in s.dates]
+        if self.res.dates:  # the latest date of its 填报单位 / 填报日期 lines: later files correct, late ones count
+            latest = max(self.res.dates)
+            self.event("filing_date", f"填报日期 {latest:%Y年%m月%d日}", raw_text=latest.isoformat())
         if not ok:
             self.event("unknown_org", f"报送单位「{org}」不在单位名录中，请在 orgs.csv 中补充别名")
         for name in self.book.hidden:  # after the org is known, so the event carries it

@@ -29,6 +29,7 @@ EVENTS = {
     "superseded": "已被更正报送替代",
     "supersedes": "更正报送（替代此前报送）",
     "manifest_ignored": "更正清单中的一行未采用",
+    "filing_date": "填报日期",
     "unknown_org": "报送单位不在名录中",
     "personal_data_removed": "个人信息已剔除",
     "coerced": "数值已换算",
