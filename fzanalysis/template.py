@@ -317,6 +317,7 @@ class _Writer:
         for i, line in enumerate(lines, start=1):
             ws.cell(i, 1, line).font = self.bold if i == 1 else self.body
             ws.cell(i, 1).alignment = _wrap()
+            ws.row_dimensions[i].height = 18 * (1 + len(line) // 46)  # wrapped lines get their height (CJK ≈ 2 widths)
         ws.column_dimensions["A"].width = 96
         self._protect(ws)
 

@@ -178,6 +178,11 @@ def test_last_years_values_are_prefilled_and_locked(tmp_path):
     assert ws.cell(row, 4).value is None and ws.cell(row, 4).protection.locked is False
     notes = [c.value for c in load_workbook(path)["填报说明"]["A"]]
     assert load_texts().text("template.prev_note") in notes
+    fill_template(path, tmp_path / "back" / "2024" / path.name, lambda s, ref, title: valid_value(BY_NAME[title]))
+    result = clean_year(tmp_path / "back", 2024, discover(tmp_path / "back", 2024)[2024], CAT)
+    prev = [e for e in result.events if e.get("cell") == f"E{row}"]
+    assert [(e["event"], e["outcome"]) for e in prev] == [("set_aside", "set_aside")]  # last year's column: not counted
+    assert not [e for e in result.events if e.get("outcome") == "rejected"]
 
 
 def test_cli_writes_one_unit_and_refuses_an_unknown_one(tmp_path, capsys):
