@@ -124,6 +124,7 @@ def scorecard_notebook() -> nbformat.NotebookNode:
              "findings = fz.diagnostics.find_problems(yr.tidy, baseline=yr.baseline, log=yr.log, history=history)\n"
              "card, details = fz.scorecard.scorecard(yr.tidy, yr.log, findings)\n"
              "fz.scorecard.write_scorecard(card, details, yr.output_dir / str(yr.year))\ncard"),
+        code('fz.scorecard.chart(card, f"{year}年各单位得分", save_to=yr.figure_path("scorecard"))'),
         md("## 二、扣分与得分依据\n\n数据质量的每一项扣分、目标达成的每一项指标、完整性的缺报指标，均附规则和出处。"),
         code('details[details["维度"] != "目标达成"]'),
         code('details[details["维度"] == "目标达成"]'),
