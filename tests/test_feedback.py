@@ -15,7 +15,7 @@ from tests.xlsx_factory import MARKET_ORG_LINE, make_good_market, make_layout_a,
 
 CAT = load_catalog()
 KIND = {k: load_texts().text(f"feedback.kind.{k}") for k in ("rejected", "missing", "unmapped", "not_reported",
-                                                            "conflicting_values", "no_submission")}
+                                                            "conflicting_values", "no_submission", "yoy_implausible")}
 
 
 def _plant(raw: Path) -> None:
@@ -31,6 +31,9 @@ def _plant(raw: Path) -> None:
     ])
     make_layout_a(y / "区城市管理局统计表.xlsx", org_line("重庆市大渡口区城市管理局"),
                   [("占道停车劝诫人次", "人次", 12000), ("查处车辆数", "辆", 1800)])  # nothing to fix
+    make_layout_a(y / "区民政局统计表.xlsx", org_line("重庆市大渡口区民政局"), [("撤销登记社会组织数", "家", 120)])
+    make_layout_a(raw / "2022" / "区民政局统计表.xlsx", org_line("重庆市大渡口区民政局"),
+                  [("撤销登记社会组织数", "家", 10)], header=("序号", "指标名称", "单位", "2022年", "备注"))  # 12×
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +41,8 @@ def planted(tmp_path_factory):
     raw = tmp_path_factory.mktemp("feedback") / "raw"
     _plant(raw)
     result = clean_year(raw, 2023, discover(raw, 2023)[2023], CAT)
-    return raw, feedback_items(result.indicators, result.log, result.unmapped, CAT, year=2023)
+    baseline = clean_year(raw, 2022, discover(raw, 2022)[2022], CAT).indicators
+    return raw, feedback_items(result.indicators, result.log, result.unmapped, CAT, baseline, year=2023)
 
 
 def test_each_unit_lists_exactly_its_bad_cells(planted):
@@ -51,7 +55,10 @@ def test_each_unit_lists_exactly_its_bad_cells(planted):
     assert sorted(zip(market["file"], market["cell"], market["kind"])) == [
         ("2023/区市场监管局统计表.xlsx", "D4", KIND["conflicting_values"]),
         ("2023/区市场监管局补报.xlsx", "D4", KIND["conflicting_values"])]
-    assert set(cells["org"]) == {"区司法局", "区市场监管局"}
+    civil = cells[cells["org"] == "区民政局"]
+    assert civil[["file", "cell", "kind"]].values.tolist() == [["2023/区民政局统计表.xlsx", "D4", KIND["yoy_implausible"]]]
+    assert "12" in civil["why"].iloc[0] and "2022年" in civil["why"].iloc[0]  # the 2022 cell is named, not listed
+    assert set(cells["org"]) == {"区司法局", "区市场监管局", "区民政局"}
     assert "区城市管理局" not in set(items["org"])  # nothing to fix, no form
 
 

@@ -6,6 +6,7 @@ import shutil
 import subprocess
 from collections import Counter
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -13,6 +14,7 @@ from openpyxl import Workbook, load_workbook
 from fzanalysis.catalog import load_catalog
 from fzanalysis.clean import clean_year, discover
 from fzanalysis.cli import main
+from fzanalysis.data import load, load_log, load_unmapped
 from fzanalysis.numbers import parse_value
 from fzanalysis.sanitize import personal_labels
 from fzanalysis.template import (accepts, build_template, form_item, load_texts, plan_for, template_name,
@@ -31,14 +33,20 @@ def valid_value(item):
 
 @pytest.fixture(scope="module")
 def filled_year(tmp_path_factory):
-    """Every expected unit's 2025 template, every value cell filled, cleaned back."""
+    """`fzanalysis template --year 2025` → every value cell of every unit's template filled → `fzanalysis clean`."""
     base = tmp_path_factory.mktemp("templates")
-    blank = write_templates(YEAR, base / "blank", processed_dir=base / "processed", raw_dir=base / "raw")
+    dirs = ["--processed", str(base / "processed"), "--raw", str(base / "raw")]
+    assert main(["template", "--year", str(YEAR), "--out", str(base / "blank"), *dirs]) == 0
+    blank = sorted((base / "blank").glob("*.xlsx"))
     raw = base / "raw" / str(YEAR)
     filled = {}
     for path in blank:
         filled[path.name] = fill_template(path, raw / path.name, lambda s, ref, title: valid_value(BY_NAME[title]))
-    result = clean_year(base / "raw", YEAR, discover(base / "raw", YEAR)[YEAR], CAT)
+    assert main(["clean", "--raw", str(base / "raw"), "--out", str(base / "processed"), "--year", str(YEAR),
+                 "--quiet"]) == 0
+    result = SimpleNamespace(rows=load(YEAR, base / "processed", base / "raw").to_dict("records"),
+                             events=load_log(YEAR, base / "processed").to_dict("records"),
+                             unmapped_rows=load_unmapped(YEAR, base / "processed").to_dict("records"))
     return blank, filled, result
 
 
