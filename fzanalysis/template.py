@@ -68,9 +68,14 @@ def load_texts() -> Texts:
     return texts
 
 
+@lru_cache(maxsize=1)
+def _forms_table() -> pd.DataFrame:
+    return _read(FORMS_FILE)
+
+
 def load_forms(catalog: Catalog) -> pd.DataFrame:
     """``forms.csv`` checked against the catalog: known codes, units or unit kinds, layouts A/B."""
-    forms = _read(FORMS_FILE)
+    forms = _forms_table().copy()
     kinds = set(catalog.orgs["kind"])
     bad = forms.loc[~forms["code"].isin(catalog.indicators["code"]), "code"].tolist()
     bad += forms.loc[~(forms["org"].isin(catalog.orgs["org"]) | forms["org"].isin(kinds)), "org"].tolist()
@@ -232,21 +237,20 @@ class _Writer:
 
         self.catalog, self.org, self.year, self.previous, self.texts = catalog, org, year, previous, texts
         self.district = district
+        from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+
         self.wb = Workbook()
         self.wb.remove(self.wb.active)
         self.plan = plan_for(catalog, org)
-        from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-
         thin = Side(style="thin")
         self.box = Border(left=thin, right=thin, top=thin, bottom=thin)
         self.title_font, self.bold, self.body = Font(name="宋体", size=16, bold=True), Font(name="宋体", bold=True), \
             Font(name="宋体")
-        self.grey = PatternFill("solid", fgColor="F2F2F2")
-        self.input_fill = PatternFill("solid", fgColor="FFFFFF")
+        self.grey = PatternFill("solid", fgColor="F2F2F2")  # locked cells: headers, last year, formulas
         self.open, self.wrap = Protection(locked=False), Alignment(wrap_text=True, vertical="center")
         self.center = Alignment(horizontal="center", vertical="center")
 
-    def build(self) -> "Workbook":
+    def build(self):
         self.instructions()
         if self.plan.a or not self.plan.b:
             self.layout_a()

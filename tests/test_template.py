@@ -5,7 +5,6 @@ import csv
 import shutil
 import subprocess
 from collections import Counter
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
