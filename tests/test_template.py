@@ -201,3 +201,18 @@ def test_cli_writes_one_unit_and_refuses_an_unknown_one(tmp_path, capsys):
     assert main(["template", *args, "--org", "区宣传部"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "区宣传部" in err
+
+
+def test_the_filing_date_cell_is_read(tmp_path):
+    """The date a unit types beside 填报日期 tells which of two files is later, and whether it was late."""
+    import datetime as dt
+
+    path = tmp_path / "t.xlsx"
+    path.write_bytes(build_template("区审计局", YEAR, catalog=CAT))
+    wb = load_workbook(path)
+    wb["统计表"]["F2"] = dt.datetime(2026, 1, 25)
+    raw = tmp_path / "raw" / str(YEAR)
+    raw.mkdir(parents=True)
+    wb.save(raw / path.name)
+    result = clean_year(tmp_path / "raw", YEAR, discover(tmp_path / "raw", YEAR)[YEAR], CAT)
+    assert [e["raw_text"] for e in result.events if e["event"] == "filing_date"] == ["2026-01-25"]
