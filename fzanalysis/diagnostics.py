@@ -431,8 +431,9 @@ def rule_yoy_implausible(tidy, catalog, cfg, baseline=None, log=None) -> list[di
 def rule_data_quality(tidy, catalog, cfg, baseline=None, log=None) -> list[dict]:
     if log is None or log.empty:
         return []
+    gone = set(log.loc[(log["event"] == "superseded") & (log["cell"] == ""), "file"])  # a correction replaced them
     out = []
-    for (file, event), g in log.groupby(["file", "event"], sort=True):
+    for (file, event), g in log[~log["file"].isin(gone)].groupby(["file", "event"], sort=True):
         sev = cfg.text(f"severity.data_quality.{event}")
         if not sev or event not in _DQ_TEXT:
             continue

@@ -146,3 +146,13 @@ def test_a_single_final_version_supersedes_nothing(tmp_path):
     result = _clean(tmp_path)
     assert len(result.rows) == 4
     assert not [e for e in result.events if e["event"] in ("superseded", "supersedes", "duplicate_submission")]
+
+
+def test_the_superseded_files_problems_are_no_longer_findings(tmp_path):
+    y = tmp_path / "2023"
+    make_layout_a(y / ORIGINAL, MARKET_ORG_LINE, [("行政处罚案件数", "件", "待统计")])
+    make_layout_a(y / "区市场监管局统计表（修改版）.xlsx", MARKET_ORG_LINE, ROWS_580)
+    result = _clean(tmp_path)
+    assert [e["cell"] for e in result.events if e["outcome"] == "rejected"] == ["D4"]  # the log keeps what happened
+    found = diagnostics.find_problems(result.indicators, CAT, log=result.log)
+    assert found[found["rule"] == "data_quality"].empty
