@@ -154,7 +154,12 @@ def feedback_workbook(org: str, items: pd.DataFrame, year: int) -> bytes:
     ws.cell(6 + len(items), 1, texts.text("feedback.note", deadline=deadline))
     for letter, width in zip("ABCDEFGHIJ", (6, 14, 30, 16, 8, 24, 14, 48, 40, 24)):
         ws.column_dimensions[letter].width = width
-    ws.page_setup.orientation = "landscape"
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    ws.page_setup.orientation, ws.page_setup.paperSize = "landscape", ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0  # one page wide
+    ws.print_title_rows = "4:4"
     return workbook_bytes(wb, year)
 
 

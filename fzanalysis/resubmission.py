@@ -5,10 +5,11 @@ never edited or removed, so the cleaner decides which one counts:
 
 - the year folder's ``manifest.csv`` (columns ``file, supersedes``: file names in that folder) says it
   outright — the analyst's word wins over every other sign;
-- else, between two files of the same unit, a file is the later one when its 填报日期 is later, or when
-  its name or title carries a correction word (``correction_word`` in ``vocabulary.csv``: 修改版, 更正,
-  终稿, 第二版 …) and the other's does not. Signs that contradict each other (a 修改版 dated before
-  the file it would correct) decide nothing.
+- else, between two files of the same unit, a file is the later one when its name or title carries a
+  correction word (``correction_word`` in ``vocabulary.csv``: 修改版, 更正, 终稿, 第二版 …) and the other's
+  does not, or when its 填报日期 is later and it holds every indicator the other holds (a later 补充 with a
+  few indicators adds to the first file; it does not replace it). Signs that contradict each other (a
+  修改版 dated before the file it would correct) decide nothing.
 
 A superseded file's values are set aside, one ``superseded`` event per value cell naming the file
 that replaces it, so the ledger still balances; the file keeps a ``superseded`` line and the
@@ -128,6 +129,9 @@ def settle_resubmissions(results: list["FileResult"], year_dir: Path, vocabulary
             for b in free:
                 if a is not b:
                     order, why = later(marks[a.file], marks[b.file])
+                    by_date_only = bool(marks[a.file].word) == bool(marks[b.file].word)  # words decide nothing here
+                    if order > 0 and by_date_only and not covers(a, b):
+                        continue  # a later 补充 with fewer indicators adds to the first file, it does not replace it
                     if order > 0:
                         edges.setdefault(b.file, []).append((a.file, why))
     superseded = set(edges)
@@ -135,6 +139,16 @@ def settle_resubmissions(results: list["FileResult"], year_dir: Path, vocabulary
         counting = [(f, why) for f, why in by if f not in superseded] or by  # name the file that counts
         _set_aside(by_rel[old], [by_rel[f] for f, _ in counting], counting[0][1])
     return ignored
+
+
+def _codes(res: "FileResult") -> set[str]:
+    """The indicators a file speaks of: kept, rejected or left blank."""
+    return {r["code"] for r in res.rows} | {e.code for e in res.events if e.code}
+
+
+def covers(new: "FileResult", old: "FileResult") -> bool:
+    """A file that only has a later 填报日期 replaces another only when it holds every indicator the other holds."""
+    return _codes(new) >= _codes(old)
 
 
 def _set_aside(old: "FileResult", new: list["FileResult"], why: str) -> None:

@@ -69,8 +69,8 @@ def test_the_correction_word_may_stand_in_the_title(tmp_path, word):
 
 def test_a_later_filing_date_supersedes(tmp_path):
     y = tmp_path / "2023"
-    make_layout_a(y / "b.xlsx", org_line(MARKET, "2024年1月12日"), ROWS_580)
-    make_layout_a(y / "a.xlsx", org_line(MARKET, "2024年1月25日"), ROWS_580[:2])
+    make_layout_a(y / "b.xlsx", org_line(MARKET, "2024年1月12日"), ROWS_580[:2])
+    make_layout_a(y / "a.xlsx", org_line(MARKET, "2024年1月25日"), ROWS_580)  # later, and all of b's indicators
     result = _clean(tmp_path)
     assert {r["source_file"] for r in result.rows} == {"2023/a.xlsx"}
     reason = _events(result, "supersedes")[0]["reason"]
@@ -156,3 +156,12 @@ def test_the_superseded_files_problems_are_no_longer_findings(tmp_path):
     assert [e["cell"] for e in result.events if e["outcome"] == "rejected"] == ["D4"]  # the log keeps what happened
     found = diagnostics.find_problems(result.indicators, CAT, log=result.log)
     assert found[found["rule"] == "data_quality"].empty
+
+
+def test_a_later_supplement_with_fewer_indicators_replaces_nothing(tmp_path):
+    y = tmp_path / "2023"
+    make_layout_a(y / "a.xlsx", org_line(MARKET, "2024年1月12日"), ROWS_580)
+    make_layout_a(y / "b补充.xlsx", org_line(MARKET, "2024年1月25日"), ROWS_580[:1])  # later, but one indicator
+    result = _clean(tmp_path)
+    assert _events(result, "superseded") == [] and len(result.rows) == 4
+    assert len(_events(result, "duplicate_submission")) == 2
