@@ -152,8 +152,13 @@ def feedback_workbook(org: str, items: pd.DataFrame, year: int) -> bytes:
                 c.data_type = "s"  # what a unit wrote is shown, never run
     deadline = texts.text("template.deadline", next_year=year + 1)
     ws.cell(6 + len(items), 1, texts.text("feedback.note", deadline=deadline))
-    for letter, width in zip("ABCDEFGHIJ", (6, 14, 30, 16, 8, 24, 14, 48, 40, 24)):
+    widths = (6, 14, 30, 16, 8, 24, 14, 48, 40, 24)
+    for letter, width in zip("ABCDEFGHIJ", widths):
         ws.column_dimensions[letter].width = width
+    for i in range(len(items)):  # wrapped text gets its height (a CJK character is about two widths)
+        cells = [str(ws.cell(5 + i, j).value or "") for j in range(1, len(widths) + 1)]
+        lines = max(1 + (2 * len(t)) // max(1, w - 1) for t, w in zip(cells, widths))
+        ws.row_dimensions[5 + i].height = 15 * lines + 3
     from openpyxl.worksheet.properties import PageSetupProperties
 
     ws.page_setup.orientation, ws.page_setup.paperSize = "landscape", ws.PAPERSIZE_A4
