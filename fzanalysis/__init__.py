@@ -20,6 +20,7 @@ _LAZY = {
     "load_log": ("data", "load_log"),
     "load_unmapped": ("data", "load_unmapped"),
     "open_year": ("data", "open_year"),
+    "open_years": ("years", "open_years"),
     "load_catalog": ("catalog", "load_catalog"),
     "parse_value": ("numbers", "parse_value"),
     "format_value": ("numbers", "format_value"),
@@ -27,7 +28,8 @@ _LAZY = {
     "setup_display": ("plots", "setup_display"),
 }
 _SUBMODULES = {"analysis", "areas", "catalog", "clean", "data", "diagnostics", "errors", "layout", "layout_a", "log",
-               "numbers", "outputs", "plots", "runner", "vocabulary", "workbook"}
+               "numbers", "outputs", "plots", "runner", "vocabulary", "workbook",
+               "feedback", "resubmission", "scorecard", "status", "template", "trends", "years"}
 
 __all__ = sorted(_LAZY) + sorted(_SUBMODULES)
 

@@ -24,6 +24,7 @@ from .errors import FzError, ParameterError, ValueParseError, WorkbookTooLarge
 from .layout import Record, scan_sheet
 from .log import REJECTED, SET_ASIDE, Event, events_frame, ledger_event
 from .numbers import ParsedValue, format_value, parse_value
+from .resubmission import MANIFEST, settle_resubmissions
 from .sanitize import clean_name, clean_text, is_personal_value, strip_controls
 from .workbook import SPREADSHEET_SUFFIXES, Limits, Workbook, read_workbook
 
@@ -47,6 +48,9 @@ class FileResult:
     cells_read: int = 0  # value cells the scanner found, counted independently of their outcome
     rejected: int = 0
     set_aside: int = 0
+    titles: list[str] = field(default_factory=list)  # title rows (a correction word may stand there)
+    dates: list = field(default_factory=list)  # dates of its 填报单位 / 填报日期 lines
+    superseded_by: list[str] = field(default_factory=list)  # files that replace it (a corrected resubmission)
 
 
 @dataclass
@@ -149,6 +153,11 @@ class _FileCleaner:
             if not (sheet_areas[sheet.name] and self.catalog.resolve_area(t) == sheet_areas[sheet.name])]
         org, ok = resolve_workbook_org(org_texts, self.rel, self.catalog)
         self.res.org = org
+        self.res.titles = [clean_text(t) for _, s in scans for t in s.titles]
+        self.res.dates = [d for _, s in scans for d in s.dates]
+        if self.res.dates:  # the latest date of its 填报单位 / 填报日期 lines: later files correct, late ones count
+            latest = max(self.res.dates)
+            self.event("filing_date", f"填报日期 {latest:%Y年%m月%d日}", raw_text=latest.isoformat())
         if not ok:
             self.event("unknown_org", f"报送单位「{org}」不在单位名录中，请在 orgs.csv 中补充别名")
         for name in self.book.hidden:  # after the org is known, so the event carries it
@@ -174,7 +183,7 @@ class _FileCleaner:
             self.event("coerced", "文本中的控制字符或文字方向控制符已移除", rec, outcome="", area=area)
         if isinstance(rec.raw, str) and is_personal_value(rec.raw):  # a phone or ID number typed as text
             self.event("personal_data_removed", "单元格内容是电话号码、身份证号或邮箱（个人信息），未采用，未写入任何输出",
-                       rec, outcome=REJECTED, area=area)
+                       rec, outcome=REJECTED, area=area, code=self._code(rec, log=False)[0] or "")
             return
         if rec.aside:
             self.event("set_aside", rec.aside, rec, outcome=SET_ASIDE, area=area, raw_text=raw)
@@ -356,6 +365,7 @@ def discover(raw_dir: Path, year: int | None = None) -> dict[int, list[Path]]:
             years[int(sub.name)] = sorted(
                 p for p in sub.iterdir()
                 if p.is_file() and p.suffix.lower() in SPREADSHEET_SUFFIXES and not p.name.startswith(("~$", "."))
+                and p.name.lower() != MANIFEST
             )
     if year is not None and year not in years:
         raise ParameterError(f"没有 {year} 年的原始数据目录：{raw_dir / str(year)}")
@@ -379,9 +389,10 @@ def clean_year(raw_dir: Path, year: int, files: list[Path], catalog: Catalog | N
             results.append(res)
             continue
         results.append(clean_workbook(path, rel, year, catalog, limits))
+    extra = settle_resubmissions(results, Path(raw_dir) / str(year), catalog.vocabulary)
     _flag_duplicates(results)
     _flag_total_mismatches(results, year, catalog)
-    rows, unmapped, events, failed = [], [], [], []
+    rows, unmapped, events, failed = [], [], [e.as_row() for e in extra], []
     for res in results:
         rows += res.rows
         unmapped += res.unmapped
@@ -411,7 +422,7 @@ def _flag_total_mismatches(results: list[FileResult], year: int, catalog: Catalo
 def _flag_duplicates(results: list[FileResult]) -> None:
     by_org: dict[str, list[FileResult]] = {}
     for res in results:
-        if res.readable and res.org:
+        if res.readable and res.org and not res.superseded_by:  # a corrected file's predecessor is no duplicate
             by_org.setdefault(res.org, []).append(res)
     for org, group in by_org.items():
         if len(group) < 2:

@@ -39,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("catalog", help="显示指标目录")
     _add_report_parsers(sub)
+    _add_loop_parsers(sub)
     return p
 
 
@@ -60,6 +61,59 @@ def _add_report_parsers(sub) -> None:
     ck.add_argument("--raw", type=Path, default=Path("data/raw"), help="原始数据目录")
     ck.add_argument("--out", type=Path, default=Path("reports"), help="输出目录（写 <out>/<年度>/report_check.csv）")
     ck.add_argument("--org", default="", help="只按该填报单位的数据核对（部门、镇街自己的总结）")
+
+
+def _add_loop_parsers(sub) -> None:
+    """The yearly loop: ``template``, ``status``, ``feedback``, ``scorecard``."""
+    t = sub.add_parser("template", help="按单位生成填报模板（.xlsx，每个应报单位一份）")
+    t.add_argument("--year", type=int, required=True, help="填报年度")
+    t.add_argument("--out", type=Path, required=True, help="模板输出目录")
+    t.add_argument("--org", default="", help="只生成该单位的模板（单位名称或别名）")
+    t.add_argument("--processed", type=Path, default=Path("data/processed"), help="清洗结果目录（上年数据预填）")
+    t.add_argument("--raw", type=Path, default=Path("data/raw"), help="原始数据目录")
+
+    st = sub.add_parser("status", help="报送跟踪：每个应报单位是否报送、采用哪份文件、缺报哪些指标")
+    st.add_argument("--year", type=int, required=True, help="年度")
+    st.add_argument("--processed", type=Path, default=Path("data/processed"), help="清洗结果目录")
+    st.add_argument("--raw", type=Path, default=Path("data/raw"), help="原始数据目录")
+    st.add_argument("--out", type=Path, default=Path("reports"), help="输出目录（写 <out>/<年度>/status.csv）")
+
+    fb = sub.add_parser("feedback", help="给每个需要核对的单位生成核对反馈表（.xlsx）")
+    fb.add_argument("--year", type=int, required=True, help="年度")
+    fb.add_argument("--out", type=Path, required=True, help="反馈表输出目录")
+    fb.add_argument("--processed", type=Path, default=Path("data/processed"), help="清洗结果目录")
+    fb.add_argument("--raw", type=Path, default=Path("data/raw"), help="原始数据目录")
+
+
+def _cmd_template(args: argparse.Namespace) -> int:
+    from .template import write_templates
+
+    paths = write_templates(args.year, args.out, args.org or None, args.processed, args.raw)
+    for path in paths:
+        print(printable(str(path)))
+    print(f"{args.year}: {len(paths)} 份填报模板 → {args.out}")
+    return EXIT_OK
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    from .status import summary_lines, write_status
+
+    status, path = write_status(args.year, args.processed, args.raw, args.out)
+    print(printable("\n".join(summary_lines(status, args.year, path))))
+    return EXIT_OK
+
+
+def _cmd_feedback(args: argparse.Namespace) -> int:
+    from .feedback import write_feedback
+
+    paths = write_feedback(args.year, args.out, args.processed, args.raw)
+    for path in paths:
+        print(printable(str(path)))
+    print(f"{args.year}: {len(paths)} 个单位有需要核对的问题 → {args.out}")
+    return EXIT_OK
+
+
+LOOP_HANDLERS = {"template": _cmd_template, "status": _cmd_status, "feedback": _cmd_feedback}
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -141,7 +195,7 @@ def _cmd_catalog(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handlers = {"clean": _cmd_clean, "run": _cmd_run, "catalog": _cmd_catalog, "report": _cmd_report,
-                "check-report": _cmd_check_report}
+                "check-report": _cmd_check_report, **LOOP_HANDLERS}
     try:
         return handlers[args.command](args)
     except FzError as exc:

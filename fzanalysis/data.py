@@ -72,8 +72,14 @@ def has_data(year: int, raw_dir: str | Path, processed_dir: str | Path) -> bool:
     return (Path(raw_dir) / str(year)).is_dir() or (Path(processed_dir) / str(year) / "indicators.parquet").exists()
 
 
-def load(year: int, processed_dir: str | Path = "data/processed", raw_dir: str | Path = "data/raw") -> pd.DataFrame:
-    """The tidy indicator table of ``year`` (cleaning first when it is missing or stale)."""
+def load(year: int | None = None, processed_dir: str | Path = "data/processed", raw_dir: str | Path = "data/raw", *,
+         years: list[int] | None = None) -> pd.DataFrame:
+    """The tidy indicator table of ``year`` (cleaning first when it is missing or stale); with
+    ``years=[2021, 2022, 2023]`` those years stacked (:func:`fzanalysis.years.load_years`)."""
+    if years is not None:
+        from .years import load_years
+
+        return load_years(years, processed_dir, raw_dir)
     return _load_set(year, processed_dir, raw_dir)[0]
 
 

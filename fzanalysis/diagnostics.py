@@ -288,12 +288,16 @@ def rule_town_zero_or_lagging(tidy, catalog, cfg, baseline=None, log=None) -> li
     return out
 
 
-def rule_missing_submission(tidy, catalog, cfg, baseline=None, log=None) -> list[dict]:
+def missing_orgs(tidy, catalog, log=None) -> list[str]:
+    """Expected units (orgs.csv) with no value and no log line this year: the one list of who is missing,
+    used by this rule, ``fzanalysis status`` and the feedback forms."""
     present = set(tidy["org"]) | (set(log["org"]) if log is not None else set())
+    return [org for org in catalog.expected_orgs() if org not in present]
+
+
+def rule_missing_submission(tidy, catalog, cfg, baseline=None, log=None) -> list[dict]:
     out = []
-    for org in catalog.expected_orgs():
-        if org in present:
-            continue
+    for org in missing_orgs(tidy, catalog, log):
         codes = catalog.indicators.loc[catalog.indicators["org"] == org, "code"].tolist()
         section, framework_area = _org_home(catalog, org)
         expect = f"，应报{len(codes)}项指标" if codes else ""
@@ -313,7 +317,50 @@ def _yoy_pairs(tidy, baseline):
             yield r, prev.loc[(r.org, r.code, r.eff_area)]
 
 
-def rule_yoy_adverse(tidy, catalog, cfg, baseline=None, log=None) -> list[dict]:
+def _past_changes(history, baseline, key, is_rate: bool, lower: bool) -> tuple[list[float], list[str], list[str]]:
+    """The year-on-year changes of one figure before the baseline year, oldest first (favourable > 0: relative for
+    counts and amounts, in points for rates), with the series as written and its cells."""
+    if history is None or history.empty:
+        return [], [], []
+    org, code, eff = key
+    both = pd.concat([history, baseline])
+    rows = both[(both["org"] == org) & (both["code"] == code) & (both["eff_area"] == eff)]
+    series = {}
+    for y, g in rows.groupby(pd.to_numeric(rows["year"]), sort=True):
+        value, problem = checks.settle(g)
+        if not problem:
+            series[int(y)] = (value, g.iloc[0])
+    years = sorted(series)
+    changes = []
+    for a, b in zip(years, years[1:]):
+        moved = checks.change(series[b][0], series[a][0], points=is_rate)
+        if moved is not None and (is_rate or series[a][0] > 0):
+            changes.append((-moved if lower else moved) / (1 if is_rate else 100))
+    texts = [f"{y}年{_row_text(series[y][1])}" for y in years]
+    return changes, texts, [series[y][1].cite for y in years if y < max(years)]
+
+
+def _trend_context(cfg, changes: list[float], adverse: float) -> str:
+    """'after_growth' when the figure grew for ``yoy.growth_years`` years running before this drop, 'noise' when
+    it moved as much before (the mean size of its past changes times ``yoy.noise_factor`` reaches this one), else ''."""
+    if not changes:
+        return ""
+    run = 0
+    for c in reversed(changes):
+        if c <= 0:
+            break
+        run += 1
+    if run >= cfg.num("yoy.growth_years"):
+        return "after_growth"
+    if sum(abs(c) for c in changes) / len(changes) * cfg.num("yoy.noise_factor") >= adverse:
+        return "noise"
+    return ""
+
+
+def rule_yoy_adverse(tidy, catalog, cfg, baseline=None, log=None, history=None) -> list[dict]:
+    """同比不利变化。With the longer ``history`` (years before the baseline), a drop after ``yoy.growth_years`` years
+    of growth is judged against a lower bar and rated higher; a drop no larger than the figure's usual swings is
+    rated low and says so."""
     if baseline is None:
         return []
     out, nd, by = [], int(cfg.num("rate_decimals")), cfg["baseline_year"]
@@ -331,21 +378,25 @@ def rule_yoy_adverse(tidy, catalog, cfg, baseline=None, log=None) -> list[dict]:
                           x["rate_text"], p["rate_text"], x["cells"] + p["cells"], x["d"]))
     for codes, org, area, name, direction, is_rate, cur, old, cur_t, old_t, cells, d in items:
         moved = checks.change(cur, old, points=is_rate)  # the one 同比 rule: 百分点 for rates, % otherwise
-        if moved is None:
+        if moved is None or (not is_rate and old < cfg.num("yoy.min_base")):
             continue
-        adverse = moved if direction == "lower" else -moved  # > 0: a move the wrong way
-        if is_rate:
-            if adverse < cfg.num("yoy.rate_drop_points"):
-                continue
-            how = f"{_fmt(abs(moved), nd=nd)}个百分点"
+        size = (moved if direction == "lower" else -moved) / (1 if is_rate else 100)  # > 0: the wrong way
+        past, series, past_cells = ([], [], []) if d is not None or history is None else _past_changes(
+            history, baseline, (org, codes[0], area), is_rate, direction == "lower")
+        context = _trend_context(cfg, past, size) if size > 0 else ""
+        if context == "after_growth":
+            bar = cfg.num("yoy.after_growth_drop_points" if is_rate else "yoy.after_growth_drop_ratio")
         else:
-            if old < cfg.num("yoy.min_base") or adverse < cfg.num("yoy.count_drop_ratio") * 100:
-                continue
-            how = _fmt(abs(moved), "%", nd=nd)
+            bar = cfg.num("yoy.rate_drop_points" if is_rate else "yoy.count_drop_ratio")
+        if size < bar:
+            continue
+        how = f"{_fmt(abs(moved), nd=nd)}个百分点" if is_rate else _fmt(abs(moved), "%", nd=nd)
         move = "下降" if cur < old else "上升"
         who = area or org
-        out.append(_finding(catalog, cfg, "yoy_adverse", cfg.text("severity.yoy_adverse"), codes, org, area,
-                            f"{who}{name}为{cur_t}，较{by}年的{old_t}{move}{how}。", cells,
+        ev = f"{who}{name}为{cur_t}，较{by}年的{old_t}{move}{how}"
+        ev += ("；" + cfg.text(f"yoy.text.{context}").format(n=len(past), series="、".join(series))) if context else "。"
+        severity = cfg.text(f"severity.yoy_adverse.{context}") if context else cfg.text("severity.yoy_adverse")
+        out.append(_finding(catalog, cfg, "yoy_adverse", severity, codes, org, area, ev, past_cells + cells,
                             _suggest(cfg, "yoy_adverse", who=who, name=name, move=move, next_year=cfg["next_year"]),
                             derived=d))
     return out
@@ -377,8 +428,9 @@ def rule_yoy_implausible(tidy, catalog, cfg, baseline=None, log=None) -> list[di
 def rule_data_quality(tidy, catalog, cfg, baseline=None, log=None) -> list[dict]:
     if log is None or log.empty:
         return []
+    gone = set(log.loc[(log["event"] == "superseded") & (log["cell"] == ""), "file"])  # a correction replaced them
     out = []
-    for (file, event), g in log.groupby(["file", "event"], sort=True):
+    for (file, event), g in log[~log["file"].isin(gone)].groupby(["file", "event"], sort=True):
         sev = cfg.text(f"severity.data_quality.{event}")
         if not sev or event not in _DQ_TEXT:
             continue
@@ -427,9 +479,16 @@ def _merge_same_fact(df: pd.DataFrame, towns: set[str]) -> pd.DataFrame:
     return pd.DataFrame(keep, columns=COLUMNS).reset_index(drop=True)
 
 
+HISTORY_RULES = (rule_yoy_adverse,)  # rules that read the years before the baseline too
+
+
 def find_problems(tidy: pd.DataFrame, catalog: Catalog | None = None, baseline: pd.DataFrame | None = None,
-                  log: pd.DataFrame | None = None, config: dict | None = None) -> pd.DataFrame:
-    """All findings of :data:`RULES` as one table with :data:`COLUMNS`, most severe first."""
+                  log: pd.DataFrame | None = None, config: dict | None = None,
+                  history: pd.DataFrame | None = None) -> pd.DataFrame:
+    """All findings of :data:`RULES` as one table with :data:`COLUMNS`, most severe first.
+
+    ``history``: the tables of the years before the baseline year, stacked (:meth:`fzanalysis.years.YearsData.history`);
+    the year-on-year rule then tells a drop after years of growth from the figure's usual swings."""
     catalog = catalog or load_catalog()
     cfg = load_config(config)
     towns = set(catalog.towns())
@@ -445,7 +504,10 @@ def find_problems(tidy: pd.DataFrame, catalog: Catalog | None = None, baseline: 
     cfg.setdefault("year", str(year) if year else "本")
     cfg.setdefault("next_year", str(year + 1) if year else "下一")
     cfg.setdefault("baseline_year", str(_year(baseline) or (year - 1 if year else "上")))
-    records = [f for rule in RULES for f in rule(cur, catalog, cfg, base, log)]
+    hist = _prepare(history, catalog) if history is not None and base is not None else None
+    records = [f for rule in RULES
+               for f in (rule(cur, catalog, cfg, base, log, history=hist) if rule in HISTORY_RULES
+                         else rule(cur, catalog, cfg, base, log))]
     df = pd.DataFrame(records, columns=COLUMNS).astype(str) if records else pd.DataFrame(
         {c: pd.Series([], dtype=str) for c in COLUMNS})
     df = _merge_same_fact(df, towns)

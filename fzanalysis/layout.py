@@ -41,6 +41,7 @@ _ORG_LINE = re.compile(r"(?:填报单位|报送单位|单位名称)\s*[:：]\s*(
 _NOTE = re.compile(r"^(注|备注|说明|附注|数据来源|填报说明)\s*(\d|[:：、．.])")
 _GROUP_LABEL = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、．.]|[（(][一二三四五六七八九十]+[)）])")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_DATE = re.compile(r"((?:19|20)\d{2})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})")
 _SIGN_OFF = re.compile(rf"({_LABELS})\s*[:：]")
 _NON_WORD = re.compile(r"[\W_]+")
 
@@ -69,6 +70,7 @@ class SheetScan:
     titles: list[str] = field(default_factory=list)  # lone text rows above the first table
     money_unit: str = ""  # a sheet-level "单位：万元" line
     tables: int = 0
+    dates: list = field(default_factory=list)  # dates on 填报单位 / 填报日期 lines (datetime.date)
 
 
 def _text(v: object) -> str:
@@ -261,6 +263,7 @@ class SheetScanner:
                     m = _ORG_LINE.search(unicodedata.normalize("NFKC", _text(v)))
                     if m:
                         self.scan.org_texts.append(re.sub(r"[（(]盖章[)）]", "", m.group(1)))
+                self.scan.dates += line_dates(self.rows[i])
         i = 0
         while i < len(self.rows):
             if self.kinds[i] != "other" and i not in self.soft:
@@ -452,6 +455,25 @@ class SheetScanner:
     def add(self, i, j, labels, unit, v, area="", is_total=False, aside="", group="", series="") -> None:
         self.scan.records.append(Record(self.sheet.name, self.sheet.address(i, j), tuple(labels), unit, v, area,
                                         is_total, aside, group, series))
+
+
+def line_dates(row: list[object]) -> list:
+    """The dates written on a 填报单位 / 填报日期 line: ``2024年1月15日``, ``2024-01-15`` or a date cell."""
+    import datetime as dt
+
+    out = []
+    for v in row:
+        if isinstance(v, dt.datetime):
+            out.append(v.date())
+        elif isinstance(v, dt.date):
+            out.append(v)
+        elif isinstance(v, str):
+            for y, m, d in _DATE.findall(unicodedata.normalize("NFKC", v)):
+                try:
+                    out.append(dt.date(int(y), int(m), int(d)))
+                except ValueError:
+                    pass  # 2024年2月30日: not a date
+    return out
 
 
 def scan_sheet(sheet: Sheet, catalog: Catalog, year: int) -> SheetScan:

@@ -47,7 +47,9 @@ def write_report(year: int, baseline_year: int | None = None, processed_dir: str
     baseline = load(baseline_year, processed_dir, raw_dir) if baseline_year else None
     log = load_log(year, processed_dir) if (processed_dir / str(year) / "cleaning_log.csv").exists() else None
     catalog = load_catalog()
-    findings = find_problems(tidy, catalog, baseline, log)
+    from .years import history_before
+
+    findings = find_problems(tidy, catalog, baseline, log, history=history_before(baseline_year, raw_dir, processed_dir))
     draft = build_draft(tidy, year, baseline, baseline_year, findings, templates_dir, catalog)
     target = Path(out_dir) / str(year)
     contents = {

@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .data import READ_ONLY_ENV, check_year, ensure_clean, has_data
+from .years import available_years
 from .errors import ParameterError
 from .folders import locked, recover, staging, swap_in
 from .outputs import atomic_write_bytes
@@ -162,8 +163,8 @@ def run(year: int, baseline_year: int | None = None, raw_dir: str | Path = "data
     notebooks = find_notebooks(Path(notebooks_dir) if notebooks_dir else PACKAGE_NOTEBOOKS)
     raw_dir, processed_dir, out_dir = (Path(p).resolve() for p in (raw_dir, processed_dir, out_dir))
     with locked(processed_dir):  # clean once, before any kernel starts
-        for y in (year, baseline_year):
-            if y is not None and (raw_dir / str(y)).is_dir():
+        for y in sorted({year, baseline_year, *available_years(raw_dir, processed_dir, until=year)} - {None}):
+            if (raw_dir / str(y)).is_dir():  # every year up to ``year``: the notebooks show the trends
                 ensure_clean(y, raw_dir, processed_dir, progress=False)
     with locked(out_dir), locked(processed_dir, shared=True):
         recover(out_dir, str(year))

@@ -44,6 +44,7 @@ KINDS = {
     "unit_word": "a unit: in a label's brackets, a unit column or row, after a number in a cell",
     "multiplier": "a multiplier (value = factor): 万 → 10000; 万元 is 万 × 元",
     "missing_marker": "a missing-value marker, never 0 (an empty cell is always missing)",
+    "correction_word": "a word in a file name or title saying the workbook corrects an earlier one (修改版, 更正 …)",
 }
 
 

@@ -284,6 +284,8 @@ class XlsxInspector:
             return None
         if re.search(r"<v>[^<]+</v>", xml):
             return None
+        if re.search(r'\bt="str"', xml.split(">", 1)[0]):
+            return None  # cached text, here empty: =IF(COUNT(…)=0,"",SUM(…)) over blank cells is a blank, not a 0
         return _unescape(f.group(1) or "(共享公式)")
 
 

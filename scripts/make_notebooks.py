@@ -90,6 +90,44 @@ def section_notebook(key: str, title: str, intro: str) -> nbformat.NotebookNode:
         code(f'fz.plots.town_comparison_chart(towns, "{title}：镇街比较", save_to=yr.figure_path("{key}_towns"))'),
         md("## 六、数据质量\n\n清洗日志中与本节有关的事件（拒收、缺失、未匹配、换算等）。"),
         code(f'fz.analysis.quality_events(yr.log, "{key}")'),
+    ] + trend_cells(key, title))
+
+
+def trend_cells(key: str, title: str) -> list:
+    """多年趋势: every available year up to ``year``, small multiples, CAGR where meaningful."""
+    return [
+        md("## 七、多年趋势\n\n所有可用年度的本级数：计数和金额给出年均增长率（三年及以上），比率给出首末年变化（百分点）。"),
+        code(f'yrs = fz.open_years(year, raw_dir, processed_dir)\ntrends = fz.trends.trend_table(yrs.tidy, "{key}")\ntrends'),
+        code(f'fz.trends.small_multiples(trends, "{title}：多年趋势", save_to=yr.figure_path("{key}_trends"))'),
+    ]
+
+
+def overview_loop_cells() -> list:
+    """报送跟踪 and the years at a glance, at the end of the overview."""
+    return [
+        md("## 五、报送跟踪\n\n每个应报单位：是否报送、采用哪份文件（更正报送替代的文件）、应报与已报指标、数值处理结果、是否重复报送。"
+           "`fzanalysis status` 给出同一张表，并写出只含单位和计数的 `status.csv`。"),
+        code("fz.status.submission_status(yr.tidy, yr.log)"),
+        md("## 六、多年概况\n\n所有可用年度的数据量和各指标的多年变化。"),
+        code("yrs = fz.open_years(year, raw_dir, processed_dir)\nyrs.summary()"),
+        code("trends = fz.trends.trend_table(yrs.tidy)\ntrends"),
+        code('fz.trends.small_multiples(trends, "主要指标多年趋势", save_to=yr.figure_path("overview_trends"))'),
+    ]
+
+
+def scorecard_notebook() -> nbformat.NotebookNode:
+    return notebook(head("内部评分：各单位报送完整性、数据质量和目标达成",
+                         "仅供内部使用，不进入报告初稿。每一分都对应问题清单中的问题、清洗日志和单元格出处；"
+                         "权重和扣分标准见 `catalog_data/scorecard.csv`。") + [
+        md("## 一、排名\n\n写出 `scorecard.csv`（排名）和 `scorecard_details.csv`（每一分的依据）。"),
+        code("history = fz.years.history_before(yr.baseline_year, raw_dir, processed_dir)\n"
+             "findings = fz.diagnostics.find_problems(yr.tidy, baseline=yr.baseline, log=yr.log, history=history)\n"
+             "card, details = fz.scorecard.scorecard(yr.tidy, yr.log, findings)\n"
+             "fz.scorecard.write_scorecard(card, details, yr.output_dir / str(yr.year))\ncard"),
+        code('fz.scorecard.chart(card, f"{year}年各单位得分", save_to=yr.figure_path("scorecard"))'),
+        md("## 二、扣分与得分依据\n\n数据质量的每一项扣分、目标达成的每一项指标、完整性的缺报指标，均附规则和出处。"),
+        code('details[details["维度"] != "目标达成"]'),
+        code('details[details["维度"] == "目标达成"]'),
     ])
 
 
@@ -107,7 +145,7 @@ def overview_notebook() -> nbformat.NotebookNode:
         md("## 四、拒收与未匹配\n\n被拒收的数值（不可能的值、无法识别的文字、公式无缓存值等）和指标目录中没有的名称。"),
         code("fz.analysis.rejections(yr.log)"),
         code("yr.unmapped"),
-    ])
+    ] + overview_loop_cells())
 
 
 def diagnostics_notebook() -> nbformat.NotebookNode:
@@ -115,7 +153,8 @@ def diagnostics_notebook() -> nbformat.NotebookNode:
                          "按规则从数据中找出问题：目标未达成、比率偏低、数据前后矛盾、镇街落后、未报送、同比异常、"
                          "数据质量。每条问题附数据依据、出处单元格和下一年度工作建议。") + [
         md("## 一、问题清单\n\n按严重程度（高/中/低）和章节排序；同时写出 `findings.csv`（Excel 可直接打开）和 `findings.json`。"),
-        code("findings = fz.diagnostics.find_problems(yr.tidy, baseline=yr.baseline, log=yr.log)\n"
+        code("history = fz.years.history_before(yr.baseline_year, raw_dir, processed_dir)  # 对比年度之前的历年数据\n"
+             "findings = fz.diagnostics.find_problems(yr.tidy, baseline=yr.baseline, log=yr.log, history=history)\n"
              "fz.diagnostics.write_findings(findings, yr.output_dir / str(yr.year))\n"
              "fz.diagnostics.findings_table(findings)"),
         md("## 二、按章节和严重程度汇总"),
@@ -131,6 +170,7 @@ def build() -> dict[str, nbformat.NotebookNode]:
     for key, (stem, title, intro) in SECTIONS.items():
         books[stem] = section_notebook(key, title, intro)
     books["diagnostics"] = diagnostics_notebook()
+    books["scorecard"] = scorecard_notebook()
     return books
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Create the bundled sample data: data/raw/2023/, data/raw/2022/ and data/raw/README.md.
+"""Create the bundled sample data: data/raw/2023/, data/raw/2022/, data/raw/2021/ and data/raw/README.md.
 
 One workbook per reporting unit, laid out the way departments really send them
 (DESIGN.md §2: Layout A indicator lists, Layout B 镇街 matrices, titles, 填报单位 lines,
@@ -10,7 +10,7 @@ exactly, each once as an area-less value of its reporting unit; everything else 
 illustrative (see the generated README).  The output is byte-reproducible: fixed document
 properties, fixed zip entry times, sorted zip entries.
 
-    python scripts/make_sample_data.py             # (re)write data/raw/{2023,2022}, README.md
+    python scripts/make_sample_data.py             # (re)write data/raw/{2023,2022,2021}, README.md
     python scripts/make_sample_data.py --check     # rebuild twice in a temp dir, compare the
                                                    # bytes with data/raw, read every figure back
 """
@@ -62,6 +62,11 @@ TOWN_ENF = {
            "enforcement_publicity_rate": [100, 100, 100, 100, 100, 100, 100, 66.7],
            "enforcement_recording_rate": [100, 100, 95.5, 100, 100, 100, 100, 100],
            "enforcement_legal_review_rate": [100, 100, 100, 100, 100, 100, 100, 100]},
+    2021: {"town_enforcement_cases": [31, 30, 37, 12, 22, 26, 14, 5],
+           "town_enforcement_inspections": [240, 210, 298, 101, 230, 188, 150, 80],
+           "enforcement_publicity_rate": [100, 100, 95.2, 100, 100, 100, 100, 80],
+           "enforcement_recording_rate": [100, 100, 90.9, 100, 100, 96.2, 100, 100],
+           "enforcement_legal_review_rate": [100, 100, 100, 100, 100, 100, 100, 100]},
 }
 ENF_CODES = list(TOWN_ENF[2023])
 TOWN_UNITS = {"town_enforcement_cases": "件", "town_enforcement_inspections": "次"}
@@ -76,6 +81,16 @@ Y2022_FIXED = {
     "village_notary_coverage": 96.4, "litigation_head_appearance_rate": 95.2,
 }
 IMPLIED_2022 = {"recon_accepted", "recon_concluded"}
+# 2021 is illustrative: the five figures of the 司法局's hidden 历史数据 sheet (which the cleaner must not read)
+# are the 2021 workbooks' own values; the rest is fixed here or the 2022 value times a per-code factor.
+Y2021_FIXED = {
+    "legal_aid_accepted": 287, "legal_aid_closed": 251, "recon_accepted": 22, "recon_concluded": 25,
+    "mediation_success_cases": 6120, "recon_carried_over": 3, "recon_closure_rate": 92.9, "chuanyu_tongban_modes": 2,
+    "legal_aid_center": 1, "legal_aid_town_stations": 8, "legal_aid_village_points": 84, "mediation_committees": 101,
+    "town_enforcement_items": 80, "legal_miniprogram_users": 15020, "yukuaiban_satisfaction_rate": 99.3,
+    "mediation_success_rate": 98.1, "village_notary_coverage": 92.9, "litigation_head_appearance_rate": 90.5,
+}
+NO_PREVIOUS_COLUMN = (2022, 2021)  # the first years' workbooks have no 上年 column
 
 SIGNERS = ["张某某", "李某某", "王某某", "刘某某", "陈某某", "杨某某", "赵某某", "黄某某", "周某某", "吴某某",
            "徐某某", "孙某某", "马某某", "朱某某"]
@@ -234,6 +249,8 @@ INSTRUCTIONS = ["填报说明", "1.本表统计时间为{y}年1月1日至{y}年1
                 "2.金额类指标请注明计量单位（元或万元），比率类指标填写百分数。",
                 "3.无此项工作的请填“无”，不得空缺；分镇街数据请填写合计行。",
                 "4.请于{n}年1月20日前报送电子版及盖章扫描件。"]
+HISTORY_CODES = [("legal_aid_accepted", 287), ("legal_aid_closed", 251), ("recon_accepted", 22),
+                 ("recon_concluded", 25), ("mediation_success_cases", 6120)]  # the hidden sheet's figures, by code
 HISTORY = [("法律援助受理数", 287), ("法律援助办结数", 251), ("行政复议受理数", 22),
            ("行政复议审结数", 25), ("成功调解矛盾纠纷数", 6120)]  # hidden sheet, 2021: must not be read
 
@@ -247,6 +264,22 @@ def _round_sig(x: float) -> float:
     if x < 1000:
         return max(10.0, round(x, -1))
     return float(round(x, 1 - int(math.floor(math.log10(x)))))
+
+
+def value_2021(code: str, v22: float | None, q: str, kind: str) -> float | None:
+    """2021 from 2022 (illustrative): fixed, 100 for rates, else 2022 times a per-code factor in [0.78, 1.08]."""
+    if code in Y2021_FIXED:
+        return float(Y2021_FIXED[code])
+    if kind == "change" or v22 is None:
+        return None
+    if kind == "rate":
+        return 100.0
+    x = v22 * (0.78 + 0.30 * _h01(code + "2021"))
+    if q:
+        return _round_sig(x)
+    if kind == "amount":
+        return float(round(x, -3 if v22 < 1e7 else -4))
+    return float(max(1, round(x)))
 
 
 def value_2022(code: str, v: float, q: str, kind: str) -> float | None:
@@ -315,8 +348,10 @@ class YearData:
         for code, r in self.seed.items():
             v23 = (float(r["value"]), r["unit"], r["qualifier"])
             v22 = value_2022(code, v23[0], r["qualifier"], r["kind"])
+            v21 = value_2021(code, v22, r["qualifier"], r["kind"])
             v22 = None if v22 is None else (v22, r["unit"], r["qualifier"])
-            self.values[code], self.prev[code] = (v23, v22) if self.year == 2023 else (v22, None)
+            v21 = None if v21 is None else (v21, r["unit"], r["qualifier"])
+            self.values[code], self.prev[code] = {2023: (v23, v22), 2022: (v22, None), 2021: (v21, None)}[self.year]
         self.towns = self._breakdowns()
 
     def value(self, org: str, code: str, prev: bool = False):
@@ -428,7 +463,7 @@ def _col_kind(text: str) -> str:
 
 def layout_a(ws, book: Book, yd: YearData, top: int, left: int, cols: list[str], items: list) -> int:
     """An indicator list; returns the next free row."""
-    cols = [c.format(y=yd.year, p=yd.year - 1) for c in cols if not (c.startswith("P:") and yd.year == 2022)]
+    cols = [c.format(y=yd.year, p=yd.year - 1) for c in cols if not (c.startswith("P:") and yd.year in NO_PREVIOUS_COLUMN)]
     kinds = [_col_kind(c) for c in cols]
     heads = [c.split(":", 1)[-1] for c in cols]
     two = any("/" in h for h in heads)
@@ -556,7 +591,7 @@ def layout_b(ws, book: Book, yd: YearData, top: int, area_head: str, cols: list,
 def simple_sheet(book, yd, name, head, cols, items, *, ident=False, notes=(), sign=None):
     """Title (+ 填报单位 line), one Layout A table, notes and sign-off."""
     ws = book.wb.create_sheet(name)
-    ncols = len([c for c in cols if not (c.startswith("P:") and yd.year == 2022)])
+    ncols = len([c for c in cols if not (c.startswith("P:") and yd.year in NO_PREVIOUS_COLUMN)])
     title(ws, head, ncols)
     top = 3
     if ident:
@@ -744,7 +779,7 @@ def load_seed() -> dict:
 def build(out: Path) -> dict[int, YearData]:
     seed = load_seed()
     years = {}
-    for year in (2023, 2022):
+    for year in (2023, 2022, 2021):
         yd = YearData(year, seed)
         d = out / str(year)
         if d.exists():
@@ -776,6 +811,9 @@ def readme(years: dict[int, YearData]) -> str:
              "- **2022 年**：仅行政复议受理 29 件、审结 33 件由报告推算（41件同比增长41.3%、42件同比增长27.2%），"
              "其余均为示例数据（多数计数在2023年数值的±35%以内，比率为100%或略低）。",
              "  2022: only 行政复议受理 29 and 审结 33 are implied by the report; everything else is illustrative.",
+             "- **2021 年**：全部为示例数据（多为2022年数值的78%–108%）；其中法律援助受理287件、办结251件、行政复议受理22件、"
+             "审结25件、成功调解6120件与2023年区司法局隐藏表“历史数据”一致（该表不应被读取）。",
+             "  2021: illustrative throughout; five figures equal the hidden 历史数据 sheet of the 2023 司法局 workbook.",
              "- **示例（非公开）数据**：各镇街分项行（area 非空；其合计等于报告数）；2023 年表中的“上年/2022年”栏"
              "（与 2022 年目录一致）；示例指标 " + "、".join(f"`{c}`" for c in ENF_CODES) +
              "（区司法局“镇街综合行政执法”表及8个镇街的自报表）；区司法局隐藏表“历史数据”（2021年，不应被读取）。",
@@ -794,7 +832,7 @@ def readme(years: dict[int, YearData]) -> str:
             lines.append(f"| `{name}` | {org} | {LAYOUT_NOTES[org]} | {pub} | {ill} |")
         lines.append("")
     lines += ["“公开数据”“示例数据”为数值单元格个数（不含上年栏）。Counts are value cells (previous-year columns excluded).",
-              "2022 年各表版式与 2023 年相同，但不含上年栏和同比变化指标。The 2022 workbooks have the same layouts "
+              "2022、2021 年各表版式与 2023 年相同，但不含上年栏和同比变化指标。The 2022 and 2021 workbooks have the same layouts "
               "without previous-year columns and year-on-year change rows.",
               "版式B 合计行中的比率栏、以及无案件镇街的比率栏填“/”（不适用，不是数值）。"
               "`/` in a matrix marks a rate that does not apply (a 合计 row, a 镇街 with no cases).", ""]
@@ -899,6 +937,8 @@ def check(out: Path, years: dict[int, YearData]) -> list[str]:
                 want = (float(s["value"]), s["unit"], s["qualifier"])
             elif year == 2022 and r["code"] in IMPLIED_2022:
                 want = (float(Y2022_FIXED[r["code"]]), "件", "")
+            elif year == 2021 and r["code"] in {code for code, _ in HISTORY_CODES}:
+                want = (float(Y2021_FIXED[r["code"]]), "件", "")
             if want and (abs(v - want[0]) > 1e-6 * max(1, abs(want[0])) or (unit, q) != want[1:]):
                 errors.append(f"{where}: read {raw!r} as {(v, unit, q)}, seed says {want}")
         dup = [k for k, n in seen.items() if n > 1]

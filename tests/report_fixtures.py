@@ -33,11 +33,11 @@ def processed(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def drafts(processed, tmp_path_factory) -> dict:
-    """``{year: (out_dir, summary)}`` for the drafts of 2023 (baseline 2022) and 2022 (no baseline)."""
+    """``{year: (out_dir, summary)}`` for the drafts of 2023 (baseline 2022) and 2021 (the first year: no baseline)."""
     if "drafts" not in _MEMO:
         out = tmp_path_factory.mktemp("reports")
         _MEMO["drafts"] = {year: (out / str(year), write_report(year, None, processed, out, raw_dir=RAW))
-                           for year in (2023, 2022)}
+                           for year in (2023, 2021)}
     return _MEMO["drafts"]
 
 

@@ -105,7 +105,7 @@ def test_two_cleans_are_byte_identical_and_raw_untouched(tmp_path):
     run_clean(RAW, tmp_path / "a", progress=False)
     run_clean(RAW, tmp_path / "b", progress=False)
     assert digest(tmp_path / "a") == digest(tmp_path / "b")
-    assert sorted(p.name for p in (tmp_path / "a").iterdir() if p.name != ".fzanalysis.lock") == ["2022", "2023"]
+    assert sorted(p.name for p in (tmp_path / "a").iterdir() if p.name != ".fzanalysis.lock") == ["2021", "2022", "2023"]
     assert digest(RAW) == before
     # no absolute path of this machine inside any output
     for p in (tmp_path / "a").rglob("*.csv"):

@@ -402,3 +402,28 @@ def test_findings_table_is_the_chinese_reading_view(tidy_2023):
     assert set(view.columns) == {"规则", "严重程度", "章节", "问题类别", "填报单位", "镇街", "指标代码", "数据依据",
                                  "出处（文件!工作表!单元格）", "下一年度工作建议", "纲要体系"}
     assert view["数据依据"].tolist() == findings["evidence"].tolist()
+
+
+# ------------------------------------------------------------------------------ the longer history
+def _years(values: dict[int, float], code: str = "legal_aid_accepted", org: str = "区司法局") -> dict[int, pd.DataFrame]:
+    return {y: make_tidy([(org, code, v)], year=y) for y, v in values.items()}
+
+
+def test_a_drop_after_years_of_growth_is_judged_against_a_lower_bar_and_rated_high():
+    t = _years({2020: 200, 2021: 230, 2022: 260, 2023: 215})  # −17%: under the usual 30%, after two years of growth
+    history = pd.concat([t[2020], t[2021]])
+    plain = only(find_problems(t[2023], CAT, baseline=t[2022]), "yoy_adverse")
+    assert plain.empty
+    f = only(find_problems(t[2023], CAT, baseline=t[2022], history=history), "yoy_adverse")
+    assert f["severity"].tolist() == ["高"]
+    assert "此前连续2年向好（2020年200件、2021年230件、2022年260件）" in f.loc[0, "evidence"]
+    assert f.loc[0, "cells"].split(";") == sorted(cells_of(history)) + sorted(cells_of(t[2023])) + sorted(cells_of(t[2022]))
+    check_invariants(f, pd.concat([t[2023], t[2022], history]))
+
+
+def test_a_drop_no_larger_than_the_usual_swings_is_rated_low():
+    t = _years({2020: 300, 2021: 180, 2022: 290, 2023: 190})  # it has swung like this before
+    f = only(find_problems(t[2023], CAT, baseline=t[2022], history=pd.concat([t[2020], t[2021]])), "yoy_adverse")
+    assert f["severity"].tolist() == ["低"] and "可能属正常波动" in f.loc[0, "evidence"]
+    without = only(find_problems(t[2023], CAT, baseline=t[2022]), "yoy_adverse")
+    assert without["severity"].tolist() == ["中"]

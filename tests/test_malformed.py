@@ -472,7 +472,7 @@ def test_malformed_beside_good_workbook(case: Case, tmp_path: Path, assets: dict
         assert o["indicators"][(o["indicators"]["source_file"] == file) & (o["indicators"]["code"] == code)].empty
     # nothing else than the duplicate case touches the good workbook's log
     good_events = set(o["cleaning_log"].loc[o["cleaning_log"]["file"] == f"{YEAR}/{GOOD}", "event"])
-    assert good_events <= {"coerced", "ledger", "duplicate_submission"}
+    assert good_events <= {"coerced", "ledger", "duplicate_submission", "filing_date"}
     if case.id != "duplicate_submission":
         assert "duplicate_submission" not in good_events
     assert_balanced(tmp_path / "out", files)

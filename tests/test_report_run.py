@@ -49,14 +49,14 @@ def test_round_trip_the_draft_checks_clean(drafts, processed, tmp_path, name):
     assert df["status"].value_counts().to_dict() == {"一致": summary["figures"]}
 
 
-def test_round_trip_2022_without_baseline(drafts, processed, tmp_path):
-    out, summary = drafts[2022]
-    df, _ = check_file(out / "report.md", 2022, None, processed, tmp_path, raw_dir=RAW)
+def test_round_trip_2021_without_baseline(drafts, processed, tmp_path):
+    out, summary = drafts[2021]
+    df, _ = check_file(out / "report.md", 2021, None, processed, tmp_path, raw_dir=RAW)
     assert df["status"].value_counts().to_dict() == {"一致": summary["figures"]}
 
 
 def test_cli_report_prints_the_summary_and_placeholders(processed, tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "fzanalysis.cli", "report", "--year", "2022", "--processed",
+    proc = subprocess.run([sys.executable, "-m", "fzanalysis.cli", "report", "--year", "2021", "--processed",
                            str(processed), "--raw", str(RAW), "--out", str(tmp_path)], capture_output=True, text=True,
                           cwd=ROOT, timeout=300)
     assert proc.returncode == 0, proc.stderr

@@ -356,3 +356,61 @@ def copy(src: str | Path, dst: str | Path) -> Path:
     dst.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(src, dst)
     return dst
+
+
+# ------------------------------------------------------------------------------ templates, filled in
+def fill_template(src: str | Path, dst: str | Path, value_for) -> dict[tuple[str, str], object]:
+    """Fill every value cell of a template (a cell with data validation) with ``value_for(sheet, cell,
+    prompt_title)`` (``None`` leaves it blank) and save it as Excel would: the 合计 formulas get their
+    cached results (openpyxl writes none; Excel and WPS compute them on save). Returns
+    ``{(sheet, cell): value}`` of the cells filled."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(src)
+    filled: dict[tuple[str, str], object] = {}
+    for ws in wb.worksheets:
+        for dv in ws.data_validations.dataValidation:
+            for rng in dv.sqref.ranges:
+                ref = rng.coord
+                value = value_for(ws.title, ref, dv.promptTitle)
+                if value is not None:
+                    ws[ref].value = value
+                    filled[(ws.title, ref)] = value
+    Path(dst).parent.mkdir(parents=True, exist_ok=True)
+    wb.save(dst)
+    _cache_formulas(Path(dst), wb)
+    return filled
+
+
+def _cache_formulas(path: Path, wb) -> None:
+    """Write the cached result of each ``=IF(COUNT(r)=0,"",SUM(r))`` the way Excel saves it."""
+    import re
+
+    from openpyxl.utils import range_boundaries
+
+    results: dict[str, dict[str, object]] = {}
+    for i, ws in enumerate(wb.worksheets, start=1):
+        for row in ws.iter_rows():
+            for cell in row:
+                m = re.fullmatch(r'=IF\(COUNT\(([A-Z]+\d+:[A-Z]+\d+)\)=0,"",SUM\(\1\)\)', str(cell.value or ""))
+                if m:
+                    c1, r1, c2, r2 = range_boundaries(m.group(1))
+                    nums = [c.value for col in ws.iter_cols(c1, c2, r1, r2) for c in col
+                            if isinstance(c.value, (int, float))]
+                    results.setdefault(f"xl/worksheets/sheet{i}.xml", {})[cell.coordinate] = \
+                        round(sum(nums), 10) if nums else ""
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            for ref, value in results.get(info.filename, {}).items():
+                pat = re.compile(rf'<c r="{ref}"([^>]*)><f>(.*?)</f><v\s*/?>(?:</v>)?'.encode())
+                if value == "":
+                    data, n = pat.subn(lambda m: b'<c r="' + ref.encode() + b'"' + m.group(1) + b' t="str"><f>' + m.group(2)
+                                       + b"</f><v></v>", data)
+                else:
+                    data, n = pat.subn(lambda m: b'<c r="' + ref.encode() + b'"' + m.group(1) + b"><f>" + m.group(2)
+                                       + f"</f><v>{value:g}</v>".encode(), data)
+                assert n == 1, (info.filename, ref)
+            zout.writestr(info, data)
+    tmp.replace(path)

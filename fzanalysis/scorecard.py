@@ -1,0 +1,199 @@
+"""Internal scorecard (内部评分): completeness, data quality and target attainment per expected unit.
+
+For the 司法局's own follow-up, never for the public report draft (no report module reads it). Every
+point is explained by a row of :func:`scorecard` 's details: the findings, log lines and cells behind it.
+
+- **完整性** — indicators answered (a value kept, or 无) of those the unit's form asks for
+  (:func:`fzanalysis.status.answered_codes`, :func:`fzanalysis.template.expected_codes`) × 100; a unit
+  that sent nothing scores 0.
+- **数据质量** — ``quality.full`` minus penalties (never below 0): each rejected or unmapped cell of its
+  counting files; each ``conflicting_values`` / ``total_mismatch`` / ``rate_inconsistent`` /
+  ``yoy_implausible`` finding that cites one of its cells (a conflict between two units counts for
+  both); a duplicate submission left unresolved; each file a correction superseded; each file whose
+  填报日期 is after the deadline. A unit that sent nothing has no quality score.
+- **目标达成** — of its own figures with a catalog target (rates at 100%) and its derived rates with a
+  target, the share that meets it × 100; none: no score.
+
+The total is the weighted mean of the scores it has (weights renormalised); units are ranked by it.
+Weights and penalties are ``catalog_data/scorecard.csv``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from . import checks
+from .catalog import DATA_DIR, Catalog, load_catalog
+from .diagnostics import missing_orgs
+from .numbers import round_half_up
+from .status import answered_codes, text_columns
+from .template import expected_codes, load_texts
+
+CARD_COLUMNS = ["名次", "填报单位", "单位类型", "完整性", "数据质量", "目标达成", "总分", "扣分与依据"]
+DETAIL_COLUMNS = ["填报单位", "维度", "事项", "分值", "规则", "依据", "出处"]
+COMPONENTS = {"completeness": "完整性", "quality": "数据质量", "targets": "目标达成"}
+FINDING_PENALTIES = ("conflicting_values", "total_mismatch", "rate_inconsistent", "yoy_implausible")
+
+
+class Weights(dict):
+    def num(self, key: str) -> float:
+        return float(self[key])
+
+
+@lru_cache(maxsize=1)
+def load_weights() -> Weights:
+    table = pd.read_csv(DATA_DIR / "scorecard.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    return Weights(zip(table["key"], table["value"]))
+
+
+def _deadline(year: int) -> dt.date | None:
+    text = load_texts().text("template.deadline", next_year=year + 1)
+    m = re.search(r"(\d{4})年(\d{1,2})月(\d{1,2})日", text)
+    return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+
+
+def scorecard(tidy: pd.DataFrame, log: pd.DataFrame, findings: pd.DataFrame, catalog: Catalog | None = None,
+              year: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(ranked card, details): one card row per expected unit, one detail row per point given or taken."""
+    cat = catalog or load_catalog()
+    w = load_weights()
+    lg = text_columns(log, ["file", "sheet", "cell", "org", "code", "event", "outcome", "reason", "raw_text"])
+    year = year or int(pd.to_numeric(log["year"]).mode().iloc[0])
+    gone = set(lg.loc[(lg["event"] == "superseded") & (lg["cell"] == ""), "file"])
+    file_org = dict(zip(lg.loc[lg["event"] == "ledger", "file"], lg.loc[lg["event"] == "ledger", "org"]))
+    missing = set(missing_orgs(tidy, cat, log))
+    details: list[dict] = []
+
+    def add(org, comp, item, points, rule="", why="", cells=()):
+        details.append({"填报单位": org, "维度": COMPONENTS[comp], "事项": item, "分值": points, "规则": rule,
+                        "依据": why, "出处": ";".join(dict.fromkeys(c for c in cells if c))})
+
+    # data quality: what the log says of each counting file, and the findings citing the unit's cells
+    live = lg[~lg["file"].isin(gone)]
+    for kind, event in (("rejected", None), ("unmapped", "unmapped")):
+        rows = live[live["outcome"] == "rejected"] if event is None else live[live["event"] == event]
+        for r in rows.to_dict("records"):
+            add(r["org"] or file_org.get(r["file"], ""), "quality", w["label." + kind], -w.num("penalty." + kind),
+                r["event"], r["reason"], [f"{r['file']}!{r['sheet']}!{r['cell']}"])
+    for f in findings[findings["rule"].isin(FINDING_PENALTIES)].to_dict("records"):
+        cells = [c for c in f["cells"].split(";") if c]
+        owners = {file_org[c.split("!")[0]] for c in cells if c.split("!")[0] in file_org} or {f["org"]}
+        for org in sorted(owners):
+            add(org, "quality", w["label." + f["rule"]], -w.num("penalty." + f["rule"]), f["rule"], f["evidence"], cells)
+    dq = findings[findings["rule"] == "data_quality"]
+    for org in sorted(set(live.loc[live["event"] == "duplicate_submission", "org"])):
+        hit = dq[(dq["org"] == org) & dq["evidence"].str.contains("重复报送")]
+        why = hit["evidence"].iloc[0] if len(hit) else "；".join(live.loc[(live["event"] == "duplicate_submission")
+                                                                          & (live["org"] == org), "reason"])
+        add(org, "quality", w["label.duplicate_submission"], -w.num("penalty.duplicate_submission"),
+            "data_quality" if len(hit) else "duplicate_submission", why,
+            sorted(set(live.loc[(live["event"] == "duplicate_submission") & (live["org"] == org), "file"])))
+    for r in lg[(lg["event"] == "superseded") & (lg["cell"] == "")].to_dict("records"):
+        add(r["org"], "quality", w["label.superseded"], -w.num("penalty.superseded"), "superseded", r["reason"],
+            [r["file"]])
+    deadline = _deadline(year)
+    for r in lg[lg["event"] == "filing_date"].to_dict("records"):
+        if deadline and r["raw_text"] and dt.date.fromisoformat(r["raw_text"]) > deadline:
+            add(r["org"], "quality", w["label.late"], -w.num("penalty.late"), "filing_date",
+                f"{r['reason']}，晚于截止日期 {deadline:%Y年%m月%d日}", [r["file"]])
+
+    # target attainment: own figures with a catalog target, derived rates with a target
+    own = checks.prepare(tidy, cat)
+    own = own[(own["area"] == "") & own["value"].notna()]
+    targets = cat.indicators[cat.indicators["target"].notna()].set_index("code")
+    for r in own[own["code"].isin(targets.index)].to_dict("records"):
+        t, lower = float(targets.loc[r["code"], "target"]), targets.loc[r["code"], "direction"] == "lower"
+        met = r["value"] <= t if lower else r["value"] >= t
+        add(r["org"], "targets", f"{r['indicator']}{'达到' if met else '未达到'}{t:g}{r['unit']}", 1 if met else 0,
+            "target", f"{r['indicator']}为{r['raw_text']}", [r["cite"]])
+    rates = checks.derived_rates(tidy, cat)
+    for x in rates[rates["rate"].notna() & rates["target"].notna()].to_dict("records"):
+        met = x["rate"] <= x["target"] if x["direction"] == "lower" else x["rate"] >= x["target"]
+        nd = checks.rate_decimals(cat)
+        cells = [c for _, _, cs in x["inputs"] for c in cs]
+        add(x["org"], "targets", f"{x['name']}{'达到' if met else '未达到'}{x['target']:g}%", 1 if met else 0,
+            "derived_rate", f"{x['name']}为{round_half_up(x['rate'], nd):g}%", cells)
+
+    card = []
+    for org in cat.expected_orgs():
+        codes = expected_codes(cat, org)
+        if org in missing:
+            completeness = 0.0
+            add(org, "completeness", "未报送", 0, "missing_submission", f"{org}未报送{year}年度统计数据")
+        else:
+            answered = answered_codes(tidy, log, org) & set(codes)
+            completeness = 100.0 * len(answered) / len(codes) if codes else float("nan")
+            lacking = [cat.indicator_name(c) for c in codes if c not in answered]
+            add(org, "completeness", f"已报{len(answered)}/{len(codes)}项指标", round_half_up(completeness, 1),
+                "completeness", "缺报：" + "、".join(lacking) if lacking else "应报指标均已报送")
+        mine = [d for d in details if d["填报单位"] == org]
+        taken = [d for d in mine if d["维度"] == COMPONENTS["quality"]]
+        quality = float("nan") if org in missing else max(0.0, w.num("quality.full") + sum(d["分值"] for d in taken))
+        goals = [d for d in mine if d["维度"] == COMPONENTS["targets"]]
+        targets_score = 100.0 * sum(d["分值"] for d in goals) / len(goals) if goals else float("nan")
+        parts = {"completeness": completeness, "quality": quality, "targets": targets_score}
+        have = {k: v for k, v in parts.items() if pd.notna(v)}
+        weight = sum(w.num(f"weight.{k}") for k in have)
+        total = sum(w.num(f"weight.{k}") * v for k, v in have.items()) / weight if weight else float("nan")
+        summary = "；".join(f"{d['事项']} {d['分值']:g}（{d['规则']}）" for d in taken)
+        card.append({"填报单位": org, "单位类型": cat.org_kind(org),
+                     **{COMPONENTS[k]: round_half_up(v, 1) if pd.notna(v) else float("nan") for k, v in parts.items()},
+                     "总分": round_half_up(total, 1) if pd.notna(total) else float("nan"), "扣分与依据": summary})
+    out = pd.DataFrame(card)
+    order = {o: i for i, o in enumerate(cat.expected_orgs())}
+    out["_o"] = out["填报单位"].map(order)
+    out = out.sort_values(["总分", "完整性", "_o"], ascending=[False, False, True], kind="stable").drop(columns="_o")
+    out.insert(0, "名次", out["总分"].rank(method="min", ascending=False).astype("Int64"))
+    detail = pd.DataFrame([d for d in details if d["填报单位"] in order], columns=DETAIL_COLUMNS)
+    detail["_o"] = detail["填报单位"].map(order)
+    detail = detail.sort_values(["_o", "维度"], kind="stable").drop(columns="_o").reset_index(drop=True)
+    return out[CARD_COLUMNS].reset_index(drop=True), detail
+
+
+def write_scorecard(card: pd.DataFrame, details: pd.DataFrame, out_dir: str | Path) -> tuple[Path, Path]:
+    """``scorecard.csv`` (ranked) and ``scorecard_details.csv`` (every point with its findings and cells)."""
+    from .outputs import atomic_write_bytes, csv_bytes
+
+    out_dir = Path(out_dir)
+    paths = out_dir / "scorecard.csv", out_dir / "scorecard_details.csv"
+    atomic_write_bytes(paths[0], csv_bytes(card))
+    atomic_write_bytes(paths[1], csv_bytes(details))
+    return paths
+
+
+def chart(card: pd.DataFrame, title: str, save_to: Path | str | None = None):
+    """Stacked horizontal bars: each unit's weighted completeness, quality and target points, best at the top."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from .plots import setup
+
+    setup()
+    w = load_weights()
+    rows = card.iloc[::-1]
+    fig = Figure(figsize=(9, 0.32 * len(rows) + 1.4), layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    left = pd.Series(0.0, index=rows.index)
+    parts = [(k, COMPONENTS[k]) for k in COMPONENTS]
+    present = rows[[label for _, label in parts]].notna()
+    weight = sum(present[label] * w.num(f"weight.{k}") for k, label in parts).replace(0, float("nan"))
+    for (k, label), color in zip(parts, ("#4c72b0", "#55a868", "#c44e52")):
+        share = (rows[label].fillna(0) * w.num(f"weight.{k}") / weight).fillna(0)
+        ax.barh(rows["填报单位"], share, left=left, color=color, label=label)
+        left += share
+    for y, total in enumerate(rows["总分"]):
+        ax.text((0 if pd.isna(total) else total) + 1, y, "—" if pd.isna(total) else f"{total:g}", va="center", fontsize=8)
+    ax.set_xlim(0, 110)
+    ax.set_xlabel("总分（各维度按权重折算）")
+    ax.set_title(title)
+    ax.legend(loc="lower right", fontsize=8)
+    if save_to is not None:
+        path = Path(save_to)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=120, format="png", metadata={"Software": None})
+    return fig

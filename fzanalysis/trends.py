@@ -1,0 +1,129 @@
+"""Trends over every available year (多年趋势): one row per figure, one column per year, CAGR where it means something.
+
+:func:`trend_table` reads the stacked tables of :func:`fzanalysis.years.load_years` (a unit's own
+figures, area ""); a year's duplicate submissions are settled by :func:`fzanalysis.checks.settle`
+(conflicting ones give no value that year and say so). ``年均增长率（%）`` is the compound annual
+growth rate ``(last / first) ** (1 / years between) − 1`` — only for counts and amounts with at least
+``trend.min_years`` years (``diagnostics.csv``) and a positive first and last value; a rate moves in
+百分点, never in %, so its row gives the change in points instead. :func:`small_multiples` draws one
+small line chart per figure.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import checks
+from .catalog import Catalog, load_catalog
+from .numbers import round_half_up
+
+TREND_COLUMNS_HEAD = ["指标", "填报单位", "计量单位"]
+TREND_COLUMNS_TAIL = ["年均增长率（%）", "变化（百分点）", "说明", "代码"]
+
+
+def cagr(first: float, last: float, span: int) -> float:
+    """Compound annual growth rate in % over ``span`` years; NaN when it has no meaning."""
+    if span <= 0 or not first > 0 or not last > 0:
+        return float("nan")
+    return ((last / first) ** (1 / span) - 1) * 100
+
+
+def min_years(catalog: Catalog) -> int:
+    return int(float(catalog.settings.get("trend.min_years", "3")))
+
+
+def trend_table(tidy_all: pd.DataFrame, section: str | None = None, catalog: Catalog | None = None,
+                codes: list[str] | None = None) -> pd.DataFrame:
+    """多年趋势：每个单位的本级数（area 为空）一行，每年一列；计数和金额给出年均增长率，比率给出首末年变化（百分点）。"""
+    cat = catalog or load_catalog()
+    df = checks.prepare(tidy_all, cat)
+    df = df[(df["area"] == "") & df["value"].notna()]
+    if section is not None:
+        df = df[df["section"] == section]
+    if codes is not None:
+        df = df[df["code"].isin(codes)]
+    years = sorted(int(y) for y in pd.to_numeric(df["year"]).unique())
+    nd = checks.rate_decimals(cat)
+    rank = {c: i for i, c in enumerate(cat.indicators["code"])}
+    org_rank = {o: i for i, o in enumerate(cat.orgs["org"])}
+    rows = []
+    for (org, code), g in sorted(df.groupby(["org", "code"]), key=lambda kv: (rank.get(kv[0][1], 1e9),
+                                                                               org_rank.get(kv[0][0], 1e9))):
+        ind = cat.indicator_record(code) if code in rank else {"name": code, "kind": "", "unit": g["unit"].iloc[0]}
+        values, notes = {}, []
+        for y in years:
+            part = g[pd.to_numeric(g["year"]) == y]
+            if part.empty:
+                continue
+            value, problem = checks.settle(part)
+            if problem:
+                notes.append(f"{y}年{problem}")
+            else:
+                values[y] = value
+        have = sorted(values)
+        growth, points = float("nan"), float("nan")
+        if len(have) >= 2 and ind["kind"] == "rate":
+            points = round_half_up(values[have[-1]] - values[have[0]], nd)
+        if ind["kind"] in ("count", "amount"):
+            if len(have) < min_years(cat):
+                notes.append(f"不足{min_years(cat)}年，不计算年均增长率")
+            elif not (values[have[0]] > 0 and values[have[-1]] > 0):
+                notes.append("首年或末年为0，不计算年均增长率")
+            else:
+                growth = round_half_up(cagr(values[have[0]], values[have[-1]], have[-1] - have[0]), nd)
+        elif ind["kind"] == "rate":
+            notes.append("比率按百分点比较，不计算年均增长率")
+        rows.append({"指标": ind["name"], "填报单位": org, "计量单位": ind["unit"],
+                     **{f"{y}年": values.get(y, float("nan")) for y in years},
+                     "年均增长率（%）": growth, "变化（百分点）": points, "说明": "；".join(notes), "代码": code})
+    columns = TREND_COLUMNS_HEAD + [f"{y}年" for y in years] + TREND_COLUMNS_TAIL
+    out = pd.DataFrame(rows, columns=columns)
+    out.attrs["years"] = years
+    return out
+
+
+def small_multiples(trends: pd.DataFrame, title: str, save_to: Path | str | None = None, limit: int = 16):
+    """One small line chart per figure of :func:`trend_table` (the first ``limit`` with two or more years;
+    the title says how many are shown). Amounts in 万元."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from .plots import setup
+
+    setup()
+    years = trends.attrs.get("years") or [int(c[:-1]) for c in trends.columns if c.endswith("年") and c[:-1].isdigit()]
+    cols = [f"{y}年" for y in years]
+    drawn = trends[trends[cols].notna().sum(axis=1) >= 2] if len(trends) else trends
+    shown = drawn.head(limit)
+    n = max(1, len(shown))
+    ncols = min(4, n)
+    nrows = int(np.ceil(n / ncols))
+    fig = Figure(figsize=(3.2 * ncols, 2.4 * nrows + 0.6), layout="constrained")
+    FigureCanvasAgg(fig)
+    suffix = f"（共{len(drawn)}项，显示前{len(shown)}项）" if len(shown) < len(drawn) else f"（{len(shown)}项）"
+    fig.suptitle(title + suffix)
+    if shown.empty:
+        ax = fig.subplots()
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, "没有两年以上的数据可比较", ha="center", va="center", transform=ax.transAxes)
+    for k, r in enumerate(shown.to_dict("records")):
+        ax = fig.add_subplot(nrows, ncols, k + 1)
+        unit, div = r["计量单位"], 1.0
+        if unit == "元":
+            unit, div = "万元", 10_000.0
+        ys = [r[c] / div if pd.notna(r[c]) else np.nan for c in cols]
+        ax.plot(years, ys, marker="o", color="#1f77b4")
+        ax.set_xticks(years, [str(y) for y in years])
+        label = r["指标"] if len(r["指标"]) <= 12 else r["指标"][:12] + "…"
+        ax.set_title(f"{label}（{unit}）", fontsize=9)
+        if pd.notna(r["年均增长率（%）"]):
+            ax.text(0.02, 0.92, f"年均{r['年均增长率（%）']:+g}%", transform=ax.transAxes, fontsize=8, va="top")
+        ax.tick_params(labelsize=7)
+        ax.margins(y=0.2)
+    if save_to is not None:
+        path = Path(save_to)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=120, format="png", metadata={"Software": None})
+    return fig

@@ -1,0 +1,87 @@
+"""Several years at once (多年数据): ``fz.load(years=[…])`` and ``fz.open_years(…)``.
+
+Each year is loaded as :func:`fzanalysis.data.load` loads one (cleaned first when its processed
+table is missing or older than its raw files; refused when its ledger does not balance); the
+tables are stacked, ``year`` telling them apart. :func:`available_years` lists the years that have
+raw or processed data, so notebooks show every year there is.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .catalog import Catalog, load_catalog
+from .errors import ParameterError
+
+
+def available_years(raw_dir: str | Path = "data/raw", processed_dir: str | Path = "data/processed",
+                    until: int | None = None) -> list[int]:
+    """Years with a raw folder or a processed table, ascending (up to ``until`` when given)."""
+    found = set()
+    for base, need in ((Path(raw_dir), None), (Path(processed_dir), "indicators.parquet")):
+        if base.is_dir():
+            for p in base.iterdir():
+                if p.is_dir() and re.fullmatch(r"(19|20)\d\d", p.name) and (need is None or (p / need).exists()):
+                    found.add(int(p.name))
+    return sorted(y for y in found if until is None or y <= until)
+
+
+def load_years(years: list[int] | None = None, processed_dir: str | Path = "data/processed",
+               raw_dir: str | Path = "data/raw") -> pd.DataFrame:
+    """The tidy tables of ``years`` (default: every available year) stacked, oldest first."""
+    from .data import check_year, load
+
+    years = sorted({check_year(y) for y in years}) if years else available_years(raw_dir, processed_dir)
+    if not years:
+        raise ParameterError(f"没有任何年度的数据：{raw_dir} 与 {processed_dir} 下都没有年份目录")
+    return pd.concat([load(y, processed_dir, raw_dir) for y in years], ignore_index=True)
+
+
+@dataclass
+class YearsData:
+    """Every available year up to the year of the report: one stacked table and each year's log."""
+
+    year: int
+    years: list[int]
+    tidy: pd.DataFrame  # all years stacked
+    logs: dict[int, pd.DataFrame] = field(repr=False)
+    catalog: Catalog = field(repr=False)
+
+    def of(self, year: int) -> pd.DataFrame:
+        return self.tidy[self.tidy["year"] == year].reset_index(drop=True)
+
+    def history(self) -> pd.DataFrame:
+        """The years before the year before ``year``: what the diagnostics read as the longer history."""
+        return self.tidy[self.tidy["year"] < self.year - 1].reset_index(drop=True)
+
+    def summary(self) -> pd.DataFrame:
+        rows = [(str(y), int((self.tidy["year"] == y).sum()), int(self.tidy.loc[self.tidy["year"] == y, "org"].nunique()))
+                for y in self.years]
+        return pd.DataFrame(rows, columns=["年度", "指标数值（条）", "报送单位（个）"])
+
+
+def open_years(year: int | None = None, raw_dir: str | Path = "data/raw", processed_dir: str | Path = "data/processed",
+               years: list[int] | None = None) -> YearsData:
+    """Every available year up to ``year`` (default: the latest), or exactly ``years``."""
+    from .data import check_year, load_log
+
+    chosen = sorted({check_year(y) for y in years}) if years else available_years(
+        raw_dir, processed_dir, None if year is None else check_year(year))
+    if not chosen:
+        raise ParameterError(f"没有任何年度的数据：{raw_dir} 与 {processed_dir} 下都没有年份目录")
+    tidy = load_years(chosen, processed_dir, raw_dir)
+    logs = {y: load_log(y, processed_dir) for y in chosen}
+    return YearsData(year or chosen[-1], chosen, tidy, logs, load_catalog())
+
+
+def history_before(baseline_year: int | None, raw_dir: str | Path = "data/raw",
+                   processed_dir: str | Path = "data/processed") -> pd.DataFrame | None:
+    """The stacked tables of the available years before ``baseline_year`` (None when there are none): the longer
+    history :func:`fzanalysis.diagnostics.find_problems` reads."""
+    if baseline_year is None:
+        return None
+    years = [y for y in available_years(raw_dir, processed_dir) if y < baseline_year]
+    return load_years(years, processed_dir, raw_dir) if years else None

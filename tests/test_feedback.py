@@ -1,0 +1,96 @@
+"""Feedback forms: each unit's form lists exactly its bad cells, what was written (masked), why, what is expected."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from fzanalysis.catalog import load_catalog
+from fzanalysis.clean import clean_year, discover
+from fzanalysis.cli import main
+from fzanalysis.feedback import feedback_items
+from fzanalysis.template import expected_codes, load_texts
+from tests.xlsx_factory import MARKET_ORG_LINE, make_good_market, make_layout_a, org_line
+
+CAT = load_catalog()
+KIND = {k: load_texts().text(f"feedback.kind.{k}") for k in ("rejected", "missing", "unmapped", "not_reported",
+                                                            "conflicting_values", "no_submission", "yoy_implausible")}
+
+
+def _plant(raw: Path) -> None:
+    y = raw / "2023"
+    make_good_market(y / "区市场监管局统计表.xlsx")  # 行政处罚案件数 579 at D4
+    make_layout_a(y / "区市场监管局补报.xlsx", MARKET_ORG_LINE, [("行政处罚案件数", "件", 580)])  # conflicts, D4
+    make_layout_a(y / "区司法局统计表.xlsx", org_line("重庆市大渡口区司法局"), [
+        ("法律援助受理数", "件", "待统计"),  # D4 rejected
+        ("法律援助办结数", "件", None),  # D5 blank
+        ("行政复议受理数", "件", "13812345678"),  # D6 rejected: a phone number
+        ("自定义工作量", "件", 5),  # D7 unmapped
+        ("行政复议审结数", "件", 42),  # D8 fine
+    ])
+    make_layout_a(y / "区城市管理局统计表.xlsx", org_line("重庆市大渡口区城市管理局"),
+                  [("占道停车劝诫人次", "人次", 12000), ("查处车辆数", "辆", 1800)])  # nothing to fix
+    make_layout_a(y / "区民政局统计表.xlsx", org_line("重庆市大渡口区民政局"), [("撤销登记社会组织数", "家", 120)])
+    make_layout_a(raw / "2022" / "区民政局统计表.xlsx", org_line("重庆市大渡口区民政局"),
+                  [("撤销登记社会组织数", "家", 10)], header=("序号", "指标名称", "单位", "2022年", "备注"))  # 12×
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory):
+    raw = tmp_path_factory.mktemp("feedback") / "raw"
+    _plant(raw)
+    result = clean_year(raw, 2023, discover(raw, 2023)[2023], CAT)
+    baseline = clean_year(raw, 2022, discover(raw, 2022)[2022], CAT).indicators
+    return raw, feedback_items(result.indicators, result.log, result.unmapped, CAT, baseline, year=2023)
+
+
+def test_each_unit_lists_exactly_its_bad_cells(planted):
+    _, items = planted
+    cells = items[items["cell"] != ""]
+    judicial = cells[cells["org"] == "区司法局"]
+    assert sorted(zip(judicial["cell"], judicial["kind"])) == [
+        ("D4", KIND["rejected"]), ("D5", KIND["missing"]), ("D6", KIND["rejected"]), ("D7", KIND["unmapped"])]
+    market = cells[cells["org"] == "区市场监管局"]
+    assert sorted(zip(market["file"], market["cell"], market["kind"])) == [
+        ("2023/区市场监管局统计表.xlsx", "D4", KIND["conflicting_values"]),
+        ("2023/区市场监管局补报.xlsx", "D4", KIND["conflicting_values"])]
+    civil = cells[cells["org"] == "区民政局"]
+    assert civil[["file", "cell", "kind"]].values.tolist() == [["2023/区民政局统计表.xlsx", "D4", KIND["yoy_implausible"]]]
+    assert "12" in civil["why"].iloc[0] and "2022年" in civil["why"].iloc[0]  # the 2022 cell is named, not listed
+    assert set(cells["org"]) == {"区司法局", "区市场监管局", "区民政局"}
+    assert "区城市管理局" not in set(items["org"])  # nothing to fix, no form
+
+
+def test_rows_say_what_was_written_why_and_what_is_expected(planted):
+    _, items = planted
+    d4 = items[(items["org"] == "区司法局") & (items["cell"] == "D4")].iloc[0]
+    assert (d4["indicator"], d4["written"]) == ("法律援助受理数", "待统计")
+    assert "无法识别" in d4["why"] and "法律援助受理数（件）" in d4["expected"] and "“无”" in d4["expected"]
+    d6 = items[(items["org"] == "区司法局") & (items["cell"] == "D6")].iloc[0]
+    assert "13812345678" not in " ".join(map(str, d6.values)) and "电话" in d6["why"]
+    conflict = items[(items["org"] == "区市场监管局") & (items["cell"] == "D4")]
+    assert all("579" in w and "580" in w for w in conflict["why"])
+
+
+def test_indicators_not_reported_and_units_that_sent_nothing(planted):
+    _, items = planted
+    judicial = items[(items["org"] == "区司法局") & (items["kind"] == KIND["not_reported"])]
+    assert len(judicial) == len(expected_codes(CAT, "区司法局")) - 4  # 受理、办结、复议受理 listed by cell; 审结 sent
+    audit = items[items["org"] == "区审计局"]
+    assert audit["kind"].tolist() == [KIND["no_submission"]] and "4项指标" in audit["expected"].iloc[0]
+
+
+def test_cli_writes_one_form_per_unit_with_anything_to_fix(planted, tmp_path):
+    raw, items = planted
+    assert main(["feedback", "--year", "2023", "--out", str(tmp_path / "fb"), "--processed", str(tmp_path / "p"),
+                 "--raw", str(raw)]) == 0
+    forms = sorted(p.name for p in (tmp_path / "fb").glob("*.xlsx"))
+    assert len(forms) == len(set(items["org"])) == len(CAT.expected_orgs()) - 1
+    ws = load_workbook(tmp_path / "fb" / "2023年统计数据核对反馈表（区司法局）.xlsx").active
+    assert ws["A2"].value == "填报单位：区司法局"
+    rows = [r for r in ws.iter_rows(min_row=5, values_only=True) if isinstance(r[0], int)]
+    assert [(r[3], r[4]) for r in rows if r[4]] == [("Sheet1", "D4"), ("Sheet1", "D5"), ("Sheet1", "D6"),
+                                                   ("Sheet1", "D7")]
+    text = " ".join(str(v) for row in ws.iter_rows(values_only=True) for v in row if v is not None)
+    assert "13812345678" not in text and "修改版" in text
