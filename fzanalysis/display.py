@@ -211,9 +211,8 @@ def to_html(df: pd.DataFrame) -> str:
     styles = list(column_styles(st.data).values())
     html_text = re.sub(r'<style type="text/css">\s*</style>\s*', "", st.to_html())
     html_text = _TD.sub(lambda m: f'{m.group(0).rstrip()} style="{CELL} {styles[int(m.group(1))]}"', html_text)
-    header = [s.replace(LEFT_WRAPPED, "text-align: left;").replace(" font-size: 90%;", "") for s in styles]
-    html_text = _TH.sub(lambda m: f'{m.group(0).rstrip()} style="{CELL} {HEADER} '
-                                  f'{header[int(m.group(1))].replace(" white-space: nowrap;", "")}"', html_text)
+    heads = ["text-align: right;" if s == RIGHT else "text-align: left;" for s in styles]
+    html_text = _TH.sub(lambda m: f'{m.group(0).rstrip()} style="{CELL} {HEADER} {heads[int(m.group(1))]}"', html_text)
     return html_text.replace("<caption>", '<caption style="caption-side: bottom; text-align: left; color: #666; '
                                            'font-size: 90%;">')
 

@@ -104,7 +104,7 @@ def _finish(fig: Figure, title: str, alt: str, save_to: Path | str | None) -> Ch
         path = Path(save_to)
         path.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path, dpi=DPI, format="png", metadata={"Software": None})
-    return Chart(title, fig, f"{alt}", path=path)
+    return Chart(title, fig, alt, path=path)
 
 
 def _nothing(title: str, why: str) -> Chart:

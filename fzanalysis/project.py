@@ -70,7 +70,7 @@ def project_root() -> tuple[Path, str]:
 def folders(raw: str | Path | None = None, processed: str | Path | None = None,
             reports: str | Path | None = None, *, need: tuple[str, ...] = ("raw", "processed", "reports")) -> Folders:
     """The folders to use: each one given wins; the others come from the project folder, which is
-    looked for only when a folder in ``need`` was not given."""
+    looked for only when a folder in ``need`` was not given (a folder neither given nor needed is ``.``)."""
     given = {"raw": raw, "processed": processed, "reports": reports}
     if all(given[k] is not None for k in need):
         return Folders(*(Path(v) if v is not None else Path() for v in given.values()))
