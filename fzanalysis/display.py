@@ -128,10 +128,9 @@ def cites_html(text: object) -> str:
 RIGHT = "text-align: right; white-space: nowrap;"
 LEFT_ONE_LINE = "text-align: left; white-space: nowrap;"
 LEFT_WRAPPED = "text-align: left;"
-WRAP_BOX = "min-width: 10em; max-width: 26em;"  # on a block inside the cell: browsers ignore widths on cells
-LONG_NAME = 8  # a name longer than this may break before a bracket or after a slash (when it must), never inside a word
-NAME_BREAK = "white-space: normal; word-break: keep-all;"
-CELL = "vertical-align: top; padding: 4px 6px;"
+WRAP_BOX = "min-width: 10em; max-width: 32em; overflow-wrap: anywhere;"  # on a block inside the cell: browsers ignore widths on cells
+LONG_NAME = 8  # a longer name may break once, before its bracket (行政复议办结率 / （按审结…计算）), never elsewhere
+CELL = "vertical-align: top; padding: 4px 5px;"
 HEADER = "white-space: normal; word-break: keep-all;"  # a heading breaks only before its bracket: 差异/（百分点）
 
 
@@ -152,8 +151,8 @@ def column_styles(shown: pd.DataFrame) -> dict[str, str]:
             text = text[text != ""]
             if len(text) and text.map(lambda v: bool(_FIGURE.match(v))).all():
                 styles[c] = RIGHT
-            elif len(text) and text.str.len().max() > ONE_LINE:
-                styles[c] = LEFT_WRAPPED
+            elif len(text) and (text.str.len().max() > ONE_LINE or text.str.contains(" ").any()):
+                styles[c] = LEFT_WRAPPED  # prose (long, or words between spaces: 受理数 ÷ 办结数), not a name
             else:
                 styles[c] = LEFT_ONE_LINE
     return styles
@@ -194,9 +193,28 @@ def _wrapped(v: object) -> str:
     return f'<div style="{WRAP_BOX}">{_text(v)}</div>' if _text(v) else ""
 
 
+def _qualifier_at(name: str) -> int:
+    """Where a name's closing bracketed qualifier starts (行政复议办结率｜（按审结/（受理+上年结转）计算）), or -1."""
+    if len(name) <= LONG_NAME or not name.endswith("）"):
+        return -1
+    depth = 0
+    for i in range(len(name) - 1, 0, -1):
+        depth += {"）": 1, "（": -1}.get(name[i], 0)
+        if depth == 0:
+            return i
+    return -1
+
+
 def _name(v: object) -> str:
+    """A name on one line; a long name ending in a bracketed qualifier may put the qualifier on a second line."""
     text = _text(v)
-    return f'<span style="{NAME_BREAK}">{text}</span>' if len(str(v)) > LONG_NAME else text
+    cut = _qualifier_at(str(v)) if text else -1
+    if cut < 0:
+        return text
+    head, tail = _text(str(v)[:cut]), _text(str(v)[cut:])
+    one = "white-space: nowrap;"
+    return (f'<span style="white-space: normal;"><span style="{one}">{head}</span><wbr>'
+            f'<span style="{one}">{tail}</span></span>')
 
 
 _TD = re.compile(r'class="data row\d+ col(\d+)" ?')

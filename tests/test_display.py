@@ -71,6 +71,20 @@ def test_html_has_chinese_headers_no_index_yes_no_and_aligned_columns():
     assert "<style" not in html  # inline styles: JupyterLab keeps them in a notebook it did not run
 
 
+def test_a_long_name_may_break_only_before_its_bracket():
+    html = D.to_html(pd.DataFrame({"指标": ["行政复议办结率（按审结/（受理+上年结转）计算）", "村（社区）法律顾问配备覆盖率"],
+                                   "数值": [1, 2]}))
+    assert html.count("<wbr>") == 1  # 村（社区）… is whole: its bracket does not end it
+    assert '<span style="white-space: nowrap;">行政复议办结率</span><wbr>' in html
+    assert '<span style="white-space: nowrap;">（按审结/（受理+上年结转）计算）</span>' in html
+
+
+def test_prose_wraps_and_names_do_not():
+    styles = D.column_styles(D.prepare(pd.DataFrame({
+        "指标": ["法律援助办结率"], "计算方法": ["法律援助办结数 ÷ 法律援助受理数"], "原因": ["理由" * 20]})))
+    assert "nowrap" in styles["指标"] and "nowrap" not in styles["计算方法"] and "nowrap" not in styles["原因"]
+
+
 def test_html_is_the_same_from_run_to_run_and_escapes_text():
     df = pd.DataFrame({"指标": ["<b>x</b>"], "数值": [1.5]})
     assert D.to_html(df) == D.to_html(df.copy())
