@@ -146,19 +146,32 @@ def _value_text(value: float, unit: str) -> str:
     return f"{_short(value)}{unit}"
 
 
-def _fit(ax, values: np.ndarray, room: float = 0.45) -> None:
-    """An x axis that fits its values (and 0), with ``room`` of the span beside each side that has bars
-    for their labels."""
+def _fit(ax, values: np.ndarray) -> None:
+    """An x axis that fits its values (and 0), then widened just enough for the value labels beside the bars."""
     lo, hi = min(0.0, float(np.min(values))), max(0.0, float(np.max(values)))
-    span = hi - lo or 1.0
-    ax.set_xlim(lo - (room * span if lo < 0 else 0.02 * span), hi + (room * span if hi > 0 else 0.02 * span))
+    pad = 0.03 * ((hi - lo) or 1.0)
+    ax.set_xlim(lo - pad, hi + pad)
+    renderer = ax.figure.canvas.get_renderer()
+    for _ in range(4):  # widening the axis moves the labels with their bars: a few rounds settle it
+        ax.figure.draw_without_rendering()
+        box = ax.get_window_extent(renderer)
+        extents = [t.get_window_extent(renderer) for t in ax.texts]
+        over_left = max([box.x0 - e.x0 for e in extents] + [0.0])
+        over_right = max([e.x1 - box.x1 for e in extents] + [0.0])
+        if over_left < 1 and over_right < 1:
+            return
+        left, right = ax.get_xlim()
+        per_pixel = (right - left) / box.width
+        ax.set_xlim(left - 1.2 * over_left * per_pixel, right + 1.2 * over_right * per_pixel)
 
 
 def _yoy_panel(ax, df: pd.DataFrame, points: bool, top: int) -> str:
-    """One panel of the year-on-year chart; returns its subset note ('' when every item is shown)."""
+    """One panel of the year-on-year chart: the items that moved, the ``top`` largest moves; returns what it
+    leaves out, in words ('' when it shows every item)."""
     col = "增减" if points else "增减幅度（%）"
     values = df[col].astype(float)
-    keep = values.abs().sort_values(ascending=False, kind="stable").index[:top]
+    moved = values[values != 0]
+    keep = moved.abs().sort_values(ascending=False, kind="stable").index[:top]
     part = df.loc[keep].assign(_v=values.loc[keep]).sort_values("_v", kind="stable")
     y = np.arange(len(part))
     ax.barh(y, part["_v"], color=[BLUE if v >= 0 else ORANGE for v in part["_v"]], height=0.6)
@@ -171,14 +184,17 @@ def _yoy_panel(ax, df: pd.DataFrame, points: bool, top: int) -> str:
     ax.set_yticks(y, part["_label"])
     _fit(ax, part["_v"].to_numpy())
     ax.set_xlabel("比率增减（百分点）" if points else "同比增减幅度（%）")
-    return f"同比变化最大的{top}项（共{len(df)}项）" if len(df) > top else ""
+    notes = [f"同比变化最大的{top}项（共{len(moved)}项有变化）"] if len(moved) > top else []
+    notes += [f"另有{len(df) - len(moved)}项与上年持平"] if len(moved) < len(df) else []
+    return "；".join(notes)
 
 
 def yoy_bars(section_table_df: pd.DataFrame, title: str, save_to: Path | str | None = None,
              top: int = TOP) -> Chart:
     """同比横向条形图：计数、金额按增减幅度（%），比率按增减（百分点）分两栏；增长蓝色、下降橙色，标注「上年→本年」。
 
-    每栏按变化绝对值取前 ``top`` 项，并在标题中写明；没有可比数据或全部持平时不作图，只说明原因。
+    每栏画有变化的项目，按变化绝对值取前 ``top`` 项；未画出的（持平的、超出前 ``top`` 的）在该栏标题中写明。
+    没有可比数据或全部持平时不作图，只说明原因。
     """
     df = section_table_df.assign(_label=_labels(section_table_df))
     rate = df["计量单位"] == "%"
@@ -186,22 +202,24 @@ def yoy_bars(section_table_df: pd.DataFrame, title: str, save_to: Path | str | N
     rates = df[rate & pd.to_numeric(df["增减"], errors="coerce").notna()]
     if counts.empty and rates.empty:
         return _nothing(title, "无上年可比数据，不做同比（本年数值见上表）")
-    if (counts["增减幅度（%）"].astype(float) == 0).all() and (rates["增减"].astype(float) == 0).all():
+    moved = [p[p[c].astype(float) != 0] for p, c in ((counts, "增减幅度（%）"), (rates, "增减"))]
+    if all(m.empty for m in moved):
         return _nothing(title, f"可比的{len(counts) + len(rates)}项指标均与上年持平")
-    panels = [(p, pts) for p, pts in ((counts, False), (rates, True)) if not p.empty]
-    rows = [min(len(p), top) for p, _ in panels]
+    panels = [(p, pts) for p, m, pts in ((counts, moved[0], False), (rates, moved[1], True)) if not m.empty]
+    rows = [min(len(m), top) for m in moved if not m.empty]
     fig = _figure(9, 1.0 + sum(0.32 * r + 0.9 for r in rows))
     axes = fig.subplots(len(panels), 1, squeeze=False, gridspec_kw={"height_ratios": [r + 2.5 for r in rows]})[:, 0]
     notes = [_yoy_panel(ax, p, pts, top) for ax, (p, pts) in zip(axes, panels)]
-    subset = "；".join(n for n in notes if n)
-    axes[0].set_title(f"{title}（{subset}）" if subset else title)
-    if len(panels) == 2:
-        axes[1].set_title("比率（以百分点计）", fontsize=10)
+    names = [title if i == 0 else "比率（以百分点计）" for i in range(len(panels))]
+    if panels[0][1]:  # rates alone
+        names[0] = f"{title}：比率（以百分点计）"
+    for ax, name, note in zip(axes, names, notes):
+        ax.set_title(f"{name}\n（{note}）" if note else name, fontsize=None if ax is axes[0] else 10)
     changes = pd.concat([counts["增减"], rates["增减"]]).astype(float)
     alt = (f"横向条形图，{title}：{len(counts)}项计数和金额的同比增减幅度（%）"
            + (f"、{len(rates)}项比率的增减（百分点）" if len(rates) else "")
-           + f"，增长{int((changes > 0).sum())}项、下降{int((changes < 0).sum())}项"
-           + (f"；{subset}" if subset else "") + "。")
+           + f"，增长{int((changes > 0).sum())}项、下降{int((changes < 0).sum())}项、持平{int((changes == 0).sum())}项"
+           + "".join(f"；{n}" for n in notes if n) + "。")
     if len(counts):
         pct = counts["增减幅度（%）"].astype(float)
         hi, lo = counts.loc[pct.idxmax()], counts.loc[pct.idxmin()]
@@ -280,7 +298,8 @@ def town_comparison_chart(pivot: pd.DataFrame, title: str, save_to: Path | str |
         ax.grid(False)
         ax.set_xlabel("指标（颜色：占该列最大值的比例；灰色：未报）")
         ax.set_ylabel("镇街")
-        ax.tick_params(axis="x", labelrotation=30)
+        for label in ax.get_xticklabels():  # long names slant from their column, not across the next one
+            label.set(rotation=30, ha="right", rotation_mode="anchor")
         alt = (f"热力图，{title}：{len(table)}个镇街×{table.shape[1]}项指标（{'、'.join(map(str, table.columns))}），"
                f"颜色深浅为占该列最大值的比例" + (f"；{missing}格未报" if missing else "") + "。")
     ax.set_title(title)
@@ -312,11 +331,12 @@ def rate_vs_target(rates_df: pd.DataFrame, title: str, save_to: Path | str | Non
                     textcoords="offset points", va="center", fontsize=8, annotation_clip=False)
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
-    peak = max(100.0, *(float(df[c].max()) for c in ("比率（%）", "目标值", "预警线", "报告值") if df[c].notna().any()))
-    ax.set_xlim(0, peak * 1.03)  # a target or a reported value at 100 stays inside
+    peak = max([float(df[c].max()) for c in ("比率（%）", "目标值", "预警线", "报告值") if df[c].notna().any()] + [1.0])
+    ax.set_xlim(0, peak * 1.05)  # fits the rates and their references (a target at 100 stays inside)
     ax.set_xlabel("比率（%）")
     handles, names = ax.get_legend_handles_labels()
-    fig.legend(handles, names, loc="outside lower center", ncols=len(names), fontsize=8)
+    if len(names) > 1:  # a key only when there is more than the bars
+        fig.legend(handles, names, loc="outside lower center", ncols=len(names), fontsize=8)
     ax.set_title(title)
     below = [f"{n}{t}" for n, t, v, f in zip(labels, texts, df["比率（%）"], df["预警线"])
              if pd.notna(v) and pd.notna(f) and v < f]

@@ -132,8 +132,15 @@ def test_rate_chart_marks_target_and_missing_rate_with_labels_clear_of_the_lines
     assert {"目标值", "预警线", "报告值"} <= set(ax.get_legend_handles_labels()[1])
     # every value label sits in a column right of the axes, where no target or warning line runs
     assert all(t.xycoords == ("axes fraction", "data") and t.xy[0] == 1.0 for t in ax.texts)
-    assert ax.get_xlim()[1] == pytest.approx(103.0)
+    assert ax.get_xlim()[1] == pytest.approx(105.0)  # the target at 100 stays inside
     assert "100.0%" in chart.alt
+
+
+def test_rate_chart_axis_fits_small_rates_without_targets():
+    rates = A.derived_rates(_tidy([("区市场监管局", "market_penalty_cases", 579, ""),
+                                   ("区市场监管局", "market_police_transfers", 16, "")]), section="s4")
+    chart = plots.rate_vs_target(rates.dropna(subset=["比率（%）"]), "派生比率")
+    assert chart.figure.axes[0].get_xlim()[1] < 5 and not chart.figure.legends  # 2.8%: no 0–100 axis, no lone key
 
 
 def _yoy_base(rows):
@@ -150,7 +157,9 @@ def test_yoy_chart_shows_change_with_amounts_in_wan(plot_tidy):
     assert texts == ["+26.9%（200万元→253.7万元）", "+41.4%（29件→41件）"]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["法律援助挽回经济损失", "行政复议受理数"]
     lo, hi = ax.get_xlim()
-    assert lo <= 0 < 41.4 < hi <= 41.4 * 1.5  # the axis fits its data (with room for the labels)
+    assert lo <= 0 < 41.4 < hi <= 41.4 * 2  # the axis fits its data, with just the room its labels need
+    box = ax.get_window_extent()
+    assert all(box.x0 - 1 <= t.get_window_extent().x0 and t.get_window_extent().x1 <= box.x1 + 1 for t in ax.texts)
     assert "增幅最大：行政复议受理数（+41.4%）" in chart.alt
 
 
@@ -168,8 +177,18 @@ def test_yoy_chart_of_a_subset_says_which():
         ["recon_accepted", "recon_concluded", "recon_corrected", "legal_aid_accepted", "legal_aid_closed"])]
     base = _tidy([(o, c, v + (i + 1), a) for i, (o, c, v, a) in enumerate(rows)], 2022)
     chart = plots.yoy_bars(A.section_table(_tidy(rows), "s6", base), "（六）", top=3)
-    assert chart.figure.axes[0].get_title() == "（六）（同比变化最大的3项（共5项））"
+    assert chart.figure.axes[0].get_title() == "（六）\n（同比变化最大的3项（共5项有变化））"
     assert len(chart.figure.axes[0].get_yticklabels()) == 3
+
+
+def test_yoy_chart_leaves_out_what_did_not_move_and_says_so():
+    rows = [("区司法局", "recon_accepted", 41, ""), ("区司法局", "recon_concluded", 33, "")]
+    chart = plots.yoy_bars(A.section_table(_tidy(rows), "s6", _yoy_base([("recon_accepted", 29), ("recon_concluded", 33)])),
+                           "（六）")
+    ax = chart.figure.axes[0]
+    assert ax.get_title() == "（六）\n（另有1项与上年持平）"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["行政复议受理数"]
+    assert "持平1项" in chart.alt
 
 
 def test_yoy_chart_without_baseline_or_change_is_a_line_of_text(plot_tidy, tmp_path):
