@@ -52,6 +52,16 @@ _FIGURE = re.compile(r"^[-+−]?[\d,.]+\D{0,4}$")  # 253.7万元, 100%, 2679人�
 BOOL_TEXT = {True: "是", False: "否"}
 _SPLIT = re.compile(r"[；;]")
 
+# inline styles (see to_html); widths go on a block inside a cell, since browsers ignore them on cells
+RIGHT = "text-align: right; white-space: nowrap;"
+LEFT_ONE_LINE = "text-align: left; white-space: nowrap;"
+LEFT_WRAPPED = "text-align: left;"
+WRAP_BOX = "min-width: 10em; max-width: 32em; overflow-wrap: anywhere;"  # prose
+CITE_BOX = "min-width: 10em; max-width: 28em; overflow-wrap: anywhere;"  # cited cells: never a sliver
+LONG_NAME = 8  # a longer name may break once, before its bracket (行政复议办结率 / （按审结…计算）), never elsewhere
+CELL = "vertical-align: top; padding: 4px 5px;"
+HEADER = "white-space: normal; word-break: keep-all;"  # a heading breaks only before its bracket: 差异/（百分点）
+
 HTML_CSS = f"""<style>
 table.fz-table {{ border-collapse: collapse; margin: 0.4em 0 1em; max-width: 100%; }}
 table.fz-long tbody tr:nth-child(n+{SHOWN_ROWS + 1}) {{ display: none; }}
@@ -121,17 +131,7 @@ def cites_html(text: object) -> str:
         rest = "<br>".join(one(c) for c in items[SHOWN_CITES:])
         body = (f"共 {len(items)} 处：<br>" + "<br>".join(one(c) for c in items[:SHOWN_CITES])
                 + f"<details><summary>其余 {len(items) - SHOWN_CITES} 处</summary>{rest}</details>")
-    # a block that keeps a cited cell readable beside long text: it wraps at ! and punctuation, never to a sliver
-    return f'<div style="min-width: 10em; max-width: 28em; overflow-wrap: anywhere;">{body}</div>' if body else ""
-
-
-RIGHT = "text-align: right; white-space: nowrap;"
-LEFT_ONE_LINE = "text-align: left; white-space: nowrap;"
-LEFT_WRAPPED = "text-align: left;"
-WRAP_BOX = "min-width: 10em; max-width: 32em; overflow-wrap: anywhere;"  # on a block inside the cell: browsers ignore widths on cells
-LONG_NAME = 8  # a longer name may break once, before its bracket (行政复议办结率 / （按审结…计算）), never elsewhere
-CELL = "vertical-align: top; padding: 4px 5px;"
-HEADER = "white-space: normal; word-break: keep-all;"  # a heading breaks only before its bracket: 差异/（百分点）
+    return f'<div style="{CITE_BOX}">{body}</div>' if body else ""
 
 
 def column_styles(shown: pd.DataFrame) -> dict[str, str]:
