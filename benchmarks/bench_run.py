@@ -1,7 +1,7 @@
 """Benchmark: ``fzanalysis run`` against the floor of papermill itself.
 
-Not a test — a report.  The FLOOR is papermill executing as many notebooks as ``notebooks/``
-holds, each with only a parameters cell and one cell ``import pandas, numpy, matplotlib,
+Not a test — a report.  The FLOOR is papermill executing as many notebooks as the package ships
+(``fzanalysis/notebooks/``), each with only a parameters cell and one cell ``import pandas, numpy, matplotlib,
 seaborn``, two at a time (a ``ProcessPoolExecutor`` of 2 calling ``papermill.execute_notebook``
 with the arguments ``fzanalysis.runner`` uses), in a fresh interpreter — so interpreter start-up
 and kernel start-up are in both numbers.
@@ -93,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=2, help="repeats; the median is reported (default 2)")
     ap.add_argument("--year", type=int, default=2023)
     ap.add_argument("--raw", type=Path, default=ROOT / "data" / "raw")
-    ap.add_argument("--notebooks", type=Path, default=ROOT / "notebooks", help="whose count the floor copies")
+    ap.add_argument("--notebooks", type=Path, default=ROOT / "fzanalysis" / "notebooks",
+                    help="whose count the floor copies")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--strict", action="store_true", help="exit 1 when the goal is missed")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folders (path is printed)")

@@ -3,7 +3,7 @@
 For analysts::
 
     import fzanalysis as fz
-    df = fz.load(2023)                 # tidy indicator table (cleans when needed)
+    df = fz.load(2023)                 # tidy indicator table (cleans when needed), from the project folder
     yr = fz.open_year(2023)            # table + baseline + log, for the section notebooks
     fz.analysis.section_table(yr.tidy, "s6", yr.baseline)
 
@@ -25,11 +25,13 @@ _LAZY = {
     "parse_value": ("numbers", "parse_value"),
     "format_value": ("numbers", "format_value"),
     "run_clean": ("clean", "run_clean"),
-    "setup_display": ("plots", "setup_display"),
+    "setup_display": ("display", "setup_display"),
+    "init_project": ("project", "init_project"),
 }
-_SUBMODULES = {"analysis", "areas", "catalog", "clean", "data", "diagnostics", "errors", "layout", "layout_a", "log",
-               "numbers", "outputs", "plots", "runner", "vocabulary", "workbook",
-               "feedback", "resubmission", "scorecard", "status", "template", "trends", "years"}
+_SUBMODULES = {"analysis", "areas", "catalog", "checks", "clean", "data", "diagnostics", "display", "errors",
+               "feedback", "folders", "layout", "layout_a", "log", "numbers", "outputs", "plots", "project",
+               "resubmission", "runner", "sanitize", "scorecard", "status", "template", "trends", "vocabulary",
+               "workbook", "years"}
 
 __all__ = sorted(_LAZY) + sorted(_SUBMODULES)
 

@@ -8,14 +8,18 @@ the row says why (说明).
 
 Display tables and their columns (Chinese, since analysts read them):
 
-* :func:`section_table` — SECTION_COLUMNS: 指标, 填报单位, 本年（报告写法）, 本年, 计量单位, 上年,
-  增减, 增减幅度（%）, 说明, 重复报送, 出处, 上年出处, 代码 (what an analyst reads first, first).
+* :func:`section_table` — SECTION_COLUMNS: 指标, 填报单位, 本年（报告写法）, 本年, 计量单位, 上年（报告写法）,
+  上年, 增减, 增减幅度（%）, 同比, 说明, 重复报送, 出处, 上年出处, 代码 (what an analyst reads first, first).
+  A rate's change is in 百分点: its 增减 is the difference of the two rates, its 增减幅度（%） is empty, and
+  同比 says 提高/下降 n 个百分点 (the report's words, ``settings.csv``).
 * :func:`derived_rates` — RATE_COLUMNS: 指标, 填报单位, 比率（%）, 分子, 分母, 目标值, 预警线, 报告值,
-  差异, 说明, 分子指标, 分母指标, 分子出处, 分母出处, 报告值出处, 章节, 代码.
+  差异（百分点）, 说明, 计算方法 (分子指标 ÷ 分母指标), 分子出处, 分母出处, 报告值出处, 章节, 代码.
 * :func:`town_comparison` — index 镇街 (catalog.towns() order), one column per indicator, then the
-  check rows CHECK_ROWS: 分项之和, 合计（报送）, 差额（合计−分项之和）.
-* :func:`quality_events` — the log's own columns (file … raw_text) plus 说明.
-* :func:`submission_overview` — OVERVIEW_COLUMNS; :func:`ledger_table` — LEDGER_COLUMNS.
+  check rows: 分项之和 (counts and amounts only), 各镇街平均（比率） (rates only, when there are any),
+  合计（报送）, 差额（合计−分项之和）.
+* :func:`quality_events` — QUALITY_COLUMNS: 事件, 填报单位, 镇街, 指标, 原因, 原文, 出处.
+* :func:`submission_overview` — OVERVIEW_COLUMNS; :func:`ledger_table` — LEDGER_COLUMNS;
+  :func:`rejections` — REJECTION_COLUMNS; :func:`unmapped_table` — UNMAPPED_COLUMNS.
 
 :func:`yoy` is the machine-side merge behind section_table; it keeps the tidy columns and adds
 ``baseline_value, baseline_ref, change, pct_change, yoy_note``.
@@ -29,16 +33,20 @@ from .catalog import SECTIONS, Catalog, load_catalog
 from .errors import ParameterError
 from .log import COUNT_COLUMNS, EVENTS
 from .numbers import format_value, round_half_up
+from .report_settings import load_settings
 
 KEY = ["org", "code", "area"]
-SECTION_COLUMNS = ["指标", "填报单位", "本年（报告写法）", "本年", "计量单位", "上年", "增减", "增减幅度（%）",
-                   "说明", "重复报送", "出处", "上年出处", "代码"]
-RATE_COLUMNS = ["指标", "填报单位", "比率（%）", "分子", "分母", "目标值", "预警线", "报告值", "差异", "说明",
-                "分子指标", "分母指标", "分子出处", "分母出处", "报告值出处", "章节", "代码"]
-ROW_SUM, ROW_TOTAL, ROW_DIFF = "分项之和", "合计（报送）", "差额（合计−分项之和）"
-CHECK_ROWS = (ROW_SUM, ROW_TOTAL, ROW_DIFF)
+SECTION_COLUMNS = ["指标", "填报单位", "本年（报告写法）", "本年", "计量单位", "上年（报告写法）", "上年", "增减",
+                   "增减幅度（%）", "同比", "说明", "重复报送", "出处", "上年出处", "代码"]
+RATE_COLUMNS = ["指标", "填报单位", "比率（%）", "分子", "分母", "目标值", "预警线", "报告值", "差异（百分点）", "说明",
+                "计算方法", "分子出处", "分母出处", "报告值出处", "章节", "代码"]
+ROW_SUM, ROW_MEAN, ROW_TOTAL, ROW_DIFF = "分项之和", "各镇街平均（比率）", "合计（报送）", "差额（合计−分项之和）"
+CHECK_ROWS = (ROW_SUM, ROW_MEAN, ROW_TOTAL, ROW_DIFF)
 LOG_VIEW_COLUMNS = ["file", "sheet", "cell", "org", "area", "code", "event", "outcome", "reason",
                     "raw_text"]
+QUALITY_COLUMNS = ["事件", "填报单位", "镇街", "指标", "原因", "原文", "出处"]
+REJECTION_COLUMNS = ["填报单位", "指标", "原文", "原因", "出处"]
+UNMAPPED_COLUMNS = ["填报单位", "镇街", "原表名称", "数值", "计量单位", "原文", "原因", "出处"]
 OVERVIEW_COLUMNS = ["填报单位", "单位类型", "应报送", "报送文件数", "读取单元格", "采用", "拒收", "搁置",
                     "重复报送", "状态"]
 LEDGER_COLUMNS = ["文件", "填报单位", "读取单元格", "采用", "拒收", "搁置", "平衡"]
@@ -83,6 +91,10 @@ def _fmt(value: float, unit: str, qualifier: str) -> str:
 
 
 # -- year on year -------------------------------------------------------------------------
+def _or_nan(x: float | None) -> float:
+    return float("nan") if x is None else float(x)
+
+
 def yoy(tidy: pd.DataFrame, baseline: pd.DataFrame | None) -> pd.DataFrame:
     """同比：本年各行按 (org, code, area) 对上年表；上年缺失或为 0 时不计算增幅（NaN + 说明）。"""
     df = _prep(tidy)
@@ -90,16 +102,17 @@ def yoy(tidy: pd.DataFrame, baseline: pd.DataFrame | None) -> pd.DataFrame:
     grouped = base.groupby(KEY, sort=False)
     prev = pd.DataFrame([
         {**dict(zip(KEY, key)), "baseline_value": value, "baseline_unit": g["unit"].iloc[0],
-         "baseline_ref": "；".join(g["cite"]), "_n_prev": 2 if problem else 1}
+         "baseline_qualifier": g["qualifier"].iloc[0], "baseline_ref": "；".join(g["cite"]),
+         "_n_prev": 2 if problem else 1}
         for key, g in grouped for value, problem in [checks.settle(g)]
-    ], columns=[*KEY, "baseline_value", "baseline_unit", "baseline_ref", "_n_prev"])
+    ], columns=[*KEY, "baseline_value", "baseline_unit", "baseline_qualifier", "baseline_ref", "_n_prev"])
     prev["baseline_value"] = prev["baseline_value"].astype("float64")
     out = df.merge(prev, on=KEY, how="left")
     unit_ok = out["baseline_unit"].isna() | (out["baseline_unit"] == out["unit"])
     out.loc[~unit_ok, "baseline_value"] = float("nan")
     out["change"] = (out["value"] - out["baseline_value"]).round(6)
-    usable = out["baseline_value"].notna() & (out["baseline_value"] != 0)
-    out["pct_change"] = (out["change"] / out["baseline_value"] * 100).where(usable)
+    out["pct_change"] = [float("nan") if pd.isna(o) or pd.isna(c) else _or_nan(checks.change(c, o, points=False))
+                         for c, o in zip(out["value"], out["baseline_value"])]  # the one 同比 rule (checks.change)
     notes = pd.Series("", index=out.index)
     notes[out["baseline_ref"].isna()] = "无上年数据"
     notes[out["_n_prev"] > 1] = "上年重复报送且数值不一致，不作比较"
@@ -107,6 +120,7 @@ def yoy(tidy: pd.DataFrame, baseline: pd.DataFrame | None) -> pd.DataFrame:
     notes[out["baseline_value"] == 0] = "上年为0，不计算增减幅度"
     out["yoy_note"] = notes
     out["baseline_ref"] = out["baseline_ref"].fillna("")
+    out["baseline_qualifier"] = out["baseline_qualifier"].fillna("")
     return out.drop(columns=["baseline_unit", "_n_prev"])
 
 
@@ -114,7 +128,8 @@ def section_table(tidy: pd.DataFrame, section: str, baseline: pd.DataFrame | Non
                   catalog: Catalog | None = None) -> pd.DataFrame:
     """本章节数字一览：本级数（area 为空）一行一数，附报告写法、上年数、增减与出处。
 
-    重复报送的 (org, code) 两行都保留，``重复报送`` 为 True。
+    重复报送的 (org, code) 两行都保留，``重复报送`` 为 True。比率（计量单位 %）的增减以百分点计：
+    ``增减`` 为两年比率之差（按 rate_decimals 四舍五入），``增减幅度（%）`` 为空。
     """
     _check_section(section)
     cat = _cat(catalog)
@@ -123,6 +138,14 @@ def section_table(tidy: pd.DataFrame, section: str, baseline: pd.DataFrame | Non
     base = None if baseline is None else _prep(baseline).query("section == @section and area == ''")
     merged = _order(yoy(df, base), cat)
     dup = merged.duplicated(KEY, keep=False)
+    points = pd.Series([checks.is_rate(cat, c, u) for c, u in zip(merged["code"], merged["unit"])],
+                       index=merged.index, dtype=bool)
+    nd = checks.rate_decimals(cat)
+    change = merged["change"].where(~points, [round_half_up(c, nd) if pd.notna(c) else c for c in merged["change"]])
+    pct = merged["pct_change"].round(2).where(~points)
+    settings = load_settings()
+    said = [settings.change_words(p if not pt else c, "%", bool(pt), prefix=False)
+            if pd.notna(p if not pt else c) else "" for c, p, pt in zip(change, merged["pct_change"].round(1), points)]
     return pd.DataFrame({
         "代码": merged["code"],
         "指标": merged["indicator"],
@@ -132,8 +155,11 @@ def section_table(tidy: pd.DataFrame, section: str, baseline: pd.DataFrame | Non
         "本年（报告写法）": [_fmt(v, u, q) for v, u, q in
                         zip(merged["value"], merged["unit"], merged["qualifier"])],
         "上年": merged["baseline_value"],
-        "增减": merged["change"],
-        "增减幅度（%）": merged["pct_change"].round(2),
+        "上年（报告写法）": [_fmt(v, u, q) if pd.notna(v) else "" for v, u, q in
+                        zip(merged["baseline_value"], merged["unit"], merged["baseline_qualifier"])],
+        "增减": change,
+        "增减幅度（%）": pct,
+        "同比": said,
         "出处": _ref(merged),
         "上年出处": merged["baseline_ref"],
         "重复报送": dup,
@@ -142,6 +168,11 @@ def section_table(tidy: pd.DataFrame, section: str, baseline: pd.DataFrame | Non
 
 
 # -- derived rates ------------------------------------------------------------------------
+def _sum_of(cat: Catalog, codes: list[str]) -> str:
+    names = "+".join(cat.indicator_name(c) for c in codes)
+    return f"（{names}）" if len(codes) > 1 else names
+
+
 def derived_rates(tidy: pd.DataFrame, catalog: Catalog | None = None,
                   section: str | None = None) -> pd.DataFrame:
     """派生比率（:func:`fzanalysis.checks.derived_rates` 的阅读版）：分子指标之和 / 分母指标之和 × 100。
@@ -165,9 +196,8 @@ def derived_rates(tidy: pd.DataFrame, catalog: Catalog | None = None,
             "分子": x["numerator"], "分母": x["denominator"],
             "比率（%）": round_half_up(rate, nd) if pd.notna(rate) else float("nan"),
             "目标值": x["target"], "预警线": x["low_threshold"], "报告值": reported,
-            "差异": round_half_up(rate - reported, nd) if pd.notna(rate - reported) else float("nan"),
-            "分子指标": "+".join(cat.indicator_name(c) for c in x["num_codes"]),
-            "分母指标": "+".join(cat.indicator_name(c) for c in x["den_codes"]),
+            "差异（百分点）": round_half_up(rate - reported, nd) if pd.notna(rate - reported) else float("nan"),
+            "计算方法": f"{_sum_of(cat, x['num_codes'])} ÷ {_sum_of(cat, x['den_codes'])}",
             "分子出处": "；".join(cites[c] for c in x["num_codes"] if cites[c]),
             "分母出处": "；".join(cites[c] for c in x["den_codes"] if cites[c]),
             "报告值出处": x["reported_cite"].replace(";", "；"),
@@ -182,7 +212,8 @@ def town_comparison(tidy: pd.DataFrame, code: str | list[str] | None = None,
     """镇街对比：分项行（area 非空）透视为 镇街 × 指标，末尾三行核对合计与分项之和。
 
     同一格有多行（重复报送）且数值不一致时为 NaN。列名为指标名，同名指标加注填报单位；
-    ``attrs["units"]`` 给出各列的计量单位。只有两者都存在时才计算差额；比率不相加（分项之和为 NaN）。
+    ``attrs["units"]`` 给出各列的计量单位。只有两者都存在时才计算差额。比率不相加：其分项之和与差额为 NaN，
+    另有一行「各镇街平均（比率）」给出报送镇街的算术平均（不加权），计数和金额在该行为 NaN。
     合计与分项是否相符由 :func:`fzanalysis.checks.total_checks` 判定（诊断规则 total_mismatch）。
     """
     _check_section(section)
@@ -199,6 +230,7 @@ def town_comparison(tidy: pd.DataFrame, code: str | list[str] | None = None,
     clash = groups["indicator"].duplicated(keep=False)
     labels = [f"{i}（{o}）" if c else i for i, o, c in zip(groups["indicator"], groups["org"], clash)]
     towns = cat.towns()
+    nd = checks.rate_decimals(cat)
     seen = list(dict.fromkeys(parts["area"]))
     areas = (towns if set(seen) & set(towns) else []) + [a for a in seen if a not in towns]
     table = pd.DataFrame(index=pd.Index(areas + list(CHECK_ROWS), name="镇街"))
@@ -206,10 +238,13 @@ def town_comparison(tidy: pd.DataFrame, code: str | list[str] | None = None,
         mine = parts[(parts["org"] == org) & (parts["code"] == c)]
         col = pd.Series({a: _single(g) for a, g in mine.groupby("area")}, dtype="float64").reindex(areas)
         total = _single(df[(df["org"] == org) & (df["code"] == c) & (df["area"] == "")])
-        unit = mine["unit"].iloc[0]
-        summed = col.sum(min_count=1) if checks.summable(cat, c, unit) else float("nan")
+        summable = checks.summable(cat, c, mine["unit"].iloc[0])
+        summed = col.sum(min_count=1) if summable else float("nan")
+        mean = float("nan") if summable or col.isna().all() else round_half_up(float(col.mean()), nd)
         diff = round(total - summed, 6) if pd.notna(total) and pd.notna(summed) else float("nan")
-        table[label] = pd.concat([col, pd.Series([summed, total, diff], index=list(CHECK_ROWS))])
+        table[label] = pd.concat([col, pd.Series([summed, mean, total, diff], index=list(CHECK_ROWS))])
+    if table.loc[ROW_MEAN].isna().all():  # no rate here: no row of blanks
+        table = table.drop(index=ROW_MEAN)
     table.columns.name = "指标"
     table.attrs["units"] = dict(zip(labels, groups["unit"]))
     return table
@@ -225,6 +260,11 @@ def _log(log: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+def _cites(files, sheets, cells) -> list[str]:
+    """``file!sheet!cell`` per row (an event about a whole file or sheet cites what it has)."""
+    return ["!".join(p for p in trio if p) for trio in zip(files, sheets, cells)]
+
+
 def quality_events(log: pd.DataFrame, section: str, catalog: Catalog | None = None) -> pd.DataFrame:
     """触及本章节的清洗事件：按指标代码归属章节；无代码的事件按其文件的填报单位是否填报本章节指标。"""
     _check_section(section)
@@ -238,17 +278,17 @@ def quality_events(log: pd.DataFrame, section: str, catalog: Catalog | None = No
     section_orgs = set(cat.indicators.loc[cat.indicators["section"] == section, "org"])
     section_orgs |= set(df.loc[ev_section == section, "org"])
     hit = (ev_section == section) | ((df["code"] == "") & org.isin(section_orgs - {""}))
-    out = df.loc[hit, LOG_VIEW_COLUMNS].reset_index(drop=True)
-    out.loc[out["event"] == "personal_data_removed", "raw_text"] = ""  # never show personal data
-
-    def describe(r: pd.Series) -> str:
-        what = EVENTS.get(r["event"], r["event"])
-        if r["code"]:
-            what += f"（{cat.indicator_name(r['code'])}）"
-        return f"{what}：{r['reason']}" if r["reason"] else what
-
-    out["说明"] = [describe(r) for _, r in out.iterrows()] if len(out) else []
-    return out
+    out = df.loc[hit].reset_index(drop=True)
+    personal = out["event"] == "personal_data_removed"  # never show personal data
+    return pd.DataFrame({
+        "事件": [EVENTS.get(e, e) for e in out["event"]],
+        "填报单位": out["org"],
+        "镇街": out["area"],
+        "指标": [cat.indicator_name(c) if c else "" for c in out["code"]],
+        "原因": out["reason"],
+        "原文": out["raw_text"].where(~personal, ""),
+        "出处": _cites(out["file"], out["sheet"], out["cell"]),
+    }, columns=QUALITY_COLUMNS)
 
 
 def ledger_table(log: pd.DataFrame) -> pd.DataFrame:
@@ -303,12 +343,26 @@ def section_counts(tidy: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def rejections(log: pd.DataFrame) -> pd.DataFrame:
-    """被拒收的数值单元格（文件、工作表、单元格、原文、原因）。"""
+def rejections(log: pd.DataFrame, catalog: Catalog | None = None) -> pd.DataFrame:
+    """被拒收的数值单元格：填报单位、指标、原文、原因和出处（文件!工作表!单元格）。"""
+    cat = _cat(catalog)
     df = _log(log)
-    out = df[df["outcome"] == "rejected"][["file", "sheet", "cell", "org", "code", "raw_text", "reason"]]
-    return out.rename(columns={"file": "文件", "sheet": "工作表", "cell": "单元格", "org": "填报单位",
-                               "code": "指标代码", "raw_text": "原文", "reason": "原因"}).reset_index(drop=True)
+    out = df[df["outcome"] == "rejected"].reset_index(drop=True)
+    return pd.DataFrame({"填报单位": out["org"], "指标": [cat.indicator_name(c) if c else "" for c in out["code"]],
+                         "原文": out["raw_text"], "原因": out["reason"],
+                         "出处": _cites(out["file"], out["sheet"], out["cell"])},
+                        columns=REJECTION_COLUMNS)
+
+
+def unmapped_table(unmapped: pd.DataFrame) -> pd.DataFrame:
+    """指标目录中没有的名称（unmapped.csv 的阅读版）：原表中的名称、数值和出处。"""
+    df = unmapped.fillna("")
+    return pd.DataFrame({
+        "填报单位": df["org"], "镇街": df["area"], "原表名称": df["label"],
+        "数值": pd.to_numeric(df["value"], errors="coerce"), "计量单位": df["unit"], "原文": df["raw_text"],
+        "原因": df["reason"],
+        "出处": _cites(df["source_file"], df["sheet"], df["cell"]),
+    }, columns=UNMAPPED_COLUMNS).reset_index(drop=True)
 
 
 # ---------------------------------------------------------------------------- highlights
@@ -320,19 +374,26 @@ def section_highlights(table: pd.DataFrame, rates: pd.DataFrame | None = None) -
     from .numbers import round_half_up
 
     points = [f"本节共有本级数据{len(table)}项，来自{table['填报单位'].nunique()}个填报单位。"]
-    comparable = table[table["增减幅度（%）"].notna()]
+    comparable = table[table["同比"] != ""]
+    counts = comparable[comparable["增减幅度（%）"].notna()]
     if comparable.empty:
         points.append("没有可比的上年数据，不做同比。")
     else:
         up, down = int((comparable["增减"] > 0).sum()), int((comparable["增减"] < 0).sum())
-        points.append(f"与上年可比的{len(comparable)}项中，增长{up}项、下降{down}项、持平{len(comparable) - up - down}项。")
-        for label, row in (("增幅最大", comparable.loc[comparable["增减幅度（%）"].idxmax()]),
-                           ("降幅最大", comparable.loc[comparable["增减幅度（%）"].idxmin()])):
+        points.append(f"与上年可比的{len(comparable)}项中，增长（提高）{up}项、下降{down}项、"
+                      f"持平{len(comparable) - up - down}项。")
+    if not counts.empty:
+        for label, row in (("增幅最大", counts.loc[counts["增减幅度（%）"].idxmax()]),
+                           ("降幅最大", counts.loc[counts["增减幅度（%）"].idxmin()])):
             pct = row["增减幅度（%）"]
             if (label == "增幅最大" and pct > 0) or (label == "降幅最大" and pct < 0):
-                points.append(f"{label}：{row['指标']}（{row['填报单位']}），由{_fmt(row['上年'], row['计量单位'], '')}"
-                              f"到{row['本年（报告写法）']}，{'增长' if pct > 0 else '下降'}"
-                              f"{round_half_up(abs(pct), 1):g}%。")
+                points.append(f"{label}：{row['指标']}（{row['填报单位']}），由{row['上年（报告写法）']}"
+                              f"到{row['本年（报告写法）']}，{row['同比']}。")
+    moved = comparable[comparable["增减幅度（%）"].isna() & (comparable["增减"] != 0)]
+    if not moved.empty:  # rates: their change in 百分点
+        row = moved.loc[moved["增减"].abs().idxmax()]
+        points.append(f"比率变化最大：{row['指标']}（{row['填报单位']}），由{row['上年（报告写法）']}"
+                      f"到{row['本年（报告写法）']}，{row['同比']}。")
     for row in ([] if rates is None else rates.to_dict("records")):
         rate, floor = row["比率（%）"], row["预警线"]
         if pd.notna(rate) and pd.notna(floor) and rate < floor:

@@ -291,12 +291,14 @@ def summary_lines(df: pd.DataFrame, path: Path) -> list[str]:
 
 
 def check_file(path: str | Path, year: int, baseline_year: int | None = None,
-               processed_dir: str | Path = "data/processed", out_dir: str | Path = "reports", org: str = "",
-               raw_dir: str | Path = "data/raw") -> tuple[pd.DataFrame, Path]:
-    """Check a finished report against ``year``'s data; writes ``<out>/<year>/report_check.csv``."""
+               processed_dir: str | Path | None = None, out_dir: str | Path | None = None, org: str = "",
+               raw_dir: str | Path | None = None) -> tuple[pd.DataFrame, Path]:
+    """Check a finished report against ``year``'s data; writes ``<out>/<year>/report_check.csv``
+    (folders not given are the project's)."""
     from .data import check_year, load
     from .errors import ParameterError
     from .outputs import write_csv
+    from .project import folders
     from .report_read import read_paragraphs
     from .report_run import resolve_baseline
 
@@ -308,7 +310,8 @@ def check_file(path: str | Path, year: int, baseline_year: int | None = None,
         if resolved is None:
             raise ParameterError(f"--org 不是已知的填报单位：{org}")
         org = resolved
-    raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
+    f = folders(raw_dir, processed_dir, out_dir)
+    raw_dir, processed_dir, out_dir = f.raw, f.processed, f.reports
     baseline_year = resolve_baseline(year, baseline_year, raw_dir, processed_dir)
     tidy = load(year, processed_dir, raw_dir)
     base = load(baseline_year, processed_dir, raw_dir) if baseline_year else None

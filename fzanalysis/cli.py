@@ -1,5 +1,7 @@
-"""Command line: ``fzanalysis clean | run | catalog | report | check-report`` (DESIGN.md §5).
+"""Command line: ``fzanalysis clean | run | report | check-report | init | catalog`` (DESIGN.md §5).
 
+Folders not given (``--raw``, ``--processed``/``--out``) are the project's: ``FZANALYSIS_HOME``, else
+the nearest folder upwards from the working directory holding ``data/raw`` (:mod:`fzanalysis.project`).
 Exit status 0 on success; non-zero with one line per problem on failure, never a traceback
 for bad input.
 """
@@ -9,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from . import __version__
 from .errors import FzError
 from .sanitize import printable
 
@@ -16,12 +19,15 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="fzanalysis", description="法治政府建设情况报告数据分析")
+    p = argparse.ArgumentParser(prog="fzanalysis", description="法治政府建设情况报告数据分析",
+                                epilog="未指定的目录取项目文件夹中的：环境变量 FZANALYSIS_HOME，"
+                                       "否则从当前目录向上第一个含 data/raw 的文件夹")
+    p.add_argument("--version", action="version", version=f"fzanalysis {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
     c = sub.add_parser("clean", help="清洗部门报送的工作簿，生成指标表和清洗日志")
-    c.add_argument("--raw", type=Path, default=Path("data/raw"), help="原始数据目录（含年份子目录）")
-    c.add_argument("--out", type=Path, default=Path("data/processed"), help="输出目录")
+    c.add_argument("--raw", type=Path, default=None, help="原始数据目录（含年份子目录；默认：项目的 data/raw）")
+    c.add_argument("--out", type=Path, default=None, help="输出目录（默认：项目的 data/processed）")
     c.add_argument("--year", type=int, default=None, help="只清洗该年份（默认：全部年份目录）")
     c.add_argument("--max-uncompressed-mb", type=int, default=200, help="单个工作簿解压后大小上限（MB）")
     c.add_argument("--max-cells", type=int, default=2_000_000, help="单个工作表单元格数上限")
@@ -30,17 +36,27 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="运行各章节分析笔记本（papermill），输出 HTML 报告和问题清单")
     r.add_argument("--year", type=int, required=True, help="分析年度")
     r.add_argument("--baseline-year", type=int, default=None, help="对比年度（默认：上一年，如有数据）")
-    r.add_argument("--raw", type=Path, default=Path("data/raw"), help="原始数据目录")
-    r.add_argument("--processed", type=Path, default=Path("data/processed"), help="清洗结果目录")
-    r.add_argument("--out", type=Path, default=Path("reports"), help="报告输出目录")
+    _add_folders(r, processed=True)
     r.add_argument("--jobs", type=int, default=2, help="同时运行的笔记本数（默认 2）")
-    r.add_argument("--notebooks", type=Path, default=None, help="笔记本目录（默认：项目的 notebooks/）")
-    r.add_argument("--quiet", action="store_true", help="不显示进度条")
+    r.add_argument("--notebooks", type=Path, default=None, help="笔记本目录（默认：随软件安装的分析笔记本）")
+    r.add_argument("--quiet", action="store_true", help="不显示进度（在终端中每完成一个笔记本显示一行）")
 
-    sub.add_parser("catalog", help="显示指标目录")
+    i = sub.add_parser("init", help="新建项目文件夹（data/raw/<年度>、data/processed、reports、notebooks、说明）")
+    i.add_argument("dir", type=Path, help="项目文件夹")
+    i.add_argument("--year", type=int, default=None, help="第一个年度（默认：上一年）")
+
+    k = sub.add_parser("catalog", help="显示指标目录（适合 80 列终端；--csv 输出全部列）")
+    k.add_argument("--csv", action="store_true", help="以 CSV（UTF-8 BOM，Excel 可直接打开）输出全部列")
     _add_report_parsers(sub)
     _add_loop_parsers(sub)
     return p
+
+
+def _add_folders(parser: argparse.ArgumentParser, processed: bool = True, out_help: str = "报告输出目录") -> None:
+    parser.add_argument("--raw", type=Path, default=None, help="原始数据目录（默认：项目的 data/raw）")
+    if processed:
+        parser.add_argument("--processed", type=Path, default=None, help="清洗结果目录（默认：项目的 data/processed）")
+    parser.add_argument("--out", type=Path, default=None, help=f"{out_help}（默认：项目的 reports）")
 
 
 def _add_report_parsers(sub) -> None:
@@ -48,18 +64,14 @@ def _add_report_parsers(sub) -> None:
     rp = sub.add_parser("report", help="生成报告初稿（.md/.docx/.html，每个数字注明出处）")
     rp.add_argument("--year", type=int, required=True, help="报告年度")
     rp.add_argument("--baseline-year", type=int, default=None, help="对比年度（默认：上一年，如有数据）")
-    rp.add_argument("--processed", type=Path, default=Path("data/processed"), help="清洗结果目录")
-    rp.add_argument("--raw", type=Path, default=Path("data/raw"), help="原始数据目录（清洗结果过期时重新清洗）")
-    rp.add_argument("--out", type=Path, default=Path("reports"), help="报告输出目录")
+    _add_folders(rp)
     rp.add_argument("--templates", type=Path, default=None, help="措辞模板目录，其中的同名文件覆盖自带模板")
 
     ck = sub.add_parser("check-report", help="核对成稿（.docx/.md/.txt）中的数字与数据是否一致")
     ck.add_argument("file", type=Path, help="成稿文件")
     ck.add_argument("--year", type=int, required=True, help="报告年度")
     ck.add_argument("--baseline-year", type=int, default=None, help="对比年度（默认：上一年，如有数据）")
-    ck.add_argument("--processed", type=Path, default=Path("data/processed"), help="清洗结果目录")
-    ck.add_argument("--raw", type=Path, default=Path("data/raw"), help="原始数据目录")
-    ck.add_argument("--out", type=Path, default=Path("reports"), help="输出目录（写 <out>/<年度>/report_check.csv）")
+    _add_folders(ck, out_help="输出目录（写 <out>/<年度>/report_check.csv）")
     ck.add_argument("--org", default="", help="只按该填报单位的数据核对（部门、镇街自己的总结）")
 
 
@@ -69,20 +81,18 @@ def _add_loop_parsers(sub) -> None:
     t.add_argument("--year", type=int, required=True, help="填报年度")
     t.add_argument("--out", type=Path, required=True, help="模板输出目录")
     t.add_argument("--org", default="", help="只生成该单位的模板（单位名称或别名）")
-    t.add_argument("--processed", type=Path, default=Path("data/processed"), help="清洗结果目录（上年数据预填）")
-    t.add_argument("--raw", type=Path, default=Path("data/raw"), help="原始数据目录")
+    t.add_argument("--processed", type=Path, default=None, help="清洗结果目录（上年数据预填；默认：项目的 data/processed）")
+    t.add_argument("--raw", type=Path, default=None, help="原始数据目录（默认：项目的 data/raw）")
 
     st = sub.add_parser("status", help="报送跟踪：每个应报单位是否报送、采用哪份文件、缺报哪些指标")
     st.add_argument("--year", type=int, required=True, help="年度")
-    st.add_argument("--processed", type=Path, default=Path("data/processed"), help="清洗结果目录")
-    st.add_argument("--raw", type=Path, default=Path("data/raw"), help="原始数据目录")
-    st.add_argument("--out", type=Path, default=Path("reports"), help="输出目录（写 <out>/<年度>/status.csv）")
+    _add_folders(st, out_help="输出目录（写 <out>/<年度>/status.csv）")
 
     fb = sub.add_parser("feedback", help="给每个需要核对的单位生成核对反馈表（.xlsx）")
     fb.add_argument("--year", type=int, required=True, help="年度")
     fb.add_argument("--out", type=Path, required=True, help="反馈表输出目录")
-    fb.add_argument("--processed", type=Path, default=Path("data/processed"), help="清洗结果目录")
-    fb.add_argument("--raw", type=Path, default=Path("data/raw"), help="原始数据目录")
+    fb.add_argument("--processed", type=Path, default=None, help="清洗结果目录（默认：项目的 data/processed）")
+    fb.add_argument("--raw", type=Path, default=None, help="原始数据目录（默认：项目的 data/raw）")
 
 
 def _cmd_template(args: argparse.Namespace) -> int:
@@ -136,6 +146,10 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     from .clean import GRID_WARNING, run_clean
     from .workbook import Limits
 
+    from .project import folders
+
+    f = folders(args.raw, args.out, need=("raw", "processed"))
+    args.raw, args.out = f.raw, f.processed
     limits = Limits(max_uncompressed=args.max_uncompressed_mb * 1024 * 1024, max_cells=args.max_cells)
     results = run_clean(args.raw, args.out, args.year, limits=limits, progress=False if args.quiet else None)
     status = EXIT_OK
@@ -155,8 +169,11 @@ def _cmd_clean(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from .project import folders
     from .runner import run
 
+    f = folders(args.raw, args.processed, args.out)
+    args.raw, args.processed, args.out = f.raw, f.processed, f.reports
     results = run(args.year, args.baseline_year, args.raw, args.processed, args.out, args.jobs,
                   args.notebooks, progress=False if args.quiet else None)
     failed = [r for r in results if r.status != "ok"]
@@ -175,27 +192,50 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 CATALOG_HEADINGS = {"section": "章节", "code": "代码", "name": "指标", "org": "常规填报单位", "unit": "单位",
-                    "kind": "类型", "direction": "方向", "target": "目标值", "framework_area": "纲要体系"}
+                    "kind": "类型", "direction": "方向", "target": "目标值", "framework_area": "纲要体系", "aliases": "别名"}
+CATALOG_TERMINAL = ["section", "code", "name", "unit"]  # what fits an 80-column terminal
 
 
 def _cmd_catalog(args: argparse.Namespace) -> int:
-    import pandas as pd
+    import shutil
 
     from .catalog import load_catalog
+    from .display import text_table
+    from .outputs import csv_bytes
 
     table = load_catalog().table()
-    with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
-                           "display.unicode.east_asian_width", True):
-        shown = table.drop(columns=["aliases"]).astype(object).where(table.notna(), "")
-        print(shown.rename(columns=CATALOG_HEADINGS).to_string(index=False))
+    if args.csv:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(csv_bytes(table.rename(columns=CATALOG_HEADINGS)))
+        sys.stdout.buffer.flush()
+        return EXIT_OK
+    shown = table[CATALOG_TERMINAL].rename(columns=CATALOG_HEADINGS)
+    width = shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 80
+    print("\n".join(text_table(shown, width, whole=(CATALOG_HEADINGS["code"],))))
     print(f"共 {len(table)} 个指标")
+    print("全部列（填报单位、类型、目标值、体系、别名）：")
+    print("  fzanalysis catalog --csv > 指标目录.csv")
+    return EXIT_OK
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    import datetime
+
+    from .data import check_year
+    from .project import RAW, init_project
+
+    year = check_year(args.year if args.year is not None else datetime.date.today().year - 1)
+    made = init_project(args.dir, year)
+    print(printable(f"项目文件夹 {args.dir}：新建 {len(made)} 项" + ("" if made else "（已全部存在，未改动）")))
+    print(printable(f"把 {year} 年各单位报送的工作簿原样放入 {args.dir / RAW / str(year)}，"
+                    f"然后在该文件夹中运行：fzanalysis run --year {year}"))
     return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handlers = {"clean": _cmd_clean, "run": _cmd_run, "catalog": _cmd_catalog, "report": _cmd_report,
-                "check-report": _cmd_check_report, **LOOP_HANDLERS}
+                "check-report": _cmd_check_report, "init": _cmd_init, **LOOP_HANDLERS}
     try:
         return handlers[args.command](args)
     except FzError as exc:

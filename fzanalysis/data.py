@@ -3,7 +3,13 @@
 ``fz.load(2023)`` returns the tidy indicator table of a year, cleaning first when the
 processed table is missing or older than the raw files.  ``open_year`` bundles what a section
 notebook needs: the year's table, the baseline year's table (or a note why there is none),
-the cleaning log and unmapped labels, and where figures go.
+the cleaning log and unmapped labels, and where figures go.  A folder not given is the
+project's (:mod:`fzanalysis.project`: ``FZANALYSIS_HOME``, else the nearest folder upwards
+holding ``data/raw``).
+
+One rule for a year's data (:func:`require_data`): the raw folder ``<raw>/<year>`` is the source and
+is cleaned when newer than the processed table; without it, the processed table of the year is
+used as it is; with neither, the error names both folders.
 """
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ from .clean import OUTPUT_FILES, clean_year, discover, write_year
 from .errors import DataError, ParameterError
 from .folders import held, locked, recover
 from .log import check_ledger
+from .project import Folders, folders, where
 from .workbook import SPREADSHEET_SUFFIXES
 
 # Set by ``fzanalysis run`` for its kernels: the run has cleaned already, under its lock, so the
@@ -54,11 +61,12 @@ def is_stale(year: int, raw_dir: Path, processed_dir: Path) -> bool:
     return _newest_raw_mtime(raw_year) > table.stat().st_mtime
 
 
-def ensure_clean(year: int, raw_dir: str | Path = "data/raw", processed_dir: str | Path = "data/processed",
+def ensure_clean(year: int, raw_dir: str | Path | None = None, processed_dir: str | Path | None = None,
                  catalog: Catalog | None = None, progress: bool | None = False) -> bool:
     """Clean ``year`` when needed, under the lock of ``processed_dir``; returns True when it cleaned.
     A set a killed writer left half-swapped is put right first."""
-    raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
+    f = folders(raw_dir, processed_dir, need=("raw", "processed"))
+    raw_dir, processed_dir = f.raw, f.processed
     with locked(processed_dir):
         recover(processed_dir, str(year))
         if not is_stale(year, raw_dir, processed_dir):
@@ -72,7 +80,18 @@ def has_data(year: int, raw_dir: str | Path, processed_dir: str | Path) -> bool:
     return (Path(raw_dir) / str(year)).is_dir() or (Path(processed_dir) / str(year) / "indicators.parquet").exists()
 
 
-def load(year: int | None = None, processed_dir: str | Path = "data/processed", raw_dir: str | Path = "data/raw", *,
+def require_data(year: int, f: Folders) -> bool:
+    """The rule for a year's data: True when its raw folder exists (it is the source, cleaned when
+    newer), False when only its processed table does (used as it is); neither is an error naming both."""
+    raw_year, table = f.raw / str(year), f.processed / str(year) / "indicators.parquet"
+    if raw_year.is_dir():
+        return True
+    if table.exists():
+        return False
+    raise ParameterError(f"没有 {year} 年的数据：原始数据目录不存在：{raw_year}；也没有清洗结果：{table.parent}{where(f)}")
+
+
+def load(year: int | None = None, processed_dir: str | Path | None = None, raw_dir: str | Path | None = None, *,
          years: list[int] | None = None) -> pd.DataFrame:
     """The tidy indicator table of ``year`` (cleaning first when it is missing or stale); with
     ``years=[2021, 2022, 2023]`` those years stacked (:func:`fzanalysis.years.load_years`)."""
@@ -83,19 +102,22 @@ def load(year: int | None = None, processed_dir: str | Path = "data/processed", 
     return _load_set(year, processed_dir, raw_dir)[0]
 
 
-def _load_set(year: int, processed_dir: str | Path, raw_dir: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def _load_set(year: int, processed_dir: str | Path | None,
+              raw_dir: str | Path | None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(table, log, unmapped) of ``year``, read under the shared lock and checked: the ledger of
     every file must balance against the table and the log, else the set is refused."""
     year = check_year(year)
+    f = folders(raw_dir, processed_dir, need=("raw", "processed"))
+    raw_dir, processed_dir = f.raw, f.processed
     # inside a run (its kernels, or the run itself holding the data open) the data were cleaned already
     read_only = os.environ.get(READ_ONLY_ENV) or held(processed_dir) == "shared"
-    if (Path(raw_dir) / str(year)).is_dir() and not read_only:
+    if require_data(year, f) and not read_only:
         ensure_clean(year, raw_dir, processed_dir)
-    folder = Path(processed_dir) / str(year)
+    folder = processed_dir / str(year)
     with locked(processed_dir, shared=True):
         missing = [name for name in OUTPUT_FILES if not (folder / name).exists()]
         if len(missing) == len(OUTPUT_FILES):
-            raise ParameterError(f"没有 {year} 年的数据：既无原始目录 {Path(raw_dir) / str(year)}，也无 {folder}")
+            require_data(year, f)  # read-only and never cleaned: say where data were looked for
         if missing:
             raise DataError(f"{year} 年的清洗结果不完整（缺少 {'、'.join(missing)}），请重新运行 fzanalysis clean",
                             file=str(folder))
@@ -113,16 +135,16 @@ def _read_csv(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
 
 
-def load_log(year: int, processed_dir: str | Path = "data/processed") -> pd.DataFrame:
-    log = _read_csv(Path(processed_dir) / str(year) / "cleaning_log.csv")
+def load_log(year: int, processed_dir: str | Path | None = None) -> pd.DataFrame:
+    log = _read_csv(folders(processed=processed_dir, need=("processed",)).processed / str(year) / "cleaning_log.csv")
     for col in ("cells_read", "kept", "rejected", "set_aside"):
         log[col] = pd.to_numeric(log[col].replace("", None)).astype("Int64")
     log["year"] = log["year"].astype("int64")
     return log
 
 
-def load_unmapped(year: int, processed_dir: str | Path = "data/processed") -> pd.DataFrame:
-    df = _read_csv(Path(processed_dir) / str(year) / "unmapped.csv")
+def load_unmapped(year: int, processed_dir: str | Path | None = None) -> pd.DataFrame:
+    df = _read_csv(folders(processed=processed_dir, need=("processed",)).processed / str(year) / "unmapped.csv")
     df["value"] = pd.to_numeric(df["value"].replace("", None)).astype("float64")
     return df
 
@@ -161,10 +183,13 @@ class YearData:
         return pd.DataFrame(rows, columns=["项目", "内容"])
 
 
-def open_year(year: int, baseline_year: int | None = None, raw_dir: str | Path = "data/raw",
-              processed_dir: str | Path = "data/processed", output_dir: str | Path = "reports") -> YearData:
-    """Load a year and its baseline (default: the year before, when its data exist)."""
+def open_year(year: int, baseline_year: int | None = None, raw_dir: str | Path | None = None,
+              processed_dir: str | Path | None = None, output_dir: str | Path | None = None) -> YearData:
+    """Load a year and its baseline (default: the year before, when its data exist); folders not
+    given are the project's."""
     year = check_year(year)
+    f = folders(raw_dir, processed_dir, output_dir)
+    raw_dir, processed_dir, output_dir = f.raw, f.processed, f.reports
     tidy, log, unmapped = _load_set(year, processed_dir, raw_dir)
     baseline, note = None, ""
     if baseline_year is None:

@@ -523,9 +523,9 @@ DISPLAY_NAMES = {"rule": "规则", "severity": "严重程度", "section": "章�
 
 
 def findings_table(findings: pd.DataFrame) -> pd.DataFrame:
-    """问题清单的阅读版：中文列名，依据和建议在前，出处和代码在后（findings.csv 保持原列名）。"""
-    order = ["severity", "section", "category", "org", "area", "evidence", "suggestion", "framework_area", "cells",
-             "codes", "rule"]
+    """问题清单的阅读版：中文列名，依据和建议在前，出处和代码在后（findings.csv 保持原列名；纲要体系见
+    :func:`by_category`）。"""
+    order = ["severity", "section", "category", "org", "area", "evidence", "suggestion", "cells", "codes", "rule"]
     return findings[order].rename(columns=DISPLAY_NAMES)
 
 

@@ -168,14 +168,18 @@ def feedback_workbook(org: str, items: pd.DataFrame, year: int) -> bytes:
     return workbook_bytes(wb, year)
 
 
-def write_feedback(year: int, out_dir: str | Path, processed_dir: str | Path = "data/processed",
-                   raw_dir: str | Path = "data/raw", catalog: Catalog | None = None) -> list[Path]:
+def write_feedback(year: int, out_dir: str | Path, processed_dir: str | Path | None = None,
+                   raw_dir: str | Path | None = None, catalog: Catalog | None = None) -> list[Path]:
     """One 核对反馈表 per unit with anything to fix, written into ``out_dir`` (under its lock)."""
     from .data import check_year, has_data, load, load_log, load_unmapped
     from .folders import locked
     from .outputs import atomic_write_bytes
 
+    from .project import folders
+
     year = check_year(year)
+    f = folders(raw_dir, processed_dir, need=("raw", "processed"))  # not given: the project's
+    raw_dir, processed_dir = f.raw, f.processed
     cat = catalog or load_catalog()
     tidy = load(year, processed_dir, raw_dir)
     log, unmapped = load_log(year, processed_dir), load_unmapped(year, processed_dir)

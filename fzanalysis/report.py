@@ -161,13 +161,7 @@ class Figures:
 
     def _change_words(self, change: float, unit: str, points: bool, up: str | None = None, down: str | None = None,
                       prefix: bool = True) -> str:
-        s = self.settings
-        if change == 0:
-            return s.text("change.flat")
-        word = (up or s.text("change.rate_up" if points else "change.up")) if change > 0 else \
-            (down or s.text("change.rate_down" if points else "change.down"))
-        size = f"{abs(change):g}{s.text('change.points')}" if points else format_value(abs(change), unit)
-        return f"{s.text('change.prefix') if prefix else ''}{word}{size}"
+        return self.settings.change_words(change, unit, points, up, down, prefix)
 
     def yoy(self, code_or_name: str, org: str | None = None, area: str = "", up: str | None = None,
             down: str | None = None) -> str:

@@ -16,6 +16,7 @@ from .docx_writer import to_docx
 from .errors import FzError, ParameterError
 from .folders import locked
 from .outputs import atomic_write_bytes
+from .project import folders
 from .report import build_draft
 from .report_render import to_html, to_markdown
 
@@ -36,12 +37,14 @@ def resolve_baseline(year: int, baseline_year: int | None, raw_dir: Path, proces
     return baseline_year
 
 
-def write_report(year: int, baseline_year: int | None = None, processed_dir: str | Path = "data/processed",
-                 out_dir: str | Path = "reports", templates_dir: str | Path | None = None,
-                 raw_dir: str | Path = "data/raw") -> dict:
-    """Build the draft of ``year`` and write its files; returns a summary (files, figures, placeholders)."""
+def write_report(year: int, baseline_year: int | None = None, processed_dir: str | Path | None = None,
+                 out_dir: str | Path | None = None, templates_dir: str | Path | None = None,
+                 raw_dir: str | Path | None = None) -> dict:
+    """Build the draft of ``year`` and write its files; returns a summary (files, figures, placeholders).
+    Folders not given are the project's."""
     year = check_year(year)
-    raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
+    f = folders(raw_dir, processed_dir, out_dir)
+    raw_dir, processed_dir, out_dir = f.raw, f.processed, f.reports
     baseline_year = resolve_baseline(year, baseline_year, raw_dir, processed_dir)
     tidy = load(year, processed_dir, raw_dir)
     baseline = load(baseline_year, processed_dir, raw_dir) if baseline_year else None

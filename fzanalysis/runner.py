@@ -3,12 +3,15 @@
 Parameters are validated before any kernel starts.  The year (and its baseline) are cleaned
 once when needed, under the lock of the processed folder; then, holding the reports folder's
 lock (and a shared lock on the processed data, so no clean can change it under the notebooks),
-every notebook of ``notebooks/`` runs with papermill, ``jobs`` at a time, into a staging folder
-beside ``<out>/<year>/``, and is exported to HTML without input cells.  The kernels only read
-(``FZANALYSIS_READ_ONLY``); each is shut down when its notebook ends, and the worker processes
-die with the run.  ``run.json`` is written last, then the staged folder is swapped in whole: a
-killed run leaves the previous reports as they were.  A failed notebook is kept with its error
-(papermill marks the failing cell) and the others still run.
+every notebook shipped in the package (``fzanalysis/notebooks/``, or ``--notebooks DIR``) runs
+with papermill, ``jobs`` at a time, into a staging folder beside ``<out>/<year>/``, and is
+exported to HTML without input cells (``html_template/``: Chinese page, alt text on every chart,
+long tables collapsed).  The kernels only read (``FZANALYSIS_READ_ONLY``); each is shut down when
+its notebook ends, and the worker processes die with the run.  In a terminal one line per
+finished notebook goes to stderr (not under ``--quiet``, cron or a pipe); nothing is cached: a
+run always recomputes.  ``run.json`` (notebooks, the charts written, the report) is written last,
+then the staged folder is swapped in whole: a killed run leaves the previous reports as they were.
+A failed notebook is kept with its error (papermill marks the failing cell) and the others still run.
 """
 from __future__ import annotations
 
@@ -23,13 +26,14 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .data import READ_ONLY_ENV, check_year, ensure_clean, has_data
+from .data import READ_ONLY_ENV, check_year, ensure_clean, has_data, require_data
 from .years import available_years
 from .errors import ParameterError
 from .folders import locked, recover, staging, swap_in
 from .outputs import atomic_write_bytes
+from .project import NOTEBOOKS, folders
 
-PACKAGE_NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+HTML_TEMPLATE = Path(__file__).resolve().parent / "html_template" / "fz.html.j2"
 # the kernel's own start-up chatter (transport warnings) is noise under cron: cell errors still
 # reach the executed notebook and run.json
 KERNEL_QUIET = ["--IPKernelApp.log_level=CRITICAL"]
@@ -53,7 +57,7 @@ def find_notebooks(notebooks_dir: Path) -> list[Path]:
     return sorted(books, key=lambda p: (order.get(p.stem, 1), p.name))
 
 
-def _execute(nb_path: str, out_dir: str, params: dict, cwd: str) -> NotebookResult:
+def _execute(nb_path: str, out_dir: str, params: dict) -> NotebookResult:
     """Run one notebook with papermill and export it to HTML (runs in a worker process)."""
     import logging
 
@@ -68,7 +72,7 @@ def _execute(nb_path: str, out_dir: str, params: dict, cwd: str) -> NotebookResu
         with tempfile.TemporaryDirectory(prefix="fzanalysis-kernel-") as sockets:
             km = _kernel_manager(sockets)
             try:
-                pm.execute_notebook(nb_path, str(out_nb), parameters=params, cwd=cwd, progress_bar=False,
+                pm.execute_notebook(nb_path, str(out_nb), parameters=params, cwd=out_dir, progress_bar=False,
                                     log_output=False, kernel_name="python3", extra_arguments=KERNEL_QUIET, km=km)
             finally:  # nbclient leaves a kernel it did not create running: shut it down now
                 if km.has_kernel:
@@ -113,55 +117,56 @@ def _kernel_manager(socket_dir: str):
     return KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(socket_dir, "k"))
 
 
-# Chinese names break between any two characters by default, so narrow columns (指标, 填报单位)
-# were squeezed to two characters a line beside the long provenance columns: keep words whole,
-# wrap at punctuation, and let a wide table scroll sideways instead.
-_TABLE_CSS = ("<style>table.dataframe td, table.dataframe th { word-break: keep-all; overflow-wrap: break-word; }"
-              "</style>")
-
-
 def _export_html(nb_file: Path) -> str:
+    """The notebook as a page for readers: no code, Chinese page language, the chart's alt text
+    (``html_template/fz.html.j2``), long tables collapsed (:data:`fzanalysis.display.HTML_CSS`)."""
     import nbformat
     from nbconvert import HTMLExporter
 
+    from .display import HTML_CSS
+
     nb = nbformat.read(str(nb_file), as_version=4)
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb)
-    body = body.replace("</head>", _TABLE_CSS + "</head>", 1)
+    exporter = HTMLExporter(template_name="lab", template_file=str(HTML_TEMPLATE), exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                            language_code="zh")
+    body, _ = exporter.from_notebook_node(nb, resources={"fz_css": HTML_CSS})
     html = nb_file.with_suffix(".html")
     atomic_write_bytes(html, body.encode("utf-8"))
     return html.name
 
 
-def validate(year, baseline_year, raw_dir, processed_dir, out_dir, jobs) -> tuple[int, int | None]:
+def validate(year, baseline_year, f, jobs) -> tuple[int, int | None, list[str]]:
+    """Check the parameters before any kernel starts; returns (year, baseline year, notices)."""
     year = check_year(year)
     if baseline_year is not None:
         baseline_year = check_year(baseline_year, "baseline-year")
         if baseline_year >= year:
             raise ParameterError(f"对比年度 {baseline_year} 应早于分析年度 {year}")
-    if not Path(raw_dir).is_dir():
-        raise ParameterError(f"原始数据目录不存在：{raw_dir}")
-    if not (Path(raw_dir) / str(year)).is_dir() and not (Path(processed_dir) / str(year) / "indicators.parquet").exists():
-        raise ParameterError(f"没有 {year} 年的数据：{Path(raw_dir) / str(year)} 不存在")
+    notices = []
+    if not require_data(year, f):
+        notices.append(f"提示：没有原始数据目录 {f.raw / str(year)}，使用已有的清洗结果 {f.processed / str(year)}")
     if jobs < 1:
         raise ParameterError(f"--jobs 至少为 1，收到 {jobs}")
-    for d in (processed_dir, out_dir):
+    for d in (f.processed, f.reports):
         try:
             Path(d).mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ParameterError(f"无法创建目录 {d}：{exc.strerror}") from None
-    if baseline_year is None and has_data(year - 1, raw_dir, processed_dir):
+    if baseline_year is None and has_data(year - 1, f.raw, f.processed):
         baseline_year = year - 1
-    return year, baseline_year
+    return year, baseline_year, notices
 
 
-def run(year: int, baseline_year: int | None = None, raw_dir: str | Path = "data/raw",
-        processed_dir: str | Path = "data/processed", out_dir: str | Path = "reports", jobs: int = 2,
+def run(year: int, baseline_year: int | None = None, raw_dir: str | Path | None = None,
+        processed_dir: str | Path | None = None, out_dir: str | Path | None = None, jobs: int = 2,
         notebooks_dir: str | Path | None = None, progress: bool | None = None) -> list[NotebookResult]:
-    """Clean when needed, execute every notebook, write ``run.json``; returns the results."""
-    year, baseline_year = validate(year, baseline_year, raw_dir, processed_dir, out_dir, jobs)
-    notebooks = find_notebooks(Path(notebooks_dir) if notebooks_dir else PACKAGE_NOTEBOOKS)
-    raw_dir, processed_dir, out_dir = (Path(p).resolve() for p in (raw_dir, processed_dir, out_dir))
+    """Clean when needed, execute every notebook, write ``run.json``; returns the results.
+    Folders not given are the project's; ``progress`` None: lines on stderr when it is a terminal."""
+    f = folders(raw_dir, processed_dir, out_dir)
+    year, baseline_year, notices = validate(year, baseline_year, f, jobs)
+    notebooks = find_notebooks(Path(notebooks_dir) if notebooks_dir else NOTEBOOKS)
+    for line in notices:
+        print(line, file=sys.stderr)
+    raw_dir, processed_dir, out_dir = (Path(p).resolve() for p in (f.raw, f.processed, f.reports))
     with locked(processed_dir):  # clean once, before any kernel starts
         for y in sorted({year, baseline_year, *available_years(raw_dir, processed_dir, until=year)} - {None}):
             if (raw_dir / str(y)).is_dir():  # every year up to ``year``: the notebooks show the trends
@@ -171,35 +176,52 @@ def run(year: int, baseline_year: int | None = None, raw_dir: str | Path = "data
         stage = staging(out_dir, str(year), tag="run")
         try:
             results = _run_notebooks(notebooks, stage, year, baseline_year, raw_dir, processed_dir, jobs, progress)
+            year_out = stage / str(year)
             record = {"year": year, "baseline_year": baseline_year,
                       "notebooks": {r.notebook: {k: v for k, v in asdict(r).items() if k != "notebook"}
                                     for r in results},
+                      "figures": sorted(p.relative_to(year_out).as_posix() for p in year_out.glob("figures/*.png")),
                       "report": _report_step(year, baseline_year, raw_dir, processed_dir, stage)}
-            atomic_write_bytes(stage / str(year) / "run.json",  # last: it tells what this run left
+            atomic_write_bytes(year_out / "run.json",  # last: it tells what this run left
                                (json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))
-            swap_in(stage / str(year), out_dir / str(year))
+            swap_in(year_out, out_dir / str(year))
         finally:
             shutil.rmtree(stage, ignore_errors=True)
     return results
 
 
+def progress_line(done: int, total: int, result: NotebookResult) -> str:
+    """One line per finished notebook: ``[3/8] s4_enforcement.ipynb 完成（4.2 秒）``."""
+    status = "完成" if result.status == "ok" else "失败"
+    return f"[{done}/{total}] {result.notebook} {status}（{result.seconds:.1f} 秒）"
+
+
+def _shows_progress(progress: bool | None, stream) -> bool:
+    if progress is not None:
+        return progress
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # a closed or unusual stream: say nothing
+        return False
+
+
 def _run_notebooks(notebooks: list[Path], stage: Path, year: int, baseline_year: int | None, raw_dir: Path,
                    processed_dir: Path, jobs: int, progress: bool | None) -> list[NotebookResult]:
     """Execute the notebooks into ``stage/<year>/`` (the notebooks' ``output_dir`` is ``stage``)."""
-    from tqdm import tqdm
-
     year_out = stage / str(year)
     year_out.mkdir(parents=True, exist_ok=True)
     params = dict(year=year, baseline_year=baseline_year, raw_dir=str(raw_dir),
                   processed_dir=str(processed_dir), output_dir=str(stage))
     results: list[NotebookResult] = []
+    show = _shows_progress(progress, sys.stderr)
     ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     with ProcessPoolExecutor(max_workers=min(jobs, len(notebooks)), mp_context=ctx, initializer=_worker_init,
                              initargs=(os.getpid(),)) as pool:
-        futures = [pool.submit(_execute, str(nb), str(year_out), params, str(nb.parent)) for nb in notebooks]
-        for fut in tqdm(as_completed(futures), total=len(futures), desc=f"运行 {year} 年笔记本", unit="本",
-                        disable=None if progress is None else not progress):
+        futures = [pool.submit(_execute, str(nb), str(year_out), params) for nb in notebooks]
+        for fut in as_completed(futures):
             results.append(fut.result())
+            if show:
+                print(progress_line(len(results), len(futures), results[-1]), file=sys.stderr, flush=True)
     results.sort(key=lambda r: [nb.name for nb in notebooks].index(r.notebook))
     return results
 

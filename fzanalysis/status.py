@@ -92,14 +92,18 @@ def status_csv_table(status: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_status(year: int, processed_dir: str | Path = "data/processed", raw_dir: str | Path = "data/raw",
-                 out_dir: str | Path = "reports", catalog: Catalog | None = None) -> tuple[pd.DataFrame, Path]:
+def write_status(year: int, processed_dir: str | Path | None = None, raw_dir: str | Path | None = None,
+                 out_dir: str | Path | None = None, catalog: Catalog | None = None) -> tuple[pd.DataFrame, Path]:
     """Load ``year``, compute the status and write ``<out_dir>/<year>/status.csv`` (under the folder's lock)."""
     from .data import check_year, load, load_log
     from .folders import locked
     from .outputs import atomic_write_bytes, csv_bytes
 
+    from .project import folders
+
     year = check_year(year)
+    f = folders(raw_dir, processed_dir, out_dir)  # not given: the project's
+    raw_dir, processed_dir, out_dir = f.raw, f.processed, f.reports
     tidy = load(year, processed_dir, raw_dir)
     status = submission_status(tidy, load_log(year, processed_dir), catalog)
     path = Path(out_dir) / str(year) / "status.csv"

@@ -447,7 +447,7 @@ def template_name(org: str, year: int) -> str:
 
 
 def write_templates(year: int, out_dir: str | Path, org: str | None = None,
-                    processed_dir: str | Path = "data/processed", raw_dir: str | Path = "data/raw",
+                    processed_dir: str | Path | None = None, raw_dir: str | Path | None = None,
                     catalog: Catalog | None = None) -> list[Path]:
     """Write the templates of every expected unit (or of ``org``) into ``out_dir``; last year's values
     come from the processed data of ``year - 1`` when they exist."""
@@ -455,7 +455,11 @@ def write_templates(year: int, out_dir: str | Path, org: str | None = None,
     from .folders import locked
     from .outputs import atomic_write_bytes
 
+    from .project import folders
+
     year = check_year(year)
+    f = folders(raw_dir, processed_dir, need=("raw", "processed"))  # not given: the project's
+    raw_dir, processed_dir = f.raw, f.processed
     catalog = catalog or load_catalog()
     if org:
         canonical = catalog.resolve_org(org) if org not in set(catalog.orgs["org"]) else org

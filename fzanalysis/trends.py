@@ -64,16 +64,17 @@ def trend_table(tidy_all: pd.DataFrame, section: str | None = None, catalog: Cat
                 values[y] = value
         have = sorted(values)
         growth, points = float("nan"), float("nan")
-        if len(have) >= 2 and ind["kind"] == "rate":
-            points = round_half_up(values[have[-1]] - values[have[0]], nd)
-        if ind["kind"] in ("count", "amount"):
+        rate = checks.is_rate(cat, code, str(g["unit"].iloc[0]))
+        if len(have) >= 2 and rate:
+            points = round_half_up(checks.change(values[have[-1]], values[have[0]], points=True), nd)
+        if not rate and ind["kind"] in ("count", "amount"):
             if len(have) < min_years(cat):
                 notes.append(f"不足{min_years(cat)}年，不计算年均增长率")
             elif not (values[have[0]] > 0 and values[have[-1]] > 0):
                 notes.append("首年或末年为0，不计算年均增长率")
             else:
                 growth = round_half_up(cagr(values[have[0]], values[have[-1]], have[-1] - have[0]), nd)
-        elif ind["kind"] == "rate":
+        elif rate:
             notes.append("比率按百分点比较，不计算年均增长率")
         rows.append({"指标": ind["name"], "填报单位": org, "计量单位": ind["unit"],
                      **{f"{y}年": values.get(y, float("nan")) for y in years},

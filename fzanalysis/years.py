@@ -17,9 +17,11 @@ from .catalog import Catalog, load_catalog
 from .errors import ParameterError
 
 
-def available_years(raw_dir: str | Path = "data/raw", processed_dir: str | Path = "data/processed",
+def available_years(raw_dir: str | Path | None = None, processed_dir: str | Path | None = None,
                     until: int | None = None) -> list[int]:
-    """Years with a raw folder or a processed table, ascending (up to ``until`` when given)."""
+    """Years with a raw folder or a processed table, ascending (up to ``until`` when given); folders not
+    given are the project's (:mod:`fzanalysis.project`)."""
+    raw_dir, processed_dir = _folders(raw_dir, processed_dir)
     found = set()
     for base, need in ((Path(raw_dir), None), (Path(processed_dir), "indicators.parquet")):
         if base.is_dir():
@@ -29,15 +31,24 @@ def available_years(raw_dir: str | Path = "data/raw", processed_dir: str | Path 
     return sorted(y for y in found if until is None or y <= until)
 
 
-def load_years(years: list[int] | None = None, processed_dir: str | Path = "data/processed",
-               raw_dir: str | Path = "data/raw") -> pd.DataFrame:
+def load_years(years: list[int] | None = None, processed_dir: str | Path | None = None,
+               raw_dir: str | Path | None = None) -> pd.DataFrame:
     """The tidy tables of ``years`` (default: every available year) stacked, oldest first."""
     from .data import check_year, load
+
+    raw_dir, processed_dir = _folders(raw_dir, processed_dir)
 
     years = sorted({check_year(y) for y in years}) if years else available_years(raw_dir, processed_dir)
     if not years:
         raise ParameterError(f"没有任何年度的数据：{raw_dir} 与 {processed_dir} 下都没有年份目录")
     return pd.concat([load(y, processed_dir, raw_dir) for y in years], ignore_index=True)
+
+
+def _folders(raw_dir: str | Path | None, processed_dir: str | Path | None) -> tuple[Path, Path]:
+    from .project import folders
+
+    f = folders(raw_dir, processed_dir, need=("raw", "processed"))
+    return f.raw, f.processed
 
 
 @dataclass
@@ -63,10 +74,12 @@ class YearsData:
         return pd.DataFrame(rows, columns=["年度", "指标数值（条）", "报送单位（个）"])
 
 
-def open_years(year: int | None = None, raw_dir: str | Path = "data/raw", processed_dir: str | Path = "data/processed",
+def open_years(year: int | None = None, raw_dir: str | Path | None = None, processed_dir: str | Path | None = None,
                years: list[int] | None = None) -> YearsData:
     """Every available year up to ``year`` (default: the latest), or exactly ``years``."""
     from .data import check_year, load_log
+
+    raw_dir, processed_dir = _folders(raw_dir, processed_dir)
 
     chosen = sorted({check_year(y) for y in years}) if years else available_years(
         raw_dir, processed_dir, None if year is None else check_year(year))
@@ -77,8 +90,8 @@ def open_years(year: int | None = None, raw_dir: str | Path = "data/raw", proces
     return YearsData(year or chosen[-1], chosen, tidy, logs, load_catalog())
 
 
-def history_before(baseline_year: int | None, raw_dir: str | Path = "data/raw",
-                   processed_dir: str | Path = "data/processed") -> pd.DataFrame | None:
+def history_before(baseline_year: int | None, raw_dir: str | Path | None = None,
+                   processed_dir: str | Path | None = None) -> pd.DataFrame | None:
     """The stacked tables of the available years before ``baseline_year`` (None when there are none): the longer
     history :func:`fzanalysis.diagnostics.find_problems` reads."""
     if baseline_year is None:

@@ -1,8 +1,11 @@
-"""Write the analysis notebooks of ``notebooks/`` from one spec (sources only, no outputs).
+"""Write the analysis notebooks shipped in the package (``fzanalysis/notebooks/``) from one spec.
 
+This spec is the one source of the notebooks.  The package holds them without outputs (what
+``fzanalysis run``, papermill and ``fzanalysis init`` use: small, and no sample results in a
+district's install); ``notebooks/`` holds the same cells executed on the bundled data, written by
+``python scripts/refresh_notebooks.py``, for nbval and for reading the results in the repository.
 The notebooks are thin: every code cell calls one library function and shows its result.
-Run ``python scripts/make_notebooks.py`` after changing this spec, then
-``python scripts/refresh_notebooks.py`` to execute them on the bundled data.
+Run ``python scripts/make_notebooks.py`` after changing this spec, then ``refresh_notebooks.py``.
 """
 from __future__ import annotations
 
@@ -12,17 +15,17 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
-NB_DIR = ROOT / "notebooks"
+NB_DIR = ROOT / "fzanalysis" / "notebooks"
 
 PARAMS = '''year = 2023
-baseline_year = None  # 默认：上一年（如有数据）
-raw_dir = "../data/raw"
-processed_dir = "../data/processed"
-output_dir = "../reports"'''
+baseline_year = None  # None：上一年（如有数据）
+raw_dir = None  # None：项目文件夹的 data/raw（FZANALYSIS_HOME，否则从当前目录向上找含 data/raw 的文件夹）
+processed_dir = None  # None：项目文件夹的 data/processed
+output_dir = None  # None：项目文件夹的 reports'''
 
 LOAD = '''import fzanalysis as fz
 
-fz.setup_display()  # tables in full, numbers without float noise
+fz.setup_display()  # tables as a reader sees them: Chinese headings, 是/否, provenance last
 yr = fz.open_year(year, baseline_year, raw_dir, processed_dir, output_dir)
 yr.summary()'''
 
@@ -65,7 +68,7 @@ def notebook(cells) -> nbformat.NotebookNode:
 
 def head(title: str, intro: str) -> list:
     return [
-        md(f"# {title}\n\n{intro}\n\n参数见下一个单元格（papermill 可注入）；默认在随附数据上运行。"),
+        md(f"# {title}\n\n{intro}"),
         code(PARAMS, ["parameters"]),
         code(LOAD),
     ]
@@ -77,15 +80,17 @@ def section_notebook(key: str, title: str, intro: str) -> nbformat.NotebookNode:
         code(f'table = fz.analysis.section_table(yr.tidy, "{key}", yr.baseline)\n'
              f'rates = fz.analysis.derived_rates(yr.tidy, section="{key}")\n'
              'fz.analysis.section_highlights(table, rates)'),
-        md("## 二、本节主要数据\n\n每个数值都注明出处（文件!工作表!单元格）；「本年（报告写法）」按报告的写法书写；"
-           "有对比年度时给出增减和增减幅度。"),
+        md("## 二、本节主要数据\n\n每个数值都注明出处（文件!工作表!单元格，鼠标悬停可见完整路径）；「本年（报告写法）」"
+           "按报告的写法书写；有对比年度时给出同比，比率的变化以百分点计。"),
         code("table"),
         md("## 三、同比变化"),
         code(f'fz.plots.yoy_bars(table, "{title}：本年与上年", save_to=yr.figure_path("{key}_yoy"))'),
-        md("## 四、派生比率\n\n按指标目录中的公式由原始计数计算（如 办结率 = 办结 / 受理），与报告值和目标值对照。"),
+        md("## 四、派生比率\n\n按指标目录中的公式由原始计数计算（如 办结率 = 办结 / 受理），与报告值和目标值对照；"
+           "与报告值的差异以百分点计。"),
         code("rates"),
         code(f'fz.plots.rate_vs_target(rates, "{title}：派生比率", save_to=yr.figure_path("{key}_rates"))'),
-        md("## 五、镇街比较\n\n有镇街分项数据的指标按镇街列出，并核对合计与分项之和。"),
+        md("## 五、镇街比较\n\n有镇街分项数据的指标按镇街列出，并核对合计与分项之和；比率不相加，"
+           "给出各镇街的算术平均。"),
         code(f'towns = fz.analysis.town_comparison(yr.tidy, section="{key}")\ntowns'),
         code(f'fz.plots.town_comparison_chart(towns, "{title}：镇街比较", save_to=yr.figure_path("{key}_towns"))'),
         md("## 六、数据质量\n\n清洗日志中与本节有关的事件（拒收、缺失、未匹配、换算等）。"),
@@ -144,7 +149,7 @@ def overview_notebook() -> nbformat.NotebookNode:
              'save_to=yr.figure_path("overview_sections"))'),
         md("## 四、拒收与未匹配\n\n被拒收的数值（不可能的值、无法识别的文字、公式无缓存值等）和指标目录中没有的名称。"),
         code("fz.analysis.rejections(yr.log)"),
-        code("yr.unmapped"),
+        code("fz.analysis.unmapped_table(yr.unmapped)"),
     ] + overview_loop_cells())
 
 
@@ -180,7 +185,7 @@ def main() -> int:
         for i, cell in enumerate(nb.cells):  # stable ids, so regenerating changes nothing
             cell["id"] = f"{stem[:12]}-{i:02d}"
         nbformat.write(nb, str(NB_DIR / f"{stem}.ipynb"))
-        print(f"wrote notebooks/{stem}.ipynb")
+        print(f"wrote fzanalysis/notebooks/{stem}.ipynb")
     return 0
 
 

@@ -74,6 +74,22 @@ def test_section_table_values_text_and_yoy(tidy_2023, tidy_2022):
     none = row(t, 代码="legal_aid_closed")
     assert math.isnan(none["上年"]) and math.isnan(none["增减"]) and none["说明"] == "无上年数据"
     assert row(t, 代码="legal_aid_losses_recovered")["本年（报告写法）"] == "253.7万元"
+    assert (r["上年（报告写法）"], r["同比"]) == ("29件", "增长41.4%")
+    assert none["上年（报告写法）"] == "" and none["同比"] == ""
+
+
+def test_section_table_gives_a_rates_change_in_points():
+    now = make_tidy([{"code": "village_notary_coverage", "value": 100.0},
+                     {"code": "village_legal_adviser_coverage", "value": 100.0}])
+    base = make_tidy([{"code": "village_notary_coverage", "value": 96.4},
+                      {"code": "village_legal_adviser_coverage", "value": 100.0}], year=2022)
+    t = A.section_table(now, "s6", base)
+    notary, counsel = row(t, 代码="village_notary_coverage"), row(t, 代码="village_legal_adviser_coverage")
+    assert notary["增减"] == 3.6 and math.isnan(notary["增减幅度（%）"])  # never 3.73%
+    assert (notary["同比"], notary["上年（报告写法）"]) == ("提高3.6个百分点", "96.4%")
+    assert counsel["同比"] == "与上年持平"
+    points = A.section_highlights(t)["要点"].tolist()
+    assert "比率变化最大：村（社区）公证员配备覆盖率（区司法局），由96.4%到100%，提高3.6个百分点。" in points
 
 
 def test_section_table_report_style_and_catalog_order(tidy_2023):
@@ -132,9 +148,11 @@ def test_derived_rates_from_the_published_figures(tidy_2023):
     assert legal["比率（%）"] == 69.9  # 69.94 rounded as the report does (checks.rate_decimals)
     assert (legal["分子"], legal["分母"], legal["填报单位"], legal["预警线"]) == (221, 316, "区司法局", 80)
     assert "!" in legal["分子出处"] and "!" in legal["分母出处"]
+    assert legal["计算方法"] == "法律援助办结数 ÷ 法律援助受理数"
     recon = row(r, 代码="recon_closure_rate_computed")
     assert (recon["分子"], recon["分母"], recon["比率（%）"]) == (42, 42, 100)
-    assert (recon["目标值"], recon["报告值"], recon["差异"]) == (100, 100, 0)
+    assert (recon["目标值"], recon["报告值"], recon["差异（百分点）"]) == (100, 100, 0)
+    assert recon["计算方法"] == "行政复议审结数 ÷ （行政复议受理数+行政复议上年结转数）"
     assert recon["分母出处"].count("!") == 4  # two cells: 受理 + 上年结转
     assert row(r, 代码="recon_correction_rate")["比率（%）"] == 16.7  # 16.67
     assert set(A.derived_rates(tidy_2023, section="s4")["代码"]) == {
@@ -175,7 +193,7 @@ def test_town_comparison_orders_towns_and_checks_the_total():
     tidy = make_tidy(_town_rows(cases, 20) + _town_rows({"跳磴镇": 40, "八桥镇": 30}, 70,
                                                          "town_enforcement_inspections"))
     p = A.town_comparison(tidy, section="s4")
-    assert p.index.tolist() == cat.towns() + list(A.CHECK_ROWS)
+    assert p.index.tolist() == cat.towns() + [A.ROW_SUM, A.ROW_TOTAL, A.ROW_DIFF]  # no rate: no 平均 row
     assert p.columns.tolist() == ["镇街综合行政执法案件数", "镇街日常巡查次数"]
     col = p["镇街综合行政执法案件数"]
     assert col["新山村街道"] == 12 and math.isnan(col["跃进村街道"])  # not reported: NaN, not 0
@@ -191,6 +209,17 @@ def test_town_comparison_catches_a_planted_total_mismatch():
     no_total = A.town_comparison(make_tidy(_town_rows({"八桥镇": 3}, None)))
     assert math.isnan(no_total.loc[A.ROW_DIFF].iloc[0])
     assert A.town_comparison(make_tidy([{"code": "market_fines", "value": 1}])).empty
+
+
+def test_town_comparison_never_sums_rates_and_labels_their_mean():
+    tidy = make_tidy(_town_rows({"八桥镇": 100.0, "建胜镇": 87.5, "跳磴镇": 94.7}, 93.9, "enforcement_publicity_rate")
+                     + _town_rows({"八桥镇": 3, "建胜镇": 4}, 7))
+    p = A.town_comparison(tidy, section="s4")
+    rate, cases = p["行政执法公示率"], p["镇街综合行政执法案件数"]
+    assert math.isnan(rate[A.ROW_SUM]) and math.isnan(rate[A.ROW_DIFF])  # 282.2 would be nonsense
+    assert rate[A.ROW_MEAN] == 94.1 and A.ROW_MEAN == "各镇街平均（比率）"  # (100 + 87.5 + 94.7) / 3, rounded
+    assert rate[A.ROW_TOTAL] == 93.9
+    assert math.isnan(cases[A.ROW_MEAN]) and cases[A.ROW_SUM] == 7
 
 
 # -- quality events, ledger, submissions ------------------------------------------------------
@@ -215,16 +244,29 @@ def log_2023() -> pd.DataFrame:
 
 def test_quality_events_of_a_section(log_2023):
     q = A.quality_events(log_2023, "s6")
-    assert q["cell"].tolist() == ["C5", "A9", "A20"]  # by code, then code-less events of 区司法局
-    assert q["说明"].iloc[0] == "数值被拒收（法律援助办结数）：负数不可能"
-    assert q["raw_text"].iloc[2] == ""  # personal data never shown
+    assert list(q.columns) == A.QUALITY_COLUMNS  # every heading in Chinese
+    assert q["出处"].tolist() == ["2023/司法局.xlsx!Sheet1!C5", "2023/司法局.xlsx!Sheet1!A9", "2023/司法局.xlsx!Sheet1!A20"]
+    assert (q["事件"].iloc[0], q["指标"].iloc[0], q["原因"].iloc[0]) == ("数值被拒收", "法律援助办结数", "负数不可能")
+    assert q["原文"].iloc[2] == ""  # personal data never shown
     s4 = A.quality_events(log_2023, "s4")
-    assert "C3" in s4["cell"].tolist() and "C5" not in s4["cell"].tolist()
-    assert "ledger" not in set(s4["event"])
-    # 区司法局 also reports s5 figures, so its code-less events touch s5 too
-    assert A.quality_events(log_2023, "s5")["cell"].tolist() == ["A9", "A20", ""]
-    assert A.quality_events(log_2023, "s5")["sheet"].iloc[-1] == "填报说明"
+    assert "2023/市场监管局.xlsx!Sheet1!C3" in s4["出处"].tolist()
+    assert not any(c.endswith("!C5") for c in s4["出处"])
+    # 区司法局 also reports s5 figures, so its code-less events touch s5 too; a sheet event cites file!sheet
+    assert A.quality_events(log_2023, "s5")["出处"].tolist() == [
+        "2023/司法局.xlsx!Sheet1!A9", "2023/司法局.xlsx!Sheet1!A20", "2023/审计局.xlsx!填报说明"]
     assert A.quality_events(log_2023, "s1").empty  # only 区政府 reports s1
+
+
+def test_rejections_and_unmapped_read_in_chinese(log_2023):
+    rej = A.rejections(log_2023)
+    assert list(rej.columns) == A.REJECTION_COLUMNS
+    assert rej.iloc[0].tolist() == ["区司法局", "法律援助办结数", "-3", "负数不可能", "2023/司法局.xlsx!Sheet1!C5"]
+    unmapped = pd.DataFrame([{"year": 2023, "org": "区司法局", "area": "", "label": "其他", "value": 5.0, "unit": "件",
+                              "qualifier": "", "source_file": "2023/司法局.xlsx", "sheet": "Sheet1", "cell": "C9",
+                              "raw_text": "5", "reason": "指标名称不在目录中"}])
+    um = A.unmapped_table(unmapped)
+    assert list(um.columns) == A.UNMAPPED_COLUMNS
+    assert (um["原表名称"].iloc[0], um["数值"].iloc[0], um["出处"].iloc[0]) == ("其他", 5.0, "2023/司法局.xlsx!Sheet1!C9")
 
 
 def test_ledger_table_balance(log_2023):

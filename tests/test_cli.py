@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -31,15 +32,61 @@ def raw_with_corrupt(tmp_path) -> Path:
     return raw
 
 
-def test_catalog_lists_every_code_and_the_count():
+def test_catalog_lists_every_code_and_the_count_within_80_columns():
+    from fzanalysis.display import text_width
+
     proc = fz("catalog")
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
     codes = load_catalog().indicators["code"].tolist()
     for code in codes:
         assert code in proc.stdout
-    assert proc.stdout.rstrip().splitlines()[-1] == f"共 {len(codes)} 个指标"
-    assert "行政复议受理数" in proc.stdout
+    lines = proc.stdout.rstrip().splitlines()
+    assert f"共 {len(codes)} 个指标" in lines and "行政复议受理数" in proc.stdout
+    assert max(text_width(line) for line in lines) <= 79, max(lines, key=text_width)  # no line wraps
+
+
+def test_catalog_csv_is_the_full_table_for_excel():
+    proc = subprocess.run([sys.executable, "-m", "fzanalysis.cli", "catalog", "--csv"], capture_output=True, timeout=60,
+                          cwd=ROOT)
+    assert proc.returncode == 0 and proc.stdout.startswith(b"\xef\xbb\xbf")
+    table = pd.read_csv(io.BytesIO(proc.stdout), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert list(table.columns) == ["章节", "代码", "指标", "常规填报单位", "单位", "类型", "方向", "目标值", "纲要体系", "别名"]
+    assert len(table) == len(load_catalog().indicators)
+
+
+def test_version():
+    import fzanalysis
+
+    proc = fz("--version")
+    assert proc.returncode == 0 and proc.stdout.strip() == f"fzanalysis {fzanalysis.__version__}"
+
+
+def test_init_lays_out_a_project_folder(tmp_path):
+    proc = fz("init", str(tmp_path / "新区"), "--year", "2024", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "新区" / "data" / "raw" / "2024").is_dir() and (tmp_path / "新区" / "README.md").is_file()
+    assert "fzanalysis run --year 2024" in proc.stdout
+
+
+def test_commands_find_the_project_from_a_sub_folder(tmp_path):
+    project = tmp_path / "proj"
+    make_good_market(project / "data" / "raw" / "2023" / "区市场监管局统计表.xlsx")
+    (project / "notebooks").mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "FZANALYSIS_HOME"}
+    proc = subprocess.run([sys.executable, "-m", "fzanalysis.cli", "clean", "--quiet"], cwd=project / "notebooks",
+                          capture_output=True, text=True, timeout=60, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert (project / "data" / "processed" / "2023" / "indicators.csv").is_file()
+
+
+def test_outside_a_project_the_error_says_where_it_looked_and_how_to_point_elsewhere(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "FZANALYSIS_HOME"}
+    proc = subprocess.run([sys.executable, "-m", "fzanalysis.cli", "run", "--year", "2023"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60, env=env)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1 and str(tmp_path) in lines[0] and "FZANALYSIS_HOME" in lines[0] and "--raw" in lines[0]
 
 
 def test_clean_with_a_missing_raw_dir_exits_2_with_one_line(tmp_path):

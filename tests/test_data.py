@@ -118,10 +118,39 @@ def test_touching_a_raw_file_alone_makes_the_table_stale(dirs):
     assert table.stat().st_mtime > old + 10
 
 
-def test_load_without_any_data_is_a_parameter_error(tmp_path):
+def test_load_without_any_data_is_a_parameter_error_naming_both_folders(tmp_path):
     with pytest.raises(ParameterError) as info:
         load(2019, tmp_path / "processed", tmp_path / "raw")
-    assert "没有 2019 年的数据" in info.value.reason
+    reason = info.value.reason
+    assert "没有 2019 年的数据" in reason and str(tmp_path / "raw" / "2019") in reason
+    assert str(tmp_path / "processed" / "2019") in reason
+
+
+def test_one_rule_for_a_year_raw_is_the_source_processed_alone_is_used_as_it_is(dirs, tmp_path):
+    from fzanalysis.data import require_data
+    from fzanalysis.project import Folders
+
+    raw, processed, reports = dirs
+    assert require_data(2023, Folders(raw, processed, reports)) is True  # raw: cleaned when newer
+    load(2023, processed, raw)
+    assert require_data(2023, Folders(tmp_path / "nope", processed, reports)) is False  # processed alone: read
+    with pytest.raises(ParameterError, match="原始数据目录不存在"):
+        require_data(2021, Folders(raw, processed, reports))
+
+
+def test_load_finds_the_project_from_a_notebooks_folder(dirs, monkeypatch):
+    """fz.load(2023) in a notebook opened anywhere in the project (JupyterLab starts kernels there)."""
+    raw, processed, _ = dirs
+    project = raw.parent / "proj"
+    (project / "notebooks").mkdir(parents=True)
+    (project / "data").mkdir()
+    raw.rename(project / "data" / "raw")
+    monkeypatch.delenv("FZANALYSIS_HOME", raising=False)
+    monkeypatch.chdir(project / "notebooks")
+    assert _values(load(2023))["recon_accepted"] == 33.0
+    assert _table(project / "data" / "processed", 2023).exists()
+    yd = open_year(2023)
+    assert yd.figures_dir == project.resolve() / "reports" / "2023" / "figures"
 
 
 def test_load_reads_a_processed_table_without_raw_folder(dirs, tmp_path):

@@ -400,7 +400,7 @@ def test_findings_table_is_the_chinese_reading_view(tidy_2023):
     view = findings_table(findings)
     assert list(view.columns)[:3] == ["严重程度", "章节", "问题类别"]
     assert set(view.columns) == {"规则", "严重程度", "章节", "问题类别", "填报单位", "镇街", "指标代码", "数据依据",
-                                 "出处（文件!工作表!单元格）", "下一年度工作建议", "纲要体系"}
+                                 "出处（文件!工作表!单元格）", "下一年度工作建议"}  # 纲要体系: by_category
     assert view["数据依据"].tolist() == findings["evidence"].tolist()
 
 

@@ -1,7 +1,11 @@
-"""The committed notebooks guard the results: nbval passes on the bundled data and fails when a figure changes."""
+"""The committed notebooks guard the results: nbval passes on the bundled data and fails when a figure changes.
+
+``notebooks/`` holds the executed copies of the notebooks shipped in ``fzanalysis/notebooks/`` (see
+tests/test_project.py for the two staying the same)."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -36,9 +40,10 @@ def _patch_cached_value(xlsx: Path, old: str, new: str) -> None:
 
 
 def _nbval(project: Path, notebook: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "FZANALYSIS_HOME": str(project)}  # the copy's data, not the session's scratch project
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", f"notebooks/{notebook}"],
-        cwd=project, capture_output=True, text=True, timeout=300)
+        cwd=project, capture_output=True, text=True, timeout=300, env=env)
 
 
 def test_committed_notebooks_have_parameters_and_no_errors():
@@ -48,7 +53,12 @@ def test_committed_notebooks_have_parameters_and_no_errors():
         nb = json.loads(path.read_text(encoding="utf-8"))
         tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
         assert len(tagged) == 1, path.name
-        assert "year = 2023" in "".join(tagged[0]["source"])
+        params = "".join(tagged[0]["source"])
+        assert "year = 2023" in params  # folders default to None: the project's, wherever papermill runs
+        for name in ("raw_dir", "processed_dir", "output_dir"):
+            assert f"{name} = None" in params, (path.name, name)
+        text = json.dumps(nb, ensure_ascii=False)
+        assert "参数见" not in text and "下一个单元格" not in text, path.name  # the HTML hides that cell
         assert "papermill" not in nb["metadata"], path.name  # timestamps stripped
         for cell in nb["cells"]:
             assert "execution" not in cell.get("metadata", {}), path.name
@@ -56,8 +66,13 @@ def test_committed_notebooks_have_parameters_and_no_errors():
                 assert out["output_type"] != "error", path.name
                 assert "missing from font" not in json.dumps(out, ensure_ascii=False), path.name
             if cell["cell_type"] == "code" and "fz.plots." in "".join(cell["source"]):
-                kinds = {k for out in cell.get("outputs", []) for k in out.get("data", {})}
-                assert "image/png" in kinds, (path.name, "".join(cell["source"])[:60])  # the chart is shown
+                data = {k: v for out in cell.get("outputs", []) for k, v in out.get("data", {}).items()}
+                meta = {k: v for out in cell.get("outputs", []) for k, v in out.get("metadata", {}).items()}
+                where = (path.name, "".join(cell["source"])[:60])
+                if "image/png" in data:  # the chart, with what it shows in words
+                    assert len(meta["image/png"]["alt"]) > 20, where
+                else:  # nothing to chart: one line saying so, and no placeholder image
+                    assert "".join(data["text/markdown"]).endswith("不作图。"), where
 
 
 @pytest.mark.slow

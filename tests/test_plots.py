@@ -1,4 +1,5 @@
-"""Tests of fzanalysis.plots: every chart renders Chinese text with the Noto CJK font, no tofu."""
+"""Tests of fzanalysis.plots: every chart renders Chinese text with the Noto CJK font, no tofu; axes fit
+their data; subsets, 百分点 and 未报 are said; nothing to chart is a line of text, never a PNG."""
 from __future__ import annotations
 
 import warnings
@@ -56,7 +57,8 @@ def _charts(tidy: pd.DataFrame, tmp: Path | None = None):
         "town_one": plots.town_comparison_chart(pivot[["镇街综合行政执法案件数"]], "镇街综合行政执法案件数",
                                                 save_to=save("town_one")),
         "town_heatmap": plots.town_comparison_chart(pivot, "镇街综合行政执法对比", save_to=save("town_heatmap")),
-        "town_empty": plots.town_comparison_chart(A.town_comparison(tidy, code="market_fines"), "无镇街数据"),
+        "town_empty": plots.town_comparison_chart(A.town_comparison(tidy, code="market_fines"), "无镇街数据",
+                                                  save_to=save("town_empty")),
         "rates": plots.rate_vs_target(A.derived_rates(tidy), "派生比率与目标值（法律援助办结率−对照）",
                                       save_to=save("rates")),
     }
@@ -72,7 +74,12 @@ def _glyph_warnings(fig: Figure) -> list[str]:
 def test_every_chart_draws_chinese_without_missing_glyphs(plot_tidy):
     family = plots.setup()
     assert family.startswith("Noto Sans CJK")
-    for name, fig in _charts(plot_tidy).items():
+    charts = _charts(plot_tidy)
+    assert {n for n, c in charts.items() if c.figure is None} == {"yoy_no_base", "town_empty"}
+    for name, chart in charts.items():
+        if chart.figure is None:
+            continue
+        fig = chart.figure
         assert isinstance(fig, Figure), name
         assert _glyph_warnings(fig) == [], name
         title = fig.axes[0].title
@@ -83,6 +90,7 @@ def test_every_chart_draws_chinese_without_missing_glyphs(plot_tidy):
         labels = [t.get_text() for ax in fig.axes
                   for t in ax.get_yticklabels() + ax.get_xticklabels() + ax.texts]
         assert any("\u4e00" <= ch <= "\u9fff" for t in labels for ch in t), name
+        assert chart.alt.startswith(("横向条形图，", "柱状图，", "热力图，")) and chart.title in chart.alt, name
 
 
 def test_the_glyph_check_does_catch_tofu():
@@ -106,73 +114,126 @@ def test_setup_is_idempotent():
 def test_saved_pngs_are_written_and_deterministic(plot_tidy, tmp_path):
     _charts(plot_tidy, tmp_path)
     first = {p.name: p.read_bytes() for p in (tmp_path / "figures").glob("*.png")}
-    assert len(first) == 6 and all(b[:8] == b"\x89PNG\r\n\x1a\n" for b in first.values())
+    # nothing to chart, no PNG: no placeholder image ever reaches the reports
+    assert sorted(first) == ["composition.png", "rates.png", "town_heatmap.png", "town_one.png", "yoy.png"]
+    assert all(b[:8] == b"\x89PNG\r\n\x1a\n" for b in first.values())
     assert all(b"Software" not in b[:200] for b in first.values())
     _charts(plot_tidy, tmp_path)
     assert {p.name: p.read_bytes() for p in (tmp_path / "figures").glob("*.png")} == first
 
 
-def test_rate_chart_marks_target_and_missing_rate(plot_tidy):
+def test_rate_chart_marks_target_and_missing_rate_with_labels_clear_of_the_lines(plot_tidy):
     rates = A.derived_rates(plot_tidy[plot_tidy["code"] != "legal_aid_closed"], section="s6")
-    fig = plots.rate_vs_target(rates, "派生比率")
-    ax = fig.axes[0]
+    chart = plots.rate_vs_target(rates, "派生比率")
+    ax = chart.figure.axes[0]
     texts = [t.get_text() for t in ax.texts]
-    assert any(t.startswith("无法计算：缺少输入") for t in texts)
+    assert "无法计算" in texts and "法律援助办结率无法计算（缺少输入" in chart.alt  # the reason: 说明 and alt
     assert "100.0%" in texts  # 行政复议办结率 42 / (41 + 1)
     assert {"目标值", "预警线", "报告值"} <= set(ax.get_legend_handles_labels()[1])
+    # every value label sits in a column right of the axes, where no target or warning line runs
+    assert all(t.xycoords == ("axes fraction", "data") and t.xy[0] == 1.0 for t in ax.texts)
+    assert ax.get_xlim()[1] == pytest.approx(105.0)  # the target at 100 stays inside
+    assert "100.0%" in chart.alt
+
+
+def test_rate_chart_axis_fits_small_rates_without_targets():
+    rates = A.derived_rates(_tidy([("区市场监管局", "market_penalty_cases", 579, ""),
+                                   ("区市场监管局", "market_police_transfers", 16, "")]), section="s4")
+    chart = plots.rate_vs_target(rates.dropna(subset=["比率（%）"]), "派生比率")
+    assert chart.figure.axes[0].get_xlim()[1] < 5 and not chart.figure.legends  # 2.8%: no 0–100 axis, no lone key
+
+
+def _yoy_base(rows):
+    return _tidy([("区司法局", c, v, "") for c, v in rows], 2022)
 
 
 def test_yoy_chart_shows_change_with_amounts_in_wan(plot_tidy):
-    base = _tidy([("区司法局", "recon_accepted", 29, ""), ("区司法局", "legal_aid_losses_recovered", 2_000_000, "")],
-                 2022)
+    base = _yoy_base([("recon_accepted", 29), ("legal_aid_losses_recovered", 2_000_000)])
     s6 = A.section_table(plot_tidy, "s6", base)
-    fig = plots.yoy_bars(s6, "同比")
-    ax = fig.axes[0]
-    assert ax.get_xlabel() == "同比增减幅度（%）"
+    chart = plots.yoy_bars(s6, "同比")
+    ax = chart.figure.axes[0]
+    assert ax.get_xlabel() == "同比增减幅度（%）" and ax.get_title() == "同比"  # all shown: no subset note
     texts = sorted(t.get_text() for t in ax.texts)
     assert texts == ["+26.9%（200万元→253.7万元）", "+41.4%（29件→41件）"]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["法律援助挽回经济损失", "行政复议受理数"]
+    lo, hi = ax.get_xlim()
+    assert lo <= 0 < 41.4 < hi <= 41.4 * 2  # the axis fits its data, with just the room its labels need
+    box = ax.get_window_extent()
+    assert all(box.x0 - 1 <= t.get_window_extent().x0 and t.get_window_extent().x1 <= box.x1 + 1 for t in ax.texts)
+    assert "增幅最大：行政复议受理数（+41.4%）" in chart.alt
 
 
-def test_yoy_chart_without_baseline_says_so(plot_tidy):
-    fig = plots.yoy_bars(A.section_table(plot_tidy, "s4"), "无上年")
-    assert "无上年可比数据" in fig.axes[0].texts[0].get_text()
+def test_yoy_chart_puts_rates_in_points_on_their_own_axis(plot_tidy):
+    base = _yoy_base([("recon_accepted", 29), ("village_notary_coverage", 96.4)])
+    chart = plots.yoy_bars(A.section_table(plot_tidy, "s6", base), "同比")
+    counts, rates = chart.figure.axes
+    assert rates.get_xlabel() == "比率增减（百分点）"
+    assert [t.get_text() for t in rates.texts] == ["+3.6个百分点（96.4%→100%）"]
+    assert not any("个百分点" in t.get_text() for t in counts.texts)
 
 
+def test_yoy_chart_of_a_subset_says_which():
+    rows = [("区司法局", c, 10 + i, "") for i, c in enumerate(
+        ["recon_accepted", "recon_concluded", "recon_corrected", "legal_aid_accepted", "legal_aid_closed"])]
+    base = _tidy([(o, c, v + (i + 1), a) for i, (o, c, v, a) in enumerate(rows)], 2022)
+    chart = plots.yoy_bars(A.section_table(_tidy(rows), "s6", base), "（六）", top=3)
+    assert chart.figure.axes[0].get_title() == "（六）\n（同比变化最大的3项（共5项有变化））"
+    assert len(chart.figure.axes[0].get_yticklabels()) == 3
+
+
+def test_yoy_chart_leaves_out_what_did_not_move_and_says_so():
+    rows = [("区司法局", "recon_accepted", 41, ""), ("区司法局", "recon_concluded", 33, "")]
+    chart = plots.yoy_bars(A.section_table(_tidy(rows), "s6", _yoy_base([("recon_accepted", 29), ("recon_concluded", 33)])),
+                           "（六）")
+    ax = chart.figure.axes[0]
+    assert ax.get_title() == "（六）\n（另有1项与上年持平）"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["行政复议受理数"]
+    assert "持平1项" in chart.alt
+
+
+def test_yoy_chart_without_baseline_or_change_is_a_line_of_text(plot_tidy, tmp_path):
+    none = plots.yoy_bars(A.section_table(plot_tidy, "s4"), "无上年", save_to=tmp_path / "a.png")
+    assert none.figure is None and "无上年可比数据" in none.note and not (tmp_path / "a.png").exists()
+    flat = _tidy([("区司法局", "recon_accepted", 41, "")])
+    chart = plots.yoy_bars(A.section_table(flat, "s6", _yoy_base([("recon_accepted", 41)])), "（一）")
+    assert chart.figure is None and chart.note == "（一）：可比的1项指标均与上年持平，不作图。"
 
 
 def test_charts_without_data_say_why(plot_tidy):
     empty_rates = A.derived_rates(plot_tidy, section="s1")
     assert empty_rates.empty
-    for fig, phrase in ((plots.rate_vs_target(empty_rates, "派生比率"), "没有可由计数计算的派生比率"),
-                        (plots.town_comparison_chart(A.town_comparison(plot_tidy, section="s1"), "镇街"), "无镇街分项数据")):
-        assert phrase in fig.axes[0].texts[0].get_text()
+    for chart, phrase in ((plots.rate_vs_target(empty_rates, "派生比率"), "没有可由计数计算的派生比率"),
+                          (plots.town_comparison_chart(A.town_comparison(plot_tidy, section="s1"), "镇街"),
+                           "没有镇街分项数据")):
+        assert chart.figure is None and phrase in chart.note and repr(chart) == chart.note
+        assert chart._repr_png_() is None and chart._repr_markdown_() == chart.note
 
 
-def test_figures_display_in_jupyter():
-    """Built without pyplot, so plots registers Figure's PNG formatter in a running IPython shell."""
+def test_composition_axis_fits_the_largest_share():
+    chart = plots.composition(pd.Series({"甲": 51.0, "乙": 49.0}), "构成")
+    assert chart.figure.axes[0].get_xlim() == (0, pytest.approx(51.0 * 1.3))
+
+
+def test_heatmap_marks_towns_that_sent_nothing(plot_tidy):
+    tidy = plot_tidy[~((plot_tidy["area"] == "跳磴镇") & (plot_tidy["code"] == "town_enforcement_inspections"))]
+    chart = plots.town_comparison_chart(A.town_comparison(tidy, section="s4"), "镇街")
+    ax = chart.figure.axes[0]
+    assert [t.get_text() for t in ax.texts].count("未报") == 1
+    assert not any(line.get_visible() for line in ax.get_xgridlines() + ax.get_ygridlines())  # no grid through it
+    assert "1格未报" in chart.alt
+
+
+def test_charts_display_in_jupyter_with_their_alt_text():
+    """The notebook shows the PNG with the alt text as output metadata (the HTML export writes it on <img>)."""
     from IPython.core.interactiveshell import InteractiveShell
 
     shell = InteractiveShell.instance()
     try:
-        plots._state.clear()
-        fig = plots.rate_vs_target(A.derived_rates(_tidy([("区司法局", "legal_aid_accepted", 10, ""),
-                                                          ("区司法局", "legal_aid_closed", 5, "")])), "办结率")
-        data, _ = shell.display_formatter.format(fig)
+        chart = plots.rate_vs_target(A.derived_rates(_tidy([("区司法局", "legal_aid_accepted", 10, ""),
+                                                            ("区司法局", "legal_aid_closed", 5, "")])), "办结率")
+        data, metadata = shell.display_formatter.format(chart)
         assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n" or data["image/png"].startswith("iVBOR")
+        assert metadata["image/png"]["alt"] == chart.alt and "法律援助办结率50.0%" in chart.alt
+        assert data["text/plain"] == "图：办结率"
     finally:
         InteractiveShell.clear_instance()
-        plots._state.clear()
-
-
-def test_setup_display_shows_tables_in_full():
-    keys = ("display.max_colwidth", "display.max_rows", "display.float_format")
-    before = {k: pd.get_option(k) for k in keys}
-    try:
-        plots.setup_display()
-        long_text = "证据" * 80
-        assert long_text in pd.DataFrame({"依据": [long_text]}).to_string()
-        assert pd.DataFrame({"v": [2537000.0, 69.94]}).to_string().split() == ["v", "0", "2,537,000", "1", "69.94"]
-    finally:
-        for k, v in before.items():
-            pd.set_option(k, v)

@@ -5,7 +5,9 @@ Everything goes through the CLI as a subprocess, as a person (or CI) would call 
 """
 from __future__ import annotations
 
+import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -17,12 +19,15 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from fzanalysis import runner
 from fzanalysis.catalog import load_catalog
 from fzanalysis.diagnostics import COLUMNS
+from fzanalysis.errors import ParameterError
+from fzanalysis.project import NOTEBOOKS, Folders
 from tests.xlsx_factory import layout_a_grid, layout_b_grid, make_layout_a, org_line, write_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
-DIAGNOSTICS_NB = ROOT / "notebooks" / "diagnostics.ipynb"
+DIAGNOSTICS_NB = NOTEBOOKS / "diagnostics.ipynb"  # as shipped in the package
 
 YEAR, BASE = 2024, 2023
 TOWNS = ("新山村街道", "跃进村街道", "九宫庙街道", "茄子溪街道", "春晖路街道", "八桥镇", "建胜镇", "跳磴镇")
@@ -70,7 +75,7 @@ def _notebook_dir(tmp_path: Path, *extra: tuple[str, nbformat.NotebookNode]) -> 
 # ------------------------------------------------------------------------------ 1. parameters
 BAD_PARAMETERS = {  # case → what the one stderr line must name
     "year_out_of_range": "1800",
-    "raw_missing": "原始数据目录不存在",
+    "raw_missing": "原始数据目录不存在",  # and no processed data either: see the rule below
     "jobs_zero": "--jobs",
     "baseline_not_before": "对比年度 2024 应早于分析年度 2024",
 }
@@ -108,6 +113,46 @@ def test_run_rejects_bad_parameters_before_any_kernel(tmp_path, case):
     assert elapsed < 10, f"{elapsed:.1f} s: a kernel was probably started"
     assert not list(out.rglob("*.ipynb")) and not list(out.rglob("run.json"))  # nothing ran
     assert not (tmp_path / "processed" / "2024").exists()  # nothing was cleaned either
+
+
+def test_one_rule_a_missing_raw_folder_with_processed_data_runs_on_them(tmp_path):
+    """``run --raw /nope`` and a missing ``data/raw/2023`` are the same case: the processed table is used
+    (with a notice saying so); with neither, the error names both folders."""
+    processed = tmp_path / "processed"
+    (processed / "2024").mkdir(parents=True)
+    (processed / "2024" / "indicators.parquet").write_bytes(b"")
+    f = Folders(tmp_path / "nope", processed, tmp_path / "reports")
+    year, base, notices = runner.validate(2024, None, f, 2)
+    assert (year, base) == (2024, None)
+    assert notices == [f"提示：没有原始数据目录 {tmp_path / 'nope' / '2024'}，使用已有的清洗结果 {processed / '2024'}"]
+    with pytest.raises(ParameterError) as info:
+        runner.validate(2022, None, f, 2)
+    assert str(tmp_path / "nope" / "2022") in info.value.reason and str(processed / "2022") in info.value.reason
+
+
+def _fake_execute(nb_path: str, out_dir: str, params: dict) -> runner.NotebookResult:
+    return runner.NotebookResult(Path(nb_path).name, "failed" if "b" in Path(nb_path).stem else "ok", 1.25)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("progress, terminal, lines", [(None, True, 2), (None, False, 0), (False, True, 0),
+                                                        (True, False, 2)])
+def test_one_progress_line_per_finished_notebook_in_a_terminal_only(tmp_path, monkeypatch, progress, terminal, lines):
+    monkeypatch.setattr(runner, "_execute", _fake_execute)
+    err = _Terminal() if terminal else io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    books = [tmp_path / "a.ipynb", tmp_path / "b.ipynb"]
+    results = runner._run_notebooks(books, tmp_path / "stage", 2024, None, tmp_path, tmp_path, 2, progress)
+    assert [r.notebook for r in results] == ["a.ipynb", "b.ipynb"]
+    shown = err.getvalue().splitlines()
+    assert len(shown) == lines
+    if lines:  # in the order they finish
+        assert [line.split(" ", 1)[0] for line in shown] == ["[1/2]", "[2/2]"]
+        assert sorted(line.split(" ", 1)[1] for line in shown) == ["a.ipynb 完成（1.2 秒）", "b.ipynb 失败（1.2 秒）"]
 
 
 # ------------------------------------------------------------------------------ 2. acceptance
@@ -294,19 +339,29 @@ def test_full_run_on_the_bundled_data(tmp_path):
     assert res.stderr == ""  # quiet under cron: no kernel chatter, no warnings
     year_dir = out / "2023"
     books = sorted(p.stem for p in year_dir.glob("*.ipynb"))
-    assert len(books) >= 7 and books == sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
+    assert len(books) >= 7 and books == sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
     assert sorted(p.stem for p in year_dir.glob("*.html") if p.stem != "report") == books  # report.html: issue 8
-    for name in books:  # the HTML reports show the charts, not "<Figure size …>"
+    for name in books:  # pages for readers: charts with alt text, Chinese tables without index, no hidden-cell talk
         html = (year_dir / f"{name}.html").read_text(encoding="utf-8")
-        assert "<img" in html and "word-break: keep-all" in html, name  # charts; names not cut mid-word
-    assert len(list((year_dir / "figures").glob("*.png"))) >= 6
+        assert 'lang="zh"' in html and "参数见" not in html and "No description" not in html, name
+        assert all(alt.strip() for alt in re.findall(r'<img [^>]*alt="([^"]*)"', html)), name
+        assert html.count("<img") == len(re.findall(r'<img [^>]*alt="', html)), name
+        tables = re.findall(r'<table [^>]*class="fz-table.*?</table>', html, re.S)
+        assert tables and html.count("<table") == len(tables), name  # every table is a reader's table
+        for table in tables:
+            heads = re.findall(r"<th\s[^>]*>(.*?)</th>", table, re.S)
+            assert heads and all(re.search("[\u4e00-\u9fff]", h) for h in heads), (name, heads)
+            assert "row_heading" not in table and ">True<" not in table and ">False<" not in table, name
+    record = json.loads((year_dir / "run.json").read_text(encoding="utf-8"))
+    pngs = sorted(p.relative_to(year_dir).as_posix() for p in (year_dir / "figures").glob("*.png"))
+    assert len(pngs) >= 6 and record["figures"] == pngs  # the run lists the charts it wrote …
+    assert "figures/s1_towns.png" not in pngs and "figures/s1_rates.png" not in pngs  # … and no placeholder
     for name in books:
         nb = nbformat.read(str(year_dir / f"{name}.ipynb"), as_version=4)
         outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
         assert not [o for o in outputs if o.output_type == "error"], name
         text = json.dumps(outputs, ensure_ascii=False)
         assert "missing from font" not in text and "Glyph" not in text, name
-    record = json.loads((year_dir / "run.json").read_text(encoding="utf-8"))
     assert record["baseline_year"] == 2022
     assert {v["status"] for v in record["notebooks"].values()} == {"ok"}
     findings = pd.read_csv(year_dir / "findings.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")

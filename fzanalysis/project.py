@@ -1,0 +1,114 @@
+"""Where a project's data live (项目文件夹): one rule for the library, the notebooks and the commands.
+
+A project folder holds ``data/raw/<year>/`` (workbooks as received), ``data/processed/`` (what
+``fzanalysis clean`` writes) and ``reports/`` (what ``fzanalysis run`` writes).  Each folder is
+
+1. the one given explicitly (``--raw/--processed/--out``, or the ``raw_dir``/``processed_dir``/
+   ``output_dir`` arguments and notebook parameters), else
+2. under ``$FZANALYSIS_HOME``, else
+3. under the nearest folder upwards from the working directory that holds ``data/raw``.
+
+So ``fz.load(2023)`` in ``notebooks/``, papermill started from the project root or from
+``notebooks/``, Airflow with ``FZANALYSIS_HOME`` set, and ``fzanalysis run`` in a sub-folder all
+read the same data.  When no project is found the error names the folder searched from and how
+to point elsewhere.  :func:`init_project` lays out a new project folder.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ParameterError
+
+HOME_ENV = "FZANALYSIS_HOME"
+RAW, PROCESSED, REPORTS = Path("data", "raw"), Path("data", "processed"), Path("reports")
+PACKAGE_DIR = Path(__file__).resolve().parent
+NOTEBOOKS = PACKAGE_DIR / "notebooks"  # the analysis notebooks, shipped as package data
+PROJECT_README = PACKAGE_DIR / "project_template" / "README.md"
+
+
+@dataclass(frozen=True)
+class Folders:
+    """The three folders of a project, and how the project folder was found (for messages)."""
+
+    raw: Path
+    processed: Path
+    reports: Path
+    root: Path | None = None
+    found_by: str = ""
+
+
+def find_root(start: str | Path | None = None) -> Path | None:
+    """The nearest folder from ``start`` (default: the working directory) upwards holding ``data/raw``."""
+    here = Path(start if start is not None else Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / RAW).is_dir():
+            return folder
+    return None
+
+
+def project_root() -> tuple[Path, str]:
+    """(root, how it was found): ``$FZANALYSIS_HOME``, else the nearest project folder upwards."""
+    home = os.environ.get(HOME_ENV, "").strip()
+    if home:
+        root = Path(home).expanduser()
+        if not root.is_dir():
+            raise ParameterError(f"环境变量 {HOME_ENV} 指向的项目文件夹不存在：{root}；"
+                                 f"请改正 {HOME_ENV}，或用 --raw/--processed/--out 指定目录")
+        return root.resolve(), f"{HOME_ENV}={root}"
+    cwd = Path.cwd()
+    root = find_root(cwd)
+    if root is None:
+        raise ParameterError(f"找不到项目文件夹：从 {cwd} 向上没有含 {RAW.as_posix()} 的文件夹；请在项目文件夹中运行"
+                             f"（fzanalysis init 目录 可新建），或设置环境变量 {HOME_ENV}=项目文件夹，"
+                             "或用 --raw/--processed/--out（笔记本参数 raw_dir/processed_dir/output_dir）指定目录")
+    return root, f"从 {cwd} 向上查找"
+
+
+def folders(raw: str | Path | None = None, processed: str | Path | None = None,
+            reports: str | Path | None = None, *, need: tuple[str, ...] = ("raw", "processed", "reports")) -> Folders:
+    """The folders to use: each one given wins; the others come from the project folder, which is
+    looked for only when a folder in ``need`` was not given (a folder neither given nor needed is ``.``)."""
+    given = {"raw": raw, "processed": processed, "reports": reports}
+    if all(given[k] is not None for k in need):
+        return Folders(*(Path(v) if v is not None else Path() for v in given.values()))
+    root, how = project_root()
+    defaults = {"raw": root / RAW, "processed": root / PROCESSED, "reports": root / REPORTS}
+    return Folders(*(Path(v) if v is not None else defaults[k] for k, v in given.items()), root=root, found_by=how)
+
+
+def where(f: Folders) -> str:
+    """How to read ``f`` in an error: the project folder and how it was found, and how to point elsewhere."""
+    if f.root is None:
+        return ""
+    return f"（项目文件夹 {f.root}，{f.found_by}；可设置 {HOME_ENV} 或指定目录参数改用别处）"
+
+
+def init_project(folder: str | Path, year: int) -> list[Path]:
+    """Lay out a new project folder (data/raw/<year>, data/processed, reports, notebooks, README.md);
+    existing files are never overwritten.  Returns what was created."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ParameterError(f"不是文件夹：{folder}")
+    made: list[Path] = []
+    try:
+        for sub in (RAW / str(year), PROCESSED, REPORTS, Path("notebooks")):
+            path = folder / sub
+            if not path.is_dir():
+                path.mkdir(parents=True)
+                made.append(path)
+        readme = folder / "README.md"
+        if not readme.exists():
+            readme.write_text(PROJECT_README.read_text(encoding="utf-8").replace("{year}", str(year)),
+                              encoding="utf-8")
+            made.append(readme)
+        for nb in sorted(NOTEBOOKS.glob("*.ipynb")):
+            target = folder / "notebooks" / nb.name
+            if not target.exists():
+                shutil.copyfile(nb, target)
+                made.append(target)
+    except OSError as exc:
+        raise ParameterError(f"无法创建项目文件夹 {folder}：{exc.strerror or exc}") from None
+    return made

@@ -1,0 +1,126 @@
+"""Tests of fzanalysis.project: one rule for where data live, the new project folder, the shipped notebooks."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import fzanalysis
+from fzanalysis.errors import ParameterError
+from fzanalysis.project import HOME_ENV, NOTEBOOKS, folders, find_root, init_project
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def nowhere(tmp_path, monkeypatch) -> Path:
+    """A working directory with no project above it, and no FZANALYSIS_HOME."""
+    monkeypatch.delenv(HOME_ENV, raising=False)
+    folder = tmp_path / "nowhere"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    if find_root(folder) is not None:  # pragma: no cover - a data/raw above the temp folder
+        pytest.skip("a project folder lies above the temporary folder")
+    return folder
+
+
+@pytest.fixture
+def proj(tmp_path) -> Path:
+    root = tmp_path / "区司法局数据"
+    (root / "data" / "raw" / "2023").mkdir(parents=True)
+    (root / "notebooks" / "sub").mkdir(parents=True)
+    return root
+
+
+def test_the_project_is_found_upwards_from_a_sub_folder(proj, monkeypatch):
+    monkeypatch.delenv(HOME_ENV, raising=False)
+    monkeypatch.chdir(proj / "notebooks" / "sub")
+    f = folders()
+    assert (f.raw, f.processed, f.reports) == (proj / "data" / "raw", proj / "data" / "processed", proj / "reports")
+    assert f.root == proj and str(proj / "notebooks" / "sub") in f.found_by
+
+
+def test_fzanalysis_home_wins_over_the_working_directory(proj, tmp_path, monkeypatch):
+    other = tmp_path / "other"
+    (other / "data" / "raw").mkdir(parents=True)
+    monkeypatch.chdir(proj)
+    monkeypatch.setenv(HOME_ENV, str(other))
+    assert folders().raw == other / "data" / "raw"
+
+
+def test_explicit_folders_win_and_need_no_project(nowhere, tmp_path):
+    f = folders(tmp_path / "R", tmp_path / "P", tmp_path / "O")
+    assert (f.raw, f.processed, f.reports, f.root) == (tmp_path / "R", tmp_path / "P", tmp_path / "O", None)
+    assert folders(tmp_path / "R", tmp_path / "P", need=("raw", "processed")).processed == tmp_path / "P"
+
+
+def test_no_project_is_one_line_naming_where_it_looked_and_how_to_point_elsewhere(nowhere):
+    with pytest.raises(ParameterError) as info:
+        folders(raw=nowhere / "R")  # processed and reports still needed
+    reason = info.value.reason
+    assert str(nowhere) in reason and HOME_ENV in reason and "--raw" in reason and "\n" not in reason
+
+
+def test_a_missing_home_is_named(tmp_path, monkeypatch):
+    monkeypatch.setenv(HOME_ENV, str(tmp_path / "无此目录"))
+    with pytest.raises(ParameterError, match="无此目录"):
+        folders()
+
+
+def test_init_lays_out_a_project_and_never_overwrites(tmp_path, monkeypatch):
+    root = tmp_path / "新项目"
+    made = init_project(root, 2024)
+    for sub in ("data/raw/2024", "data/processed", "reports", "notebooks"):
+        assert (root / sub).is_dir(), sub
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert "data/raw/2024/" in readme and "FZANALYSIS_HOME" in readme and "原样存放" in readme
+    assert sorted(p.name for p in (root / "notebooks").glob("*.ipynb")) == sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
+    assert root / "README.md" in made
+    (root / "README.md").write_text("我们自己的说明", encoding="utf-8")
+    assert init_project(root, 2024) == []
+    assert (root / "README.md").read_text(encoding="utf-8") == "我们自己的说明"
+    monkeypatch.delenv(HOME_ENV, raising=False)
+    monkeypatch.chdir(root / "notebooks")
+    assert folders().root == root.resolve()  # the new folder is a project at once
+
+
+def test_init_refuses_a_file(tmp_path):
+    (tmp_path / "x").write_text("", encoding="utf-8")
+    with pytest.raises(ParameterError, match="不是文件夹"):
+        init_project(tmp_path / "x", 2023)
+
+
+def test_the_shipped_notebooks_are_clean_and_match_the_executed_copies():
+    """One source (scripts/make_notebooks.py): the package holds the notebooks without outputs, notebooks/
+    the same cells executed on the bundled data (nbval)."""
+    import nbformat
+
+    shipped = sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
+    assert shipped == sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb")) and len(shipped) >= 8
+    for name in shipped:
+        clean = nbformat.read(str(NOTEBOOKS / name), as_version=4)
+        run = nbformat.read(str(ROOT / "notebooks" / name), as_version=4)
+        assert [c.source for c in clean.cells] == [c.source for c in run.cells], name
+        assert not any(c.get("outputs") for c in clean.cells if c.cell_type == "code"), name
+
+
+@pytest.mark.slow
+def test_the_wheel_carries_the_notebooks_and_data_files(tmp_path):
+    src = tmp_path / "src"
+    shutil.copytree(ROOT / "fzanalysis", src / "fzanalysis", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copyfile(ROOT / name, src / name)
+    res = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", str(src),
+                          "-w", str(tmp_path / "dist")], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-2000:]
+    wheel = next((tmp_path / "dist").glob("fzanalysis-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for nb in NOTEBOOKS.glob("*.ipynb"):
+        assert f"fzanalysis/notebooks/{nb.name}" in names
+    assert {"fzanalysis/html_template/fz.html.j2", "fzanalysis/project_template/README.md",
+            "fzanalysis/catalog_data/indicators.csv", "fzanalysis/report_templates/report.j2"} <= names
+    assert wheel.name.startswith(f"fzanalysis-{fzanalysis.__version__}-")  # the version has one source
