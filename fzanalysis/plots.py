@@ -31,8 +31,10 @@ from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
+from matplotlib.ticker import MaxNLocator
 
 from .analysis import CHECK_ROWS
+from .scorecard import weighted_shares
 from .numbers import round_half_up
 
 DPI = 150  # saved PNGs
@@ -371,4 +373,67 @@ def findings_chart(summary: pd.DataFrame, title: str, save_to: Path | str | None
     per = "、".join(f"{sev}{int(data[sev].sum())}条" for sev in ("高", "中", "低") if sev in data)
     most = data.sum(axis=1).idxmax()
     alt = f"堆叠条形图，{title}：共{total}条问题，其中{per}；最多的是{most}（{int(data.sum(axis=1).max())}条）。"
+    return _finish(fig, title, alt, save_to)
+
+
+def trend_lines(trends: pd.DataFrame, title: str, save_to: Path | str | None = None, limit: int = 16) -> Chart:
+    """多年趋势小图：:func:`fzanalysis.trends.trend_table` 中有两年以上数据的前 ``limit`` 项各一张折线小图，
+    标题写明共几项、显示几项；金额以万元计，计数和金额注明年均增长率。"""
+    years = trends.attrs.get("years") or [int(c[:-1]) for c in trends.columns if c.endswith("年") and c[:-1].isdigit()]
+    cols = [f"{y}年" for y in years]
+    drawn = trends[trends[cols].notna().sum(axis=1) >= 2] if len(trends) and cols else trends.iloc[0:0]
+    if drawn.empty:
+        return _nothing(title, "没有两年以上的数据可比较")
+    shown = drawn.head(limit)
+    suffix = f"（共{len(drawn)}项，显示前{len(shown)}项）" if len(shown) < len(drawn) else f"（{len(shown)}项）"
+    ncols = min(4, len(shown))
+    nrows = int(np.ceil(len(shown) / ncols))
+    fig = _figure(3.2 * ncols, 2.4 * nrows + 0.6)
+    fig.suptitle(title + suffix)
+    described = []
+    twice = shown["指标"].duplicated(keep=False).tolist()
+    for k, r in enumerate(shown.to_dict("records")):
+        ax = fig.add_subplot(nrows, ncols, k + 1)
+        values = pd.Series([r[c] for c in cols], dtype="float64")
+        div, unit = _scale(values, r["计量单位"])
+        ax.plot(years, values / div, marker="o", color=BLUE)
+        ax.set_xticks(years, [str(y) for y in years])
+        label = r["指标"] if len(r["指标"]) <= 12 else r["指标"][:12] + "…"
+        whose = f"{r['填报单位']}，" if twice[k] else ""  # one name for two units' figures: say whose
+        growth = r["年均增长率（%）"]
+        ax.set_title(f"{label}（{whose}{unit}）" + (f"\n年均{growth:+g}%" if pd.notna(growth) else ""), fontsize=9)
+        ax.tick_params(labelsize=7)
+        ax.margins(y=0.2)
+        if div == 1.0 and unit != "%":  # a count of 件, 个 …: whole-number ticks, at least one on each side
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+            low, high = np.nanmin(values), np.nanmax(values)
+            if high - low < 2:
+                ax.set_ylim(low - 1, high + 1)
+        have = [(y, v) for y, v in zip(years, values) if pd.notna(v)]
+        described.append(f"{r['指标']}（{r['填报单位']}）{have[0][0]}年{_value_text(have[0][1], r['计量单位'])}"
+                         f"至{have[-1][0]}年{_value_text(have[-1][1], r['计量单位'])}")
+    alt = f"折线小图，{title}{suffix}：" + "；".join(described) + "。"
+    return _finish(fig, title, alt, save_to)
+
+
+def scorecard_chart(card: pd.DataFrame, title: str, save_to: Path | str | None = None) -> Chart:
+    """各单位得分：横向堆叠条形，完整性、数据质量、目标达成各按权重折算，总分写在条右，第一名在上。"""
+    if card.empty:
+        return _nothing(title, "没有应报单位")
+    rows = card.iloc[::-1]
+    shares = weighted_shares(rows)
+    fig = _figure(9, 0.32 * len(rows) + 1.4)
+    ax = fig.subplots()
+    left = np.zeros(len(rows))
+    for label, color in zip(shares.columns, (BLUE, "#55a868", "#c44e52")):
+        ax.barh(rows["填报单位"], shares[label], left=left, color=color, label=label)
+        left += shares[label].to_numpy()
+    for y, total in enumerate(rows["总分"]):
+        ax.text((0 if pd.isna(total) else total) + 1, y, "—" if pd.isna(total) else f"{total:g}", va="center", fontsize=8)
+    ax.set_xlim(0, 110)
+    ax.set_xlabel("总分（各维度按权重折算）")
+    ax.set_title(title)
+    ax.legend(loc="lower right", fontsize=8)
+    ranked = [f"{o}{'—' if pd.isna(t) else f'{t:g}分'}" for o, t in zip(card["填报单位"], card["总分"])]
+    alt = f"横向堆叠条形图，{title}：{len(card)}个单位按总分排列：" + "、".join(ranked) + "。"
     return _finish(fig, title, alt, save_to)

@@ -165,35 +165,14 @@ def write_scorecard(card: pd.DataFrame, details: pd.DataFrame, out_dir: str | Pa
     return paths
 
 
-def chart(card: pd.DataFrame, title: str, save_to: Path | str | None = None):
-    """Stacked horizontal bars: each unit's weighted completeness, quality and target points, best at the top."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    from .plots import setup
-
-    setup()
+def weighted_shares(card: pd.DataFrame) -> pd.DataFrame:
+    """Each unit's points per dimension as they enter its total (score × weight ÷ the weights of the scores
+    it has), one column per dimension in :data:`COMPONENTS` order; a dimension without a score gives 0.
+    The row sums are the totals (before rounding)."""
     w = load_weights()
-    rows = card.iloc[::-1]
-    fig = Figure(figsize=(9, 0.32 * len(rows) + 1.4), layout="constrained")
-    FigureCanvasAgg(fig)
-    ax = fig.subplots()
-    left = pd.Series(0.0, index=rows.index)
-    parts = [(k, COMPONENTS[k]) for k in COMPONENTS]
-    present = rows[[label for _, label in parts]].notna()
-    weight = sum(present[label] * w.num(f"weight.{k}") for k, label in parts).replace(0, float("nan"))
-    for (k, label), color in zip(parts, ("#4c72b0", "#55a868", "#c44e52")):
-        share = (rows[label].fillna(0) * w.num(f"weight.{k}") / weight).fillna(0)
-        ax.barh(rows["填报单位"], share, left=left, color=color, label=label)
-        left += share
-    for y, total in enumerate(rows["总分"]):
-        ax.text((0 if pd.isna(total) else total) + 1, y, "—" if pd.isna(total) else f"{total:g}", va="center", fontsize=8)
-    ax.set_xlim(0, 110)
-    ax.set_xlabel("总分（各维度按权重折算）")
-    ax.set_title(title)
-    ax.legend(loc="lower right", fontsize=8)
-    if save_to is not None:
-        path = Path(save_to)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=120, format="png", metadata={"Software": None})
-    return fig
+    labels = list(COMPONENTS.values())
+    present = card[labels].notna()
+    weight = sum(present[label] * w.num(f"weight.{k}") for k, label in COMPONENTS.items()).replace(0, float("nan"))
+    return pd.DataFrame({label: (card[label].fillna(0) * w.num(f"weight.{k}") / weight).fillna(0)
+                         for k, label in COMPONENTS.items()}, index=card.index)
+

@@ -5,14 +5,11 @@ figures, area ""); a year's duplicate submissions are settled by :func:`fzanalys
 (conflicting ones give no value that year and say so). ``年均增长率（%）`` is the compound annual
 growth rate ``(last / first) ** (1 / years between) − 1`` — only for counts and amounts with at least
 ``trend.min_years`` years (``diagnostics.csv``) and a positive first and last value; a rate moves in
-百分点, never in %, so its row gives the change in points instead. :func:`small_multiples` draws one
-small line chart per figure.
+百分点, never in %, so its row gives the change in points instead. :func:`fzanalysis.plots.trend_lines`
+draws one small line chart per figure.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
-import numpy as np
 import pandas as pd
 
 from . import checks
@@ -83,48 +80,3 @@ def trend_table(tidy_all: pd.DataFrame, section: str | None = None, catalog: Cat
     out = pd.DataFrame(rows, columns=columns)
     out.attrs["years"] = years
     return out
-
-
-def small_multiples(trends: pd.DataFrame, title: str, save_to: Path | str | None = None, limit: int = 16):
-    """One small line chart per figure of :func:`trend_table` (the first ``limit`` with two or more years;
-    the title says how many are shown). Amounts in 万元."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    from .plots import setup
-
-    setup()
-    years = trends.attrs.get("years") or [int(c[:-1]) for c in trends.columns if c.endswith("年") and c[:-1].isdigit()]
-    cols = [f"{y}年" for y in years]
-    drawn = trends[trends[cols].notna().sum(axis=1) >= 2] if len(trends) else trends
-    shown = drawn.head(limit)
-    n = max(1, len(shown))
-    ncols = min(4, n)
-    nrows = int(np.ceil(n / ncols))
-    fig = Figure(figsize=(3.2 * ncols, 2.4 * nrows + 0.6), layout="constrained")
-    FigureCanvasAgg(fig)
-    suffix = f"（共{len(drawn)}项，显示前{len(shown)}项）" if len(shown) < len(drawn) else f"（{len(shown)}项）"
-    fig.suptitle(title + suffix)
-    if shown.empty:
-        ax = fig.subplots()
-        ax.set_axis_off()
-        ax.text(0.5, 0.5, "没有两年以上的数据可比较", ha="center", va="center", transform=ax.transAxes)
-    for k, r in enumerate(shown.to_dict("records")):
-        ax = fig.add_subplot(nrows, ncols, k + 1)
-        unit, div = r["计量单位"], 1.0
-        if unit == "元":
-            unit, div = "万元", 10_000.0
-        ys = [r[c] / div if pd.notna(r[c]) else np.nan for c in cols]
-        ax.plot(years, ys, marker="o", color="#1f77b4")
-        ax.set_xticks(years, [str(y) for y in years])
-        label = r["指标"] if len(r["指标"]) <= 12 else r["指标"][:12] + "…"
-        ax.set_title(f"{label}（{unit}）", fontsize=9)
-        if pd.notna(r["年均增长率（%）"]):
-            ax.text(0.02, 0.92, f"年均{r['年均增长率（%）']:+g}%", transform=ax.transAxes, fontsize=8, va="top")
-        ax.tick_params(labelsize=7)
-        ax.margins(y=0.2)
-    if save_to is not None:
-        path = Path(save_to)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=120, format="png", metadata={"Software": None})
-    return fig

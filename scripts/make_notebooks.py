@@ -103,7 +103,7 @@ def trend_cells(key: str, title: str) -> list:
     return [
         md("## 七、多年趋势\n\n所有可用年度的本级数：计数和金额给出年均增长率（三年及以上），比率给出首末年变化（百分点）。"),
         code(f'yrs = fz.open_years(year, raw_dir, processed_dir)\ntrends = fz.trends.trend_table(yrs.tidy, "{key}")\ntrends'),
-        code(f'fz.trends.small_multiples(trends, "{title}：多年趋势", save_to=yr.figure_path("{key}_trends"))'),
+        code(f'fz.plots.trend_lines(trends, "{title}：多年趋势", save_to=yr.figure_path("{key}_trends"))'),
     ]
 
 
@@ -116,7 +116,7 @@ def overview_loop_cells() -> list:
         md("## 六、多年概况\n\n所有可用年度的数据量和各指标的多年变化。"),
         code("yrs = fz.open_years(year, raw_dir, processed_dir)\nyrs.summary()"),
         code("trends = fz.trends.trend_table(yrs.tidy)\ntrends"),
-        code('fz.trends.small_multiples(trends, "主要指标多年趋势", save_to=yr.figure_path("overview_trends"))'),
+        code('fz.plots.trend_lines(trends, "主要指标多年趋势", save_to=yr.figure_path("overview_trends"))'),
     ]
 
 
@@ -129,7 +129,7 @@ def scorecard_notebook() -> nbformat.NotebookNode:
              "findings = fz.diagnostics.find_problems(yr.tidy, baseline=yr.baseline, log=yr.log, history=history)\n"
              "card, details = fz.scorecard.scorecard(yr.tidy, yr.log, findings)\n"
              "fz.scorecard.write_scorecard(card, details, yr.output_dir / str(yr.year))\ncard"),
-        code('fz.scorecard.chart(card, f"{year}年各单位得分", save_to=yr.figure_path("scorecard"))'),
+        code('fz.plots.scorecard_chart(card, f"{year}年各单位得分", save_to=yr.figure_path("scorecard"))'),
         md("## 二、扣分与得分依据\n\n数据质量的每一项扣分、目标达成的每一项指标、完整性的缺报指标，均附规则和出处。"),
         code('details[details["维度"] != "目标达成"]'),
         code('details[details["维度"] == "目标达成"]'),

@@ -237,3 +237,42 @@ def test_charts_display_in_jupyter_with_their_alt_text():
         assert data["text/plain"] == "图：办结率"
     finally:
         InteractiveShell.clear_instance()
+
+
+def _trends(rows: list[tuple[str, str, dict[int, float]]]) -> pd.DataFrame:
+    """(org, code, {year: value}) → the trend table of those figures."""
+    from fzanalysis.trends import trend_table
+
+    return trend_table(pd.concat([_tidy([(org, code, v, "")], year=y) for org, code, by_year in rows
+                                  for y, v in by_year.items()]))
+
+
+def test_trend_lines_draw_each_figure_with_two_years_and_say_how_many_are_shown(tmp_path):
+    t = _trends([("区司法局", "legal_aid_accepted", {2021: 287, 2022: 298, 2023: 316}),
+                 ("区司法局", "legal_aid_closed", {2021: 251, 2022: 236, 2023: 221}),
+                 ("区司法局", "recon_accepted", {2022: 29, 2023: 41}),
+                 ("区市场监管局", "market_fines", {2022: 6_350_000, 2023: 5_662_000}),
+                 ("区司法局", "recon_concluded", {2023: 40})])  # one year: not drawn
+    chart = plots.trend_lines(t, "多年趋势", save_to=tmp_path / "t.png", limit=3)
+    fig = chart.figure
+    assert len(fig.axes) == 3 and fig._suptitle.get_text() == "多年趋势（共4项，显示前3项）"
+    assert (tmp_path / "t.png").stat().st_size > 10_000 and _glyph_warnings(fig) == []
+    assert chart.alt == ("折线小图，多年趋势（共4项，显示前3项）：罚款金额（区市场监管局）2022年635万元至2023年566.2万元；"
+                         "法律援助受理数（区司法局）2021年287件至2023年316件；法律援助办结数（区司法局）2021年251件至2023年221件。")
+    assert fig.axes[1].get_title() == "法律援助受理数（件）\n年均+4.9%"  # catalog order; two years: no CAGR
+    assert fig.axes[0].get_title() == "罚款金额（万元）"
+    two = _trends([("区市场监管局", "market_fines", {2022: 1, 2023: 2}), ("区生态环境局", "eco_fines", {2022: 3, 2023: 4})])
+    assert [ax.get_title() for ax in plots.trend_lines(two, "罚款").figure.axes] == [
+        "罚款金额（区市场监管局，元）", "罚款金额（区生态环境局，元）"]  # one name, two units: each says whose
+    flat = plots.trend_lines(_trends([("区司法局", "recon_accepted", {2021: 3, 2022: 3, 2023: 3})]), "持平").figure
+    assert all(float(t).is_integer() for t in flat.axes[0].get_yticks())  # a count of 3 件 has no 2.95 tick
+    amounts = plots.trend_lines(t[t["代码"] == "market_fines"], "罚款").figure
+    assert amounts.axes[0].get_title() == "罚款金额（万元）"
+    ys = list(amounts.axes[0].lines[0].get_ydata())  # the table's years: 2021 (none for this figure), 2022, 2023
+    assert pd.isna(ys[0]) and ys[1:] == [635.0, 566.2]
+
+
+def test_trend_lines_with_one_year_only_are_a_line_of_text(tmp_path):
+    chart = plots.trend_lines(_trends([("区司法局", "recon_concluded", {2023: 40})]), "多年趋势", save_to=tmp_path / "t.png")
+    assert chart.figure is None and chart.note == "多年趋势：没有两年以上的数据可比较，不作图。"
+    assert not (tmp_path / "t.png").exists()

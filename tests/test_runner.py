@@ -345,6 +345,7 @@ def test_full_run_on_the_bundled_data(tmp_path):
         html = (year_dir / f"{name}.html").read_text(encoding="utf-8")
         assert 'lang="zh"' in html and "参数见" not in html and "No description" not in html, name
         assert all(alt.strip() for alt in re.findall(r'<img [^>]*alt="([^"]*)"', html)), name
+        assert "&lt;Figure size" not in html and "<Figure size" not in html, name  # every chart drawn, none as its repr
         assert html.count("<img") == len(re.findall(r'<img [^>]*alt="', html)), name
         tables = re.findall(r'<table [^>]*class="fz-table.*?</table>', html, re.S)
         assert tables and html.count("<table") == len(tables), name  # every table is a reader's table
@@ -356,6 +357,7 @@ def test_full_run_on_the_bundled_data(tmp_path):
     pngs = sorted(p.relative_to(year_dir).as_posix() for p in (year_dir / "figures").glob("*.png"))
     assert len(pngs) >= 6 and record["figures"] == pngs  # the run lists the charts it wrote …
     assert "figures/s1_towns.png" not in pngs and "figures/s1_rates.png" not in pngs  # … and no placeholder
+    assert {"figures/s4_trends.png", "figures/scorecard.png"} <= set(pngs)  # trends and scores are charts too
     for name in books:
         nb = nbformat.read(str(year_dir / f"{name}.ipynb"), as_version=4)
         outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from fzanalysis.catalog import load_catalog
-from fzanalysis.trends import cagr, small_multiples, trend_table
+from fzanalysis.trends import cagr, trend_table
 from fzanalysis.years import open_years
 from tests.test_diagnostics import make_tidy
 
@@ -47,10 +47,3 @@ def test_cagr_only_where_it_means_something():
                        make_tidy([("区司法局", "legal_aid_accepted", 8)], year=2021)])
     row = trend_table(clash, "s6", CAT).iloc[0]
     assert pd.isna(row["2023年"]) and "2023年重复报送且数值不一致" in row["说明"]
-
-
-def test_small_multiples_draw_every_figure_with_two_years(bundled, tmp_path):
-    t = trend_table(bundled.tidy, "s5", CAT)
-    fig = small_multiples(t, "s5 多年趋势", save_to=tmp_path / "s5.png", limit=4)
-    assert (tmp_path / "s5.png").stat().st_size > 10_000
-    assert len(fig.axes) == 4 and f"共{len(t)}项，显示前4项" in fig._suptitle.get_text()
