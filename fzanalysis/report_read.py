@@ -20,6 +20,7 @@ from lxml import etree
 
 from .errors import ReportError
 from .report_settings import load_settings
+from .workbook import decode_text
 
 __all__ = ["read_paragraphs"]
 
@@ -78,12 +79,10 @@ def _decode(path: Path) -> str:
         data = path.read_bytes()
     except OSError as exc:
         raise ReportError(f"无法读取文件：{exc.strerror}", file=str(path)) from None
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ReportError("文件编码无法识别（应为 UTF-8 或 GB18030）", file=str(path))
+    text = decode_text(data)
+    if text is None:
+        raise ReportError("文件编码无法识别（应为 UTF-8 或 GB18030）", file=str(path))
+    return text
 
 
 def _read_md(path: Path) -> list[str]:

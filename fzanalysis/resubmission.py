@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from .errors import ParameterError
 from .log import SET_ASIDE, Event
 from .sanitize import clean_name
+from .workbook import decode_text
 
 if TYPE_CHECKING:
     from .clean import FileResult
@@ -75,14 +76,8 @@ def read_manifest(year_dir: Path) -> list[tuple[int, str, str]]:
     path = Path(year_dir) / MANIFEST
     if not path.is_file():
         return []
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes nearly anything
+    text = decode_text(path.read_bytes())
+    if text is None:  # pragma: no cover - gb18030 decodes nearly anything
         raise ParameterError("更正清单编码无法识别（应为 UTF-8 或 GB18030）", file=str(path))
     rows = list(csv.reader(io.StringIO(text)))
     head = [c.strip().lower() for c in rows[0]] if rows else []

@@ -156,6 +156,20 @@ def _check_zip(path: Path, limits: Limits) -> None:
         raise WorkbookError(f"不是有效的 {kind} 文件（缺少 {required}）", file=path.name)
 
 
+TEXT_ENCODINGS = ("utf-8-sig", "gb18030")  # what Excel and WPS save a CSV or text file in, in China
+
+
+def decode_text(data: bytes) -> str | None:
+    """The text of a CSV, manifest or report file saved as UTF-8 (with or without BOM) or GB18030;
+    None when neither decodes it."""
+    for encoding in TEXT_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
 def _read_csv(path: Path, limits: Limits) -> Workbook:
     try:
         data = path.read_bytes()
@@ -165,13 +179,8 @@ def _read_csv(path: Path, limits: Limits) -> Workbook:
         raise WorkbookError("空文件", file=path.name)
     if len(data) > limits.max_uncompressed:
         raise WorkbookTooLarge("CSV 文件超过大小上限，未读取", file=path.name)
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes nearly any byte string
+    text = decode_text(data)
+    if text is None:  # pragma: no cover - gb18030 decodes nearly any byte string
         raise WorkbookError("CSV 编码无法识别（应为 UTF-8 或 GB18030）", file=path.name)
     if "\x00" in text:
         raise WorkbookError("不是文本 CSV 文件（含二进制内容）", file=path.name)

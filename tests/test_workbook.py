@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 
 from fzanalysis.errors import WorkbookError, WorkbookTooLarge
-from fzanalysis.workbook import Limits, Sheet, XlsxInspector, a1, col_letter, read_workbook
+from fzanalysis.workbook import Limits, Sheet, XlsxInspector, a1, col_letter, decode_text, read_workbook
 from tests.xlsx_factory import Fmt, Text, make_csv, truncate, write_xlsx, zip_bomb
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -207,3 +207,11 @@ def test_unreadable_files_raise_workbook_error(tmp_path, name):
         read_workbook(path)
     assert not isinstance(info.value, WorkbookTooLarge)
     _assert_one_line_chinese(info.value, name)
+
+
+def test_text_files_are_read_as_utf8_with_or_without_bom_or_as_gb18030():
+    text = "填报单位,区司法局\n行政复议受理数,41\n"
+    assert decode_text(text.encode("utf-8")) == text
+    assert decode_text(b"\xef\xbb\xbf" + text.encode("utf-8")) == text  # Excel's BOM is not part of the text
+    assert decode_text(text.encode("gb18030")) == text  # what WPS and older Excel save
+    assert decode_text("区司法局".encode("utf-16")) != "区司法局"  # not one of them: never read as if it were
