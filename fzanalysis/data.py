@@ -30,6 +30,9 @@ from .workbook import SPREADSHEET_SUFFIXES
 # Set by ``fzanalysis run`` for its kernels: the run has cleaned already, under its lock, so the
 # notebooks only read (and never wait on the run that started them).
 READ_ONLY_ENV = "FZANALYSIS_READ_ONLY"
+# Inside ``fzanalysis run``: the reports folder the notebooks are told (their parameter) and the staging
+# folder their outputs go to until the run swaps it in — so an executed notebook names the real folder.
+STAGE_FOR_ENV, STAGE_ENV = "FZANALYSIS_OUTPUT_FOR", "FZANALYSIS_OUTPUT_STAGE"
 
 YEAR_RANGE = (2000, 2100)
 
@@ -206,4 +209,14 @@ def open_year(year: int, baseline_year: int | None = None, raw_dir: str | Path |
     else:
         baseline = load(baseline_year, processed_dir, raw_dir)
         note = f"同比对象：{baseline_year} 年"
-    return YearData(year, tidy, log, unmapped, baseline_year, baseline, note, Path(output_dir), load_catalog())
+    return YearData(year, tidy, log, unmapped, baseline_year, baseline, note, staged(output_dir), load_catalog())
+
+
+def staged(output_dir: str | Path) -> Path:
+    """Where outputs meant for ``output_dir`` are written: the run's staging folder while
+    ``fzanalysis run`` executes the notebooks for that folder, else ``output_dir`` itself."""
+    output_dir = Path(output_dir)
+    meant, stage = os.environ.get(STAGE_FOR_ENV), os.environ.get(STAGE_ENV)
+    if meant and stage and output_dir.resolve() == Path(meant):
+        return Path(stage)
+    return output_dir

@@ -26,7 +26,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .data import READ_ONLY_ENV, check_year, ensure_clean, has_data, require_data
+from .data import READ_ONLY_ENV, STAGE_ENV, STAGE_FOR_ENV, check_year, ensure_clean, has_data, require_data
 from .years import available_years
 from .errors import ParameterError
 from .folders import locked, recover, staging, swap_in
@@ -83,6 +83,7 @@ def _execute(nb_path: str, out_dir: str, params: dict) -> NotebookResult:
         status, error = "failed", f"{type(exc).__name__}: {exc}".strip()[:300]
     html = ""
     if out_nb.exists():
+        _name_final_path(out_nb, Path(params["output_dir"]) / str(params["year"]) / name)
         try:
             html = _export_html(out_nb)
         except Exception as exc:  # HTML export must not hide the notebook's own status
@@ -91,10 +92,11 @@ def _execute(nb_path: str, out_dir: str, params: dict) -> NotebookResult:
     return NotebookResult(name, status, round(time.perf_counter() - start, 2), error, html)
 
 
-def _worker_init(parent: int) -> None:
+def _worker_init(parent: int, out_dir: str, stage: str) -> None:
     """In each worker: die with the run (a killed run must not leave workers and kernels behind),
-    and let the kernels only read the processed data."""
+    let the kernels only read the processed data, and send what they write for ``out_dir`` to the stage."""
     os.environ[READ_ONLY_ENV] = "1"
+    os.environ[STAGE_FOR_ENV], os.environ[STAGE_ENV] = out_dir, stage
     if sys.platform.startswith("linux"):
         import ctypes
         import signal
@@ -115,6 +117,15 @@ def _kernel_manager(socket_dir: str):
     if sys.platform == "win32":
         return KernelManager(kernel_name="python3")
     return KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(socket_dir, "k"))
+
+
+def _name_final_path(nb_file: Path, final: Path) -> None:
+    """papermill records where it wrote the notebook (the run's stage); record where it will be read."""
+    import nbformat
+
+    nb = nbformat.read(str(nb_file), as_version=4)
+    nb.metadata.setdefault("papermill", {})["output_path"] = str(final)
+    atomic_write_bytes(nb_file, nbformat.writes(nb).encode("utf-8"))
 
 
 def _export_html(nb_file: Path) -> str:
@@ -175,7 +186,8 @@ def run(year: int, baseline_year: int | None = None, raw_dir: str | Path | None 
         recover(out_dir, str(year))
         stage = staging(out_dir, str(year), tag="run")
         try:
-            results = _run_notebooks(notebooks, stage, year, baseline_year, raw_dir, processed_dir, jobs, progress)
+            results = _run_notebooks(notebooks, stage, year, baseline_year, raw_dir, processed_dir, out_dir, jobs,
+                                     progress)
             year_out = stage / str(year)
             record = {"year": year, "baseline_year": baseline_year,
                       "notebooks": {r.notebook: {k: v for k, v in asdict(r).items() if k != "notebook"}
@@ -206,17 +218,18 @@ def _shows_progress(progress: bool | None, stream) -> bool:
 
 
 def _run_notebooks(notebooks: list[Path], stage: Path, year: int, baseline_year: int | None, raw_dir: Path,
-                   processed_dir: Path, jobs: int, progress: bool | None) -> list[NotebookResult]:
-    """Execute the notebooks into ``stage/<year>/`` (the notebooks' ``output_dir`` is ``stage``)."""
+                   processed_dir: Path, out_dir: Path, jobs: int, progress: bool | None) -> list[NotebookResult]:
+    """Execute the notebooks into ``stage/<year>/``: their ``output_dir`` parameter names the reports
+    folder, and :func:`fzanalysis.data.staged` sends their outputs to ``stage`` until the swap."""
     year_out = stage / str(year)
     year_out.mkdir(parents=True, exist_ok=True)
     params = dict(year=year, baseline_year=baseline_year, raw_dir=str(raw_dir),
-                  processed_dir=str(processed_dir), output_dir=str(stage))
+                  processed_dir=str(processed_dir), output_dir=str(out_dir))
     results: list[NotebookResult] = []
     show = _shows_progress(progress, sys.stderr)
     ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     with ProcessPoolExecutor(max_workers=min(jobs, len(notebooks)), mp_context=ctx, initializer=_worker_init,
-                             initargs=(os.getpid(),)) as pool:
+                             initargs=(os.getpid(), str(out_dir), str(stage))) as pool:
         futures = [pool.submit(_execute, str(nb), str(year_out), params) for nb in notebooks]
         for fut in as_completed(futures):
             results.append(fut.result())

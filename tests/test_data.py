@@ -177,6 +177,20 @@ def test_open_year_uses_the_previous_year_as_baseline(dirs):
     assert summary["对比年度"] == "2022" and summary["指标数值（条）"] == "2"
 
 
+def test_inside_a_run_outputs_for_the_reports_folder_go_to_the_runs_stage(dirs, tmp_path, monkeypatch):
+    raw, processed, reports = dirs
+    _workbook(raw, 2022, 29, 33)
+    stage = tmp_path / ".2023.new-run"
+    monkeypatch.setenv(data.STAGE_FOR_ENV, str(reports.resolve()))
+    monkeypatch.setenv(data.STAGE_ENV, str(stage))
+    yd = open_year(2023, raw_dir=raw, processed_dir=processed, output_dir=reports)
+    assert yd.figure_path("s6_yoy") == stage / "2023" / "figures" / "s6_yoy.png"
+    other = open_year(2023, raw_dir=raw, processed_dir=processed, output_dir=tmp_path / "mine")
+    assert other.output_dir == tmp_path / "mine"  # a folder the run was not told about is left alone
+    monkeypatch.delenv(data.STAGE_ENV)
+    assert open_year(2023, raw_dir=raw, processed_dir=processed, output_dir=reports).output_dir == reports
+
+
 def test_open_year_without_baseline_data(dirs):
     raw, processed, reports = dirs
     yd = open_year(2023, raw_dir=raw, processed_dir=processed, output_dir=reports)

@@ -146,7 +146,8 @@ def test_one_progress_line_per_finished_notebook_in_a_terminal_only(tmp_path, mo
     err = _Terminal() if terminal else io.StringIO()
     monkeypatch.setattr(sys, "stderr", err)
     books = [tmp_path / "a.ipynb", tmp_path / "b.ipynb"]
-    results = runner._run_notebooks(books, tmp_path / "stage", 2024, None, tmp_path, tmp_path, 2, progress)
+    results = runner._run_notebooks(books, tmp_path / "stage", 2024, None, tmp_path, tmp_path, tmp_path / "reports", 2,
+                                     progress)
     assert [r.notebook for r in results] == ["a.ipynb", "b.ipynb"]
     shown = err.getvalue().splitlines()
     assert len(shown) == lines
@@ -346,6 +347,9 @@ def test_full_run_on_the_bundled_data(tmp_path):
         assert 'lang="zh"' in html and "参数见" not in html and "No description" not in html, name
         assert all(alt.strip() for alt in re.findall(r'<img [^>]*alt="([^"]*)"', html)), name
         assert "&lt;Figure size" not in html and "<Figure size" not in html, name  # every chart drawn, none as its repr
+        notebook = (year_dir / f"{name}.ipynb").read_text(encoding="utf-8")
+        assert "new-run" not in notebook and "new-run" not in html, name  # the staging folder is never named …
+        assert f'output_dir = \\"{out.resolve()}\\"' in notebook, name  # … the parameter is the reports folder
         assert html.count("<img") == len(re.findall(r'<img [^>]*alt="', html)), name
         tables = re.findall(r'<table [^>]*class="fz-table.*?</table>', html, re.S)
         assert tables and html.count("<table") == len(tables), name  # every table is a reader's table
