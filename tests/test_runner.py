@@ -347,6 +347,7 @@ def test_full_run_on_the_bundled_data(tmp_path):
         assert 'lang="zh"' in html and "参数见" not in html and "No description" not in html, name
         assert all(alt.strip() for alt in re.findall(r'<img [^>]*alt="([^"]*)"', html)), name
         assert "&lt;Figure size" not in html and "<Figure size" not in html, name  # every chart drawn, none as its repr
+        assert not re.findall(r"""(?:src|href)=["']?(?:https?:)?//""", html), name  # nothing fetched from the network
         notebook = (year_dir / f"{name}.ipynb").read_text(encoding="utf-8")
         assert "new-run" not in notebook and "new-run" not in html, name  # the staging folder is never named …
         assert f'output_dir = \\"{out.resolve()}\\"' in notebook, name  # … the parameter is the reports folder
