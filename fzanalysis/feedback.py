@@ -174,8 +174,8 @@ def write_feedback(year: int, out_dir: str | Path, processed_dir: str | Path | N
     from .data import check_year, has_data, load, load_log, load_unmapped
     from .folders import locked
     from .outputs import atomic_write_bytes
-
     from .project import folders
+    from .years import year_findings
 
     year = check_year(year)
     f = folders(raw_dir, processed_dir, need=("raw", "processed"))  # not given: the project's
@@ -183,8 +183,10 @@ def write_feedback(year: int, out_dir: str | Path, processed_dir: str | Path | N
     cat = catalog or load_catalog()
     tidy = load(year, processed_dir, raw_dir)
     log, unmapped = load_log(year, processed_dir), load_unmapped(year, processed_dir)
-    baseline = load(year - 1, processed_dir, raw_dir) if has_data(year - 1, raw_dir, processed_dir) else None
-    items = feedback_items(tidy, log, unmapped, cat, baseline, year=year)
+    baseline_year = year - 1 if has_data(year - 1, raw_dir, processed_dir) else None
+    baseline = load(baseline_year, processed_dir, raw_dir) if baseline_year else None
+    findings = year_findings(tidy, log, baseline, baseline_year, raw_dir, processed_dir, cat)  # as the report's
+    items = feedback_items(tidy, log, unmapped, cat, baseline, findings, year=year)
     texts = load_texts()
     files = {texts.text("feedback.file_name", year=year, org=org): feedback_workbook(org, g, year)
              for org, g in items.groupby("org", sort=False) if org}

@@ -11,11 +11,11 @@ from pathlib import Path
 
 from .catalog import load_catalog
 from .data import check_year, has_data, load, load_log
-from .diagnostics import find_problems
 from .docx_writer import to_docx
 from .errors import FzError, ParameterError
 from .folders import locked
 from .outputs import atomic_write_bytes
+from .years import year_findings
 from .project import folders
 from .report import build_draft
 from .report_render import to_html, to_markdown
@@ -50,9 +50,7 @@ def write_report(year: int, baseline_year: int | None = None, processed_dir: str
     baseline = load(baseline_year, processed_dir, raw_dir) if baseline_year else None
     log = load_log(year, processed_dir) if (processed_dir / str(year) / "cleaning_log.csv").exists() else None
     catalog = load_catalog()
-    from .years import history_before
-
-    findings = find_problems(tidy, catalog, baseline, log, history=history_before(baseline_year, raw_dir, processed_dir))
+    findings = year_findings(tidy, log, baseline, baseline_year, raw_dir, processed_dir, catalog)
     draft = build_draft(tidy, year, baseline, baseline_year, findings, templates_dir, catalog)
     target = Path(out_dir) / str(year)
     contents = {

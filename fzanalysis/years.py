@@ -98,3 +98,15 @@ def history_before(baseline_year: int | None, raw_dir: str | Path | None = None,
         return None
     years = [y for y in available_years(raw_dir, processed_dir) if y < baseline_year]
     return load_years(years, processed_dir, raw_dir) if years else None
+
+
+def year_findings(tidy: pd.DataFrame, log: pd.DataFrame | None, baseline: pd.DataFrame | None,
+                  baseline_year: int | None, raw_dir: str | Path | None = None,
+                  processed_dir: str | Path | None = None, catalog: Catalog | None = None) -> pd.DataFrame:
+    """A year's problem list as every reader of it gets it — the diagnostics and scorecard notebooks,
+    the report's 存在的问题, the feedback forms, ``fzanalysis scorecard``: :func:`fzanalysis.diagnostics.find_problems`
+    with the baseline and the longer history of the years before it (:func:`history_before`)."""
+    from .diagnostics import find_problems
+
+    return find_problems(tidy, catalog, baseline, log, history=history_before(baseline_year, raw_dir, processed_dir))
+

@@ -125,8 +125,7 @@ def scorecard_notebook() -> nbformat.NotebookNode:
                          "仅供内部使用，不进入报告初稿。每一分都对应问题清单中的问题、清洗日志和单元格出处；"
                          "权重和扣分标准见 `catalog_data/scorecard.csv`。") + [
         md("## 一、排名\n\n写出 `scorecard.csv`（排名）和 `scorecard_details.csv`（每一分的依据）。"),
-        code("history = fz.years.history_before(yr.baseline_year, raw_dir, processed_dir)\n"
-             "findings = fz.diagnostics.find_problems(yr.tidy, baseline=yr.baseline, log=yr.log, history=history)\n"
+        code("findings = fz.years.year_findings(yr.tidy, yr.log, yr.baseline, yr.baseline_year, raw_dir, processed_dir)\n"
              "card, details = fz.scorecard.scorecard(yr.tidy, yr.log, findings)\n"
              "fz.scorecard.write_scorecard(card, details, yr.output_dir / str(yr.year))\ncard"),
         code('fz.plots.scorecard_chart(card, f"{year}年各单位得分", save_to=yr.figure_path("scorecard"))'),
@@ -158,8 +157,8 @@ def diagnostics_notebook() -> nbformat.NotebookNode:
                          "按规则从数据中找出问题：目标未达成、比率偏低、数据前后矛盾、镇街落后、未报送、同比异常、"
                          "数据质量。每条问题附数据依据、出处单元格和下一年度工作建议。") + [
         md("## 一、问题清单\n\n按严重程度（高/中/低）和章节排序；同时写出 `findings.csv`（Excel 可直接打开）和 `findings.json`。"),
-        code("history = fz.years.history_before(yr.baseline_year, raw_dir, processed_dir)  # 对比年度之前的历年数据\n"
-             "findings = fz.diagnostics.find_problems(yr.tidy, baseline=yr.baseline, log=yr.log, history=history)\n"
+        code("# 与上年及对比年度之前的历年数据比较（报告、反馈表、评分用的同一份问题清单）\n"
+             "findings = fz.years.year_findings(yr.tidy, yr.log, yr.baseline, yr.baseline_year, raw_dir, processed_dir)\n"
              "fz.diagnostics.write_findings(findings, yr.output_dir / str(yr.year))\n"
              "fz.diagnostics.findings_table(findings)"),
         md("## 二、按章节和严重程度汇总"),
