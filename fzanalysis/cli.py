@@ -8,6 +8,7 @@ for bad input.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -88,6 +89,11 @@ def _add_loop_parsers(sub) -> None:
     st.add_argument("--year", type=int, required=True, help="年度")
     _add_folders(st, out_help="输出目录（写 <out>/<年度>/status.csv）")
 
+    sc = sub.add_parser("scorecard", help="内部评分：各单位报送完整性、数据质量和目标达成（仅供内部使用）")
+    sc.add_argument("--year", type=int, required=True, help="年度")
+    sc.add_argument("--baseline-year", type=int, default=None, help="对比年度（默认：上一年，如有数据）")
+    _add_folders(sc, out_help="输出目录（写 <out>/<年度>/scorecard.csv 和 scorecard_details.csv）")
+
     fb = sub.add_parser("feedback", help="给每个需要核对的单位生成核对反馈表（.xlsx）")
     fb.add_argument("--year", type=int, required=True, help="年度")
     fb.add_argument("--out", type=Path, required=True, help="反馈表输出目录")
@@ -123,7 +129,16 @@ def _cmd_feedback(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-LOOP_HANDLERS = {"template": _cmd_template, "status": _cmd_status, "feedback": _cmd_feedback}
+def _cmd_scorecard(args: argparse.Namespace) -> int:
+    from .scorecard import summary_lines, write_year_scorecard
+
+    card, _, paths = write_year_scorecard(args.year, args.baseline_year, args.processed, args.raw, args.out)
+    print(printable("\n".join(summary_lines(card, args.year, paths[0]))))
+    return EXIT_OK
+
+
+LOOP_HANDLERS = {"template": _cmd_template, "status": _cmd_status, "feedback": _cmd_feedback,
+                 "scorecard": _cmd_scorecard}
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -244,6 +259,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `fzanalysis status | head`: the reader stopped listening, not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -165,6 +165,35 @@ def write_scorecard(card: pd.DataFrame, details: pd.DataFrame, out_dir: str | Pa
     return paths
 
 
+def write_year_scorecard(year: int, baseline_year: int | None = None, processed_dir: str | Path | None = None,
+                         raw_dir: str | Path | None = None, out_dir: str | Path | None = None,
+                         catalog: Catalog | None = None) -> tuple[pd.DataFrame, pd.DataFrame, tuple[Path, Path]]:
+    """``fzanalysis scorecard``: load the year (and its baseline), score it on the problem list the report
+    and the feedback forms read (:func:`fzanalysis.years.year_findings`), write both files into
+    ``<out_dir>/<year>/`` under the folder's lock. Folders not given are the project's."""
+    from .data import open_year
+    from .folders import locked
+    from .project import folders
+    from .years import year_findings
+
+    f = folders(raw_dir, processed_dir, out_dir)
+    yr = open_year(year, baseline_year, f.raw, f.processed, f.reports)
+    findings = year_findings(yr.tidy, yr.log, yr.baseline, yr.baseline_year, f.raw, f.processed, catalog)
+    card, details = scorecard(yr.tidy, yr.log, findings, catalog, yr.year)
+    with locked(f.reports):
+        paths = write_scorecard(card, details, Path(f.reports) / str(yr.year))
+    return card, details, paths
+
+
+def summary_lines(card: pd.DataFrame, year: int, path: Path) -> list[str]:
+    """What the command prints: a count, then one line per unit in rank order."""
+    show = lambda v: "—" if pd.isna(v) else f"{v:g}"  # noqa: E731  a dimension without a score
+    lines = [f"{year}: {len(card)} 个应报单位评分（仅供内部使用） → {path}"]
+    lines += [f"{r['名次']}\t{r['填报单位']}\t总分 {show(r['总分'])}（完整性 {show(r['完整性'])}，数据质量 "
+              f"{show(r['数据质量'])}，目标达成 {show(r['目标达成'])}）" for r in card.to_dict("records")]
+    return lines
+
+
 def weighted_shares(card: pd.DataFrame) -> pd.DataFrame:
     """Each unit's points per dimension as they enter its total (score × weight ÷ the weights of the scores
     it has), one column per dimension in :data:`COMPONENTS` order; a dimension without a score gives 0.

@@ -213,3 +213,13 @@ def test_an_unwritable_output_folder_is_one_line_not_a_traceback(tmp_path):
         assert proc.returncode == 2, proc.stderr
         assert "Traceback" not in proc.stderr and len(proc.stderr.splitlines()) == 1
         assert proc.stderr.startswith("错误：") and str(blocker) in proc.stderr
+
+
+def test_a_reader_that_stops_early_is_no_error():
+    """`fzanalysis catalog | head -1`: the pipe closes under the command; no traceback, exit 0."""
+    proc = subprocess.Popen([sys.executable, "-m", "fzanalysis.cli", "catalog"], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, bufsize=0)
+    assert proc.stdout.read(1)  # like head: one bit, then hang up
+    proc.stdout.close()
+    err = proc.stderr.read().decode("utf-8")
+    assert proc.wait(timeout=60) == 0 and err == ""

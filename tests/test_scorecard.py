@@ -101,3 +101,17 @@ def test_late_and_corrected_files_cost_points(tmp_path):
 def test_the_scorecard_stays_internal():
     for path in (ROOT / "fzanalysis").glob("report*.py"):
         assert "scorecard" not in path.read_text(encoding="utf-8"), path.name
+
+
+def test_the_command_writes_the_card_the_notebook_shows(raw_2023, tmp_path, capsys):
+    from fzanalysis.cli import main
+
+    code = main(["scorecard", "--year", "2023", "--processed", str(tmp_path / "p"), "--raw", str(raw_2023),
+                 "--out", str(tmp_path / "o")])
+    lines = capsys.readouterr().out.splitlines()
+    card = pd.read_csv(tmp_path / "o" / "2023" / "scorecard.csv", encoding="utf-8-sig", keep_default_na=False)
+    assert code == 0 and lines[0].startswith("2023: 19 个应报单位评分（仅供内部使用）")
+    assert [line.split("\t")[1] for line in lines[1:]] == card["填报单位"].tolist() == _card(raw_2023)[0]["填报单位"].tolist()
+    assert (tmp_path / "o" / "2023" / "scorecard_details.csv").stat().st_size > 0
+    jump = next(line for line in lines if "\t跳磴镇\t" in line)
+    assert "完整性 40" in jump  # 2 of its 5 indicators, as the card says
