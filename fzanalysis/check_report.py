@@ -24,7 +24,7 @@ import pandas as pd
 
 from .analysis import derived_rates
 from .catalog import Catalog, load_catalog
-from .checks import Figure, agrees, all_agree, change
+from .checks import Figure, agrees, all_agree, change, is_rate
 from .figure_match import Candidate, Context, Matcher, ties
 from .figures_text import Mention, find_figures, normalise, sentence_bounds
 from .numbers import format_value, round_half_up
@@ -143,8 +143,8 @@ class _Checker:
         sign = -1 if stated.value < 0 else 1
         magnitude = Figure(abs(stated.value), stated.unit, stated.qualifier, stated.step)
 
-        def ok(fig: Figure) -> bool:
-            same_dir = not m.change or fig.value == 0 or (fig.value < 0) == (sign < 0)
+        def ok(fig: Figure) -> bool:  # 持平 (m.flat) has no direction: only the size counts
+            same_dir = not m.change or m.flat or fig.value == 0 or (fig.value < 0) == (sign < 0)
             return same_dir and agrees(magnitude, Figure(abs(fig.value), fig.unit, fig.qualifier, fig.step))
 
         good = [a for a in actual if ok(a[0])]
@@ -165,7 +165,7 @@ class _Checker:
 
     def change(self, m: Mention, stated: Figure, subject: _Where | None, text: str, mentions, i, ctx,
                named_org: str) -> dict:
-        direct = self.candidates(text, mentions, i, None, ctx, named_org, {"change"})
+        direct = [] if m.flat else self.candidates(text, mentions, i, None, ctx, named_org, {"change"})
         if len(direct) == 1 and direct[0].unit == m.unit:
             return self.compare(m, stated, direct[0], named_org, "")
         own = self.candidates(text, mentions, i, None, ctx, named_org, {"count", "amount", "rate", "derived"})
@@ -175,15 +175,19 @@ class _Checker:
             subject = _Where(own[0].code, named_org or own[0].org, "", own[0])
         if subject is None:
             return {"status": NO_SOURCE, "note": "未能确定是哪项指标的同比变化"}
+        unit = m.unit
+        if m.flat and is_rate(self.cat, subject.code):  # 持平 of a rate: no change in 百分点
+            unit = self.prose.point_units[0]
+            stated = Figure(0.0, unit, "", stated.step)
         reported = self.settings.change_code(subject.code)
-        if reported and m.unit == "%" and not self.rows(self.matcher.by_code[reported], named_org, subject.area).empty:
+        if reported and unit == "%" and not self.rows(self.matcher.by_code[reported], named_org, subject.area).empty:
             return self.compare(m, stated, self.matcher.by_code[reported], named_org, subject.area)
-        computed = self._computed(subject, m.unit, named_org)
+        computed = self._computed(subject, unit, named_org)
         if isinstance(computed, str):
             return {"code": subject.code, "org": subject.org, "area": subject.area, "status": NO_SOURCE,
                     "note": computed}
         value, cells = computed
-        unit = m.unit if m.unit in self.prose.point_units else "%"
+        unit = unit if unit in self.prose.point_units else "%"
         note = f"同比变化：按{self.t.baseline_year}年数据计算"
         return self._verdict(m, stated, subject.cand, subject.org, subject.area,
                              [(value, "", stated.unit, cells)], (note, note)) | {

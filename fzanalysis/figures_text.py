@@ -47,6 +47,7 @@ class Mention:
     in_brackets: bool = False
     items: tuple[tuple[int, int], ...] = field(default=())  # shared figure: one span per listed item
     num_start: int = 0  # where the number itself starts
+    flat: bool = False  # 与上年持平: a change of 0, no number written
 
 
 def normalise(text: str) -> str:
@@ -177,4 +178,22 @@ def find_figures(text: str, prose: Prose | None = None) -> list[Mention]:
             qualifier=qualifier, change=bool(change), in_brackets=_in_brackets(text, num_start),
             items=() if change else _shared_items(text, prev_end, start, unit, prose), num_start=num_start))
         pos = end
-    return found
+    return sorted(found + _flat_mentions(text, found, prose), key=lambda f: f.start)
+
+
+FLAT_TEXT = "0.0%"  # what 持平 claims: the change rounds to 0 at one decimal (% or 个百分点)
+
+
+def _flat_mentions(text: str, found: list[Mention], prose: Prose) -> list[Mention]:
+    """``与上年持平`` and its kin (``prose.csv``, kind change_flat): a change of 0 with no number."""
+    out: list[Mention] = []
+    taken = [(f.start, f.end) for f in found]
+    for word in prose.flat_words:  # longest first: 与上年持平 before 同比持平
+        for m in re.finditer(re.escape(word), text):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            out.append(Mention(start=m.start(), end=m.end(), text=word, number_text=FLAT_TEXT, value=0.0, unit="%",
+                               qualifier="", change=True, in_brackets=_in_brackets(text, m.start()),
+                               num_start=m.start(), flat=True))
+    return out

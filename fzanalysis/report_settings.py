@@ -68,6 +68,7 @@ class Prose:
     qualifiers: dict[str, str]  # spelling → 余/超/约/近
     change_markers: tuple[str, ...]
     change_words: dict[str, int]  # 增长 → 1, 下降 → -1
+    flat_words: tuple[str, ...]  # 与上年持平: a change of 0 (longest first)
     shared_markers: tuple[str, ...]
     shared_verbs: tuple[str, ...]  # 达、为 … between the marker and the number (longest first)
     respective_markers: tuple[str, ...]  # 分别: each item has its own number, nothing is shared
@@ -130,6 +131,7 @@ def _prose(data_dir: str) -> Prose:
         qualifiers=dict(zip(of("qualifier")["text"], of("qualifier")["value"])),
         change_markers=longest_first(of("change_marker")["text"]),
         change_words=change_words,
+        flat_words=longest_first(of("change_flat")["text"]),
         shared_markers=longest_first(of("shared_marker")["text"]),
         shared_verbs=longest_first(of("shared_verb")["text"]),
         respective_markers=longest_first(of("respective_marker")["text"]),

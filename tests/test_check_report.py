@@ -153,3 +153,16 @@ def test_a_change_without_baseline_has_no_source(processed):
 def test_targets_are_not_checked_as_figures(tables):
     df = _check("2024年力争法律援助办结率不低于80%，确保出庭应诉率达到100%。", tables)
     assert df.empty
+
+
+@pytest.mark.parametrize("text, status, table_value", [
+    ("成立道路交通专项整治工作专班5个，与上年持平。", "一致", "+0%"),  # 5 → 5
+    ("镇街执法人员培训5批次，与去年持平。", "一致", "+0%"),
+    ("道路交通专项整治整改率100%，与上年持平。", "一致", "+0个百分点"),  # a rate: no change in points
+    ("市场监管领域办理行政处罚案件579件，与上年持平。", "不一致", "-9.11%"),  # 637 → 579
+    ("行政复议受理数与上年持平。", "不一致", "41.3%"),  # against the change the unit reported
+])
+def test_no_change_claimed_is_checked_against_both_years(tables, text, status, table_value):
+    row = _check(text, tables).iloc[-1]
+    assert (row["figure_text"][-2:], row["status"], row["table_value"]) == ("持平", status, table_value)
+    assert row["cell"].count("2023/") >= 1

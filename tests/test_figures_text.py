@@ -54,3 +54,11 @@ def test_shared_figure_items():
 def test_full_width_digits_and_names_inside_quotes():
     assert [(m.value, m.unit) for m in find_figures("受理案件４１件，设立“一站式”窗口，“１２３４５”热线")] == [(41, "件")]
     assert find_figures("推行“一件事”一次办，实现“最多跑一次”") == []
+
+
+def test_no_change_is_a_flat_figure_and_roughly_flat_is_not_checked():
+    flat = find_figures("成立专班5个，与上年持平；受理案件41件（同比持平），培训人次与上年基本持平。")
+    assert [(m.text, m.value, m.change, m.flat) for m in flat] == [
+        ("5个", 5, False, False), ("与上年持平", 0, True, True), ("41件", 41, False, False),
+        ("同比持平", 0, True, True)]  # 基本持平 is a rough word: no figure
+    assert flat[3].in_brackets and flat[1].number_text == "0.0%"  # 持平: the change rounds to 0.0
