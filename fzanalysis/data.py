@@ -83,6 +83,11 @@ def has_data(year: int, raw_dir: str | Path, processed_dir: str | Path) -> bool:
     return (Path(raw_dir) / str(year)).is_dir() or (Path(processed_dir) / str(year) / "indicators.parquet").exists()
 
 
+def default_baseline(year: int, raw_dir: str | Path, processed_dir: str | Path) -> int | None:
+    """The year compared with when none is asked for: the year before, when it has data."""
+    return year - 1 if has_data(year - 1, raw_dir, processed_dir) else None
+
+
 def require_data(year: int, f: Folders) -> bool:
     """The rule for a year's data: True when its raw folder exists (it is the source, cleaned when
     newer), False when only its processed table does (used as it is); neither is an error naming both."""
@@ -196,9 +201,7 @@ def open_year(year: int, baseline_year: int | None = None, raw_dir: str | Path |
     tidy, log, unmapped = _load_set(year, processed_dir, raw_dir)
     baseline, note = None, ""
     if baseline_year is None:
-        candidate = year - 1
-        if has_data(candidate, raw_dir, processed_dir):
-            baseline_year = candidate
+        baseline_year = default_baseline(year, raw_dir, processed_dir)
     else:
         baseline_year = check_year(baseline_year, "baseline_year")
     if baseline_year is None:

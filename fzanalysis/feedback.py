@@ -171,7 +171,7 @@ def feedback_workbook(org: str, items: pd.DataFrame, year: int) -> bytes:
 def write_feedback(year: int, out_dir: str | Path, processed_dir: str | Path | None = None,
                    raw_dir: str | Path | None = None, catalog: Catalog | None = None) -> list[Path]:
     """One 核对反馈表 per unit with anything to fix, written into ``out_dir`` (under its lock)."""
-    from .data import check_year, has_data, load, load_log, load_unmapped
+    from .data import check_year, default_baseline, load, load_log, load_unmapped
     from .folders import locked
     from .outputs import atomic_write_bytes
     from .project import folders
@@ -183,7 +183,7 @@ def write_feedback(year: int, out_dir: str | Path, processed_dir: str | Path | N
     cat = catalog or load_catalog()
     tidy = load(year, processed_dir, raw_dir)
     log, unmapped = load_log(year, processed_dir), load_unmapped(year, processed_dir)
-    baseline_year = year - 1 if has_data(year - 1, raw_dir, processed_dir) else None
+    baseline_year = default_baseline(year, raw_dir, processed_dir)
     baseline = load(baseline_year, processed_dir, raw_dir) if baseline_year else None
     findings = year_findings(tidy, log, baseline, baseline_year, raw_dir, processed_dir, cat)  # as the report's
     items = feedback_items(tidy, log, unmapped, cat, baseline, findings, year=year)

@@ -26,7 +26,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .data import READ_ONLY_ENV, STAGE_ENV, STAGE_FOR_ENV, check_year, ensure_clean, has_data, require_data
+from .data import READ_ONLY_ENV, STAGE_ENV, STAGE_FOR_ENV, check_year, default_baseline, ensure_clean, require_data
 from .years import available_years
 from .errors import ParameterError
 from .folders import locked, recover, staging, swap_in
@@ -162,8 +162,8 @@ def validate(year, baseline_year, f, jobs) -> tuple[int, int | None, list[str]]:
             Path(d).mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ParameterError(f"无法创建目录 {d}：{exc.strerror}") from None
-    if baseline_year is None and has_data(year - 1, f.raw, f.processed):
-        baseline_year = year - 1
+    if baseline_year is None:
+        baseline_year = default_baseline(year, f.raw, f.processed)
     return year, baseline_year, notices
 
 

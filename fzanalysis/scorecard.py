@@ -204,4 +204,3 @@ def weighted_shares(card: pd.DataFrame) -> pd.DataFrame:
     weight = sum(present[label] * w.num(f"weight.{k}") for k, label in COMPONENTS.items()).replace(0, float("nan"))
     return pd.DataFrame({label: (card[label].fillna(0) * w.num(f"weight.{k}") / weight).fillna(0)
                          for k, label in COMPONENTS.items()}, index=card.index)
-

@@ -109,4 +109,3 @@ def year_findings(tidy: pd.DataFrame, log: pd.DataFrame | None, baseline: pd.Dat
     from .diagnostics import find_problems
 
     return find_problems(tidy, catalog, baseline, log, history=history_before(baseline_year, raw_dir, processed_dir))
-
