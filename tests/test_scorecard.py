@@ -12,7 +12,7 @@ from fzanalysis.catalog import load_catalog
 from fzanalysis.clean import clean_year, discover
 from fzanalysis import plots
 from fzanalysis.scorecard import CARD_COLUMNS, load_weights, scorecard, weighted_shares, write_scorecard
-from tests.xlsx_factory import make_good_market, make_layout_a, org_line
+from tests.xlsx_factory import copy_bundled_year, make_good_market, make_layout_a, org_line
 
 ROOT = Path(__file__).resolve().parent.parent
 CAT = load_catalog()
@@ -26,9 +26,7 @@ def _card(raw: Path, year: int = 2023):
 
 @pytest.fixture(scope="module")
 def raw_2023(tmp_path_factory):
-    raw = tmp_path_factory.mktemp("score") / "raw"
-    shutil.copytree(ROOT / "data" / "raw" / "2023", raw / "2023")
-    return raw
+    return copy_bundled_year(tmp_path_factory.mktemp("score"))
 
 
 def test_every_expected_unit_is_ranked_and_every_point_explained(raw_2023, tmp_path):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -12,18 +11,15 @@ from fzanalysis.catalog import load_catalog
 from fzanalysis.clean import clean_year, discover
 from fzanalysis.cli import main
 from fzanalysis.status import CSV_COLUMNS, MISSING, RECEIVED, submission_status, write_status
-from tests.xlsx_factory import MARKET_ORG_LINE, make_good_market, make_layout_a
+from tests.xlsx_factory import MARKET_ORG_LINE, copy_bundled_year, make_good_market, make_layout_a
 
-ROOT = Path(__file__).resolve().parent.parent
 CAT = load_catalog()
 AUDIT = "审计局法治政府建设统计表2023.xlsx"
 
 
 @pytest.fixture(scope="module")
 def raw_2023(tmp_path_factory):
-    raw = tmp_path_factory.mktemp("status") / "raw"
-    shutil.copytree(ROOT / "data" / "raw" / "2023", raw / "2023")
-    return raw
+    return copy_bundled_year(tmp_path_factory.mktemp("status"))
 
 
 def test_status_2023_lists_every_expected_unit(raw_2023, tmp_path):

@@ -414,3 +414,13 @@ def _cache_formulas(path: Path, wb) -> None:
                 assert n == 1, (info.filename, ref)
             zout.writestr(info, data)
     tmp.replace(path)
+
+
+BUNDLED_RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
+
+
+def copy_bundled_year(dest: Path, year: int = 2023) -> Path:
+    """A raw folder under ``dest`` holding a copy of the bundled workbooks of ``year`` (tests may change it)."""
+    raw = Path(dest) / "raw"
+    shutil.copytree(BUNDLED_RAW / str(year), raw / str(year))
+    return raw
