@@ -161,17 +161,25 @@ def swap_in(staged: Path, target: Path) -> None:
         raise io_error(exc, target) from None
 
 
+def write_new(path: Path, data: bytes) -> None:
+    """Write a new file in a staging folder (nobody reads it before the swap: no temporary name
+    needed); it takes the user's umask; an error is a one-line :class:`OutputError`."""
+    try:
+        with open(path, "xb") as fh:
+            fh.write(data)
+    except OSError as exc:
+        raise io_error(exc, path) from None
+
+
 def write_set(target: Path, files: dict[str, bytes]) -> Path:
     """Write ``files`` (name → bytes) as the whole content of ``target``, swapped in at once.
     Call under the exclusive lock of ``target.parent``."""
-    from .outputs import atomic_write_bytes
-
     target = Path(target)
     recover(target.parent, target.name)
     staged = staging(target.parent, target.name)
     try:
         for name, data in files.items():
-            atomic_write_bytes(staged / name, data)
+            write_new(staged / name, data)
         swap_in(staged, target)
     except BaseException:
         shutil.rmtree(staged, ignore_errors=True)
