@@ -196,27 +196,46 @@ def _read_csv(path: Path, limits: Limits) -> Workbook:
 
 
 _PERCENT_FMT = re.compile(r"%")
+_CELL_TAG = re.compile(r'<c\b[^>]*?\br="([A-Z]+\d+)"[^>]*>')
+_CELL_ELEMENT = re.compile(r'<c\b[^>]*\br="([A-Z]+\d+)"[^>]*?(?:/>|>.*?</c>)', re.S)
 _BUILTIN_PERCENT_IDS = {9, 10}
 
 
 class XlsxInspector:
     """Lazy look-ups in an .xlsx's XML for what calamine does not expose.
 
-    Only opened for the rare cell that needs it (a numeric rate cell ≤ 1, an empty value
-    cell), so the common path reads nothing twice.
+    Only opened for the rare cell that needs it (a numeric rate cell ≤ 1 in a workbook that has a
+    percent format, an empty value cell); then the file is read once, into memory, for all of them.
     """
 
     def __init__(self, path: Path):
         self.path = path
-        self._sheet_files: dict[str, str] | None = None
-        self._percent_styles: set[int] | None = None
-        self._cells: dict[str, dict[str, str]] = {}
+        self._zip: zipfile.ZipFile | None | bool = None  # False: not a readable zip
+        self._sheet_files: dict[str, str] = {}
+        self._percent_styles: set[int] = set()
+        self._tags: dict[str, dict[str, str]] = {}  # sheet → cell address → its <c …> start tag
+        self._cells: dict[str, dict[str, str]] = {}  # sheet → cell address → its whole <c> element
+
+    def _open(self) -> zipfile.ZipFile | None:
+        """The workbook's zip, read on first use together with its index (sheet parts, percent styles)."""
+        if self._zip is None:
+            try:
+                self._zip = zipfile.ZipFile(io.BytesIO(self.path.read_bytes()))
+                self._load_index(self._zip)
+            except (zipfile.BadZipFile, OSError):
+                self._zip = False
+        return self._zip or None
 
     def _zip_text(self, zf: zipfile.ZipFile, name: str) -> str:
         try:
             return zf.read(name).decode("utf-8", errors="replace")
         except KeyError:
             return ""
+
+    def _sheet_xml(self, sheet: str) -> str:
+        zf = self._open()
+        part = self._sheet_files.get(sheet, "")
+        return self._zip_text(zf, part) if zf and part else ""
 
     def _load_index(self, zf: zipfile.ZipFile) -> None:
         wb = self._zip_text(zf, "xl/workbook.xml")
@@ -229,7 +248,6 @@ class XlsxInspector:
             if rid and target:
                 t = target.group(1).lstrip("/")
                 targets[rid.group(1)] = t if t.startswith("xl/") else "xl/" + t
-        self._sheet_files = {}
         for m in re.finditer(r"<(?:\w+:)?sheet\b[^>]*>", wb):
             tag = m.group(0)
             name = re.search(r'\bname="([^"]*)"', tag)
@@ -245,35 +263,31 @@ class XlsxInspector:
         }
         percent_ids = _BUILTIN_PERCENT_IDS | custom
         xfs = re.search(r"<cellXfs\b[^>]*>(.*?)</cellXfs>", styles, re.S)
-        self._percent_styles = set()
         if xfs:
             for i, m in enumerate(re.finditer(r"<xf\b[^>]*?(?:/>|>)", xfs.group(1))):
                 fmt = re.search(r'numFmtId="(\d+)"', m.group(0))
                 if fmt and int(fmt.group(1)) in percent_ids:
                     self._percent_styles.add(i)
 
+    def _start_tags(self, sheet: str) -> dict[str, str]:
+        """cell address → the ``<c …>`` start tag of each cell of one sheet (what a style look-up needs)."""
+        if sheet not in self._tags:
+            self._tags[sheet] = {m.group(1): m.group(0) for m in _CELL_TAG.finditer(self._sheet_xml(sheet))}
+        return self._tags[sheet]
+
     def _sheet_cells(self, sheet: str) -> dict[str, str]:
         """cell address → the raw ``<c>`` element XML of one sheet."""
-        if sheet in self._cells:
-            return self._cells[sheet]
-        cells: dict[str, str] = {}
-        try:
-            with zipfile.ZipFile(self.path) as zf:
-                if self._sheet_files is None:
-                    self._load_index(zf)
-                xml = self._zip_text(zf, self._sheet_files.get(sheet, ""))
-        except (zipfile.BadZipFile, OSError):
-            xml = ""
-        for m in re.finditer(r'<c\b[^>]*\br="([A-Z]+\d+)"[^>]*?(?:/>|>.*?</c>)', xml, re.S):
-            cells[m.group(1)] = m.group(0)
-        self._cells[sheet] = cells
-        return cells
+        if sheet not in self._cells:
+            self._cells[sheet] = {m.group(1): m.group(0) for m in _CELL_ELEMENT.finditer(self._sheet_xml(sheet))}
+        return self._cells[sheet]
 
     def is_percent(self, sheet: str, cell: str) -> bool:
         """True when the cell's number format is a percentage (``0%``, ``0.0%`` …)."""
-        xml = self._sheet_cells(sheet).get(cell, "")
-        style = re.search(r'\bs="(\d+)"', xml.split(">", 1)[0])
-        return bool(style) and int(style.group(1)) in (self._percent_styles or set())
+        self._open()
+        if not self._percent_styles:
+            return False  # no percent format in the workbook: no sheet to read
+        style = re.search(r'\bs="(\d+)"', self._start_tags(sheet).get(cell, ""))
+        return bool(style) and int(style.group(1)) in self._percent_styles
 
     def error(self, sheet: str, cell: str) -> str | None:
         """The Excel error value (``#DIV/0!``, ``#REF!`` …) of an error cell, else None.
