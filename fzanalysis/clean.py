@@ -332,10 +332,10 @@ class _FileCleaner:
     def _implausible(value: float, ind: Mapping[str, object]) -> str:
         """A value outside its indicator's bounds (catalog min_value / max_value); the reason never
         repeats a huge value's digits (an ID-card number typed as a count must not leak through it)."""
-        lo, hi = ind["min_value"], ind["max_value"]
-        if pd.notna(lo) and value < lo:
+        lo, hi = ind["min_value"], ind["max_value"]  # NaN when the catalog sets no bound: never compares true
+        if value < lo:
             return f"数值 {value:g} 小于下限 {lo:g}（{ind['name']}不可能为负），未采用"
-        if pd.notna(hi) and value > hi:
+        if value > hi:
             why = "比率不能超过100%" if ind["unit"] == "%" else "远超合理范围，可能是电话、证件号或误填"
             return f"数值超过上限 {format_value(hi, ind['unit'])}（{why}），未采用"
         return ""
@@ -380,10 +380,10 @@ def clean_year(raw_dir: Path, year: int, files: list[Path], catalog: Catalog | N
     results: list[FileResult] = []
     # progress=None: a bar only when stderr is a terminal (quiet under cron and CI)
     bar = tqdm(files, desc=f"清洗 {year} 年", unit="个文件", disable=None if progress is None else not progress)
-    root = Path(raw_dir).resolve()
+    root, folders_inside = Path(raw_dir).resolve(), {}
     for path in bar:
         rel = clean_name(path.relative_to(raw_dir).as_posix())
-        if not path.resolve().is_relative_to(root):  # a symlink (or a linked folder) pointing elsewhere
+        if _outside(path, root, folders_inside):
             res = FileResult(rel, "", readable=False)
             res.events.append(Event(rel, "outside_raw", "文件指向原始数据目录之外（符号链接），未读取"))
             results.append(res)
@@ -401,6 +401,16 @@ def clean_year(raw_dir: Path, year: int, files: list[Path], catalog: Catalog | N
         if not res.readable:
             failed.append(next(f"{e.file}: {e.reason}" for e in res.events))
     return CleanResult(year, rows, unmapped, events, failed)
+
+
+def _outside(path: Path, root: Path, folders_inside: dict[Path, bool]) -> bool:
+    """True when ``path`` resolves outside ``root`` (a symlink, or a linked folder, pointing elsewhere).
+    A folder is resolved once (``folders_inside`` remembers it), a file only when it is a link itself."""
+    if path.is_symlink():
+        return not path.resolve().is_relative_to(root)
+    if path.parent not in folders_inside:
+        folders_inside[path.parent] = path.parent.resolve().is_relative_to(root)
+    return not folders_inside[path.parent]
 
 
 def _flag_total_mismatches(results: list[FileResult], year: int, catalog: Catalog) -> None:
@@ -448,16 +458,16 @@ def write_year(result: CleanResult, out_dir: Path) -> Path:
     without building DataFrames: the per-year cost counts when many years are cleaned."""
     from .folders import locked, write_set
     from .log import LOG_COLUMNS
-    from .outputs import csv_bytes_rows, parquet_bytes_columns
+    from .outputs import csv_bytes_columns, parquet_bytes_columns
 
-    table = [[r[c] for c in INDICATOR_COLUMNS] for r in result.rows]
+    indicators = [[r[c] for r in result.rows] for c in INDICATOR_COLUMNS]
+    log = [[result.year] * len(result.events)] + [[e.get(c) for e in result.events] for c in LOG_COLUMNS[1:]]
     files = {
-        "indicators.csv": csv_bytes_rows(INDICATOR_COLUMNS, table),
-        "indicators.parquet": parquet_bytes_columns(
-            {c: [r[c] for r in result.rows] for c in INDICATOR_COLUMNS}, PARQUET_TYPES),
-        "cleaning_log.csv": csv_bytes_rows(LOG_COLUMNS, ([result.year, *(e.get(c) for c in LOG_COLUMNS[1:])]
-                                                         for e in result.events)),
-        "unmapped.csv": csv_bytes_rows(UNMAPPED_COLUMNS, ([r[c] for c in UNMAPPED_COLUMNS] for r in result.unmapped_rows)),
+        "indicators.csv": csv_bytes_columns(INDICATOR_COLUMNS, indicators),
+        "indicators.parquet": parquet_bytes_columns(dict(zip(INDICATOR_COLUMNS, indicators)), PARQUET_TYPES),
+        "cleaning_log.csv": csv_bytes_columns(LOG_COLUMNS, log),
+        "unmapped.csv": csv_bytes_columns(UNMAPPED_COLUMNS, [[r[c] for r in result.unmapped_rows]
+                                                             for c in UNMAPPED_COLUMNS]),
     }
     with locked(out_dir):
         return write_set(Path(out_dir) / str(result.year), files)

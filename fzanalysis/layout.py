@@ -127,14 +127,25 @@ def personal_kind(row: list[object]) -> str:
     (a 联系人 / 联系电话 column of a table, or a sign-off without colons), '' otherwise."""
     soft = False
     for v in row:
-        if not isinstance(v, str) or not v.strip():
+        if not isinstance(v, str):
             continue  # numbers are values; a number that is a phone is caught where values are read
-        norm = _nfkc(v.strip())
-        label = _PERSONAL_LABEL.search(norm)
-        if _SIGN_OFF.search(norm) or (label and label.group(2)):
+        kind = _text_personal(v.strip())
+        if kind == "hard":
             return "hard"
-        soft = soft or bool(label) or mask_personal(norm) != norm  # a phone, ID number or e-mail
+        soft = soft or kind == "soft"
     return "soft" if soft else ""
+
+
+@lru_cache(maxsize=65536)
+def _text_personal(text: str) -> str:
+    """:func:`personal_kind` of one cell's text (cached: labels and headers repeat)."""
+    if not text:
+        return ""
+    norm = _nfkc(text)
+    label = _PERSONAL_LABEL.search(norm)
+    if _SIGN_OFF.search(norm) or (label and label.group(2)):
+        return "hard"
+    return "soft" if label or mask_personal(norm) != norm else ""  # a phone, ID number or e-mail
 
 
 def classify_row(row: list[object]) -> str:

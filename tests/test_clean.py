@@ -250,3 +250,22 @@ def test_control_and_bidi_characters_never_reach_an_output_and_are_logged(tmp_pa
     assert result.unmapped_rows[0]["label"] == "不明指标"
     logged = sorted((e["file"], e["cell"]) for e in result.events if e["event"] == "coerced" and "控制字符" in e["reason"])
     assert logged == [("2023/区司法局.xlsx", "C3"), ("2023/区司法局.xlsx", "C4"), ("2023/区民政局.csv", "B3")]
+
+
+def test_a_year_folder_linked_from_elsewhere_is_refused_file_by_file(tmp_path):
+    """The raw folder's year may itself be a link out of it: each of its files is refused and logged;
+    a link inside the raw folder to another of its files is read."""
+    from tests.xlsx_factory import make_good_market
+
+    elsewhere = tmp_path / "elsewhere"
+    make_good_market(elsewhere / "区市场监管局统计表.xlsx")
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "2022").symlink_to(elsewhere, target_is_directory=True)
+    make_good_market(raw / "2023" / "区市场监管局统计表.xlsx")
+    (raw / "2023" / "副本.xlsx").symlink_to(raw / "2023" / "区市场监管局统计表.xlsx")
+    r2022, r2023 = run_clean(raw, tmp_path / "out", progress=False)
+    assert [(e["file"], e["event"]) for e in r2022.events if e["event"] != "ledger"] == [
+        ("2022/区市场监管局统计表.xlsx", "outside_raw")]
+    assert r2022.rows == []
+    assert sorted({r["source_file"] for r in r2023.rows}) == ["2023/副本.xlsx", "2023/区市场监管局统计表.xlsx"]
