@@ -95,6 +95,9 @@ def read_workbook(path: str | Path, limits: Limits = Limits()) -> Workbook:
         raise WorkbookError(f"无法打开文件：{exc.strerror}", file=name) from None
     if size == 0:
         raise WorkbookError("空文件（0 字节）", file=name)
+    if size > limits.max_uncompressed:  # a file padded past its zip entries is read whole by the inspector
+        raise WorkbookTooLarge(f"文件 {size // (1024 * 1024)} MB，超过上限 {limits.max_uncompressed // (1024 * 1024)} MB，"
+                               "未读取", file=name)
     inspector = None
     if path.suffix.lower() in _ZIP_PARTS:  # every zip-based format: bound the inflated size first
         _check_zip(path, limits)

@@ -174,6 +174,17 @@ def test_csv_limits(tmp_path):
     assert len(read_workbook(path, Limits(max_cells=100)).sheets[0].rows) == 10
 
 
+def test_a_file_larger_than_the_bound_is_refused_whatever_its_entries(tmp_path):
+    """Bytes appended after a small workbook's zip entries: the inflated size is small, the file is not."""
+    path = write_xlsx(tmp_path / "padded.xlsx", {"表": [["指标名称", "2023年"], ["行政复议受理数", 48]]})
+    with path.open("ab") as fh:
+        fh.write(b"\0" * (3 * 1024 * 1024))
+    with pytest.raises(WorkbookTooLarge) as info:
+        read_workbook(path, Limits(max_uncompressed=2 * 1024 * 1024))
+    _assert_one_line_chinese(info.value, "padded.xlsx")
+    assert info.value.reason == "文件 3 MB，超过上限 2 MB，未读取"
+
+
 def test_too_large_is_a_workbook_error():
     assert issubclass(WorkbookTooLarge, WorkbookError)
 
