@@ -89,6 +89,7 @@ def strip_numbering(text: str) -> str:
     return _LEADING_NUMBERING.sub("", text)
 
 
+@lru_cache(maxsize=65536)  # labels repeat, row after row and form after form
 def normalise_label(label: str, vocabulary: Vocabulary | None = None) -> str:
     """The matching key of a label: NFKC, numbering, trailing unit, spaces and punctuation removed."""
     text, _ = split_unit(label, vocabulary)

@@ -25,7 +25,7 @@ from .layout import Record, scan_sheet
 from .log import REJECTED, SET_ASIDE, Event, events_frame, ledger_event
 from .numbers import ParsedValue, format_value, parse_value
 from .resubmission import MANIFEST, settle_resubmissions
-from .sanitize import clean_name, clean_text, is_personal_value, strip_controls
+from .sanitize import clean_name, clean_text, has_controls, is_personal_value, strip_controls
 from .workbook import SPREADSHEET_SUFFIXES, Limits, Workbook, read_workbook
 
 INDICATOR_COLUMNS = [
@@ -179,7 +179,7 @@ class _FileCleaner:
     def _record(self, rec: Record, money_unit: str) -> None:
         raw = _raw_text(rec.raw)
         area = self._area(rec.area)
-        if any(strip_controls(t) != t for t in (raw, *rec.labels)):
+        if any(has_controls(t) for t in (raw, *rec.labels)):
             self.event("coerced", "文本中的控制字符或文字方向控制符已移除", rec, outcome="", area=area)
         if isinstance(rec.raw, str) and is_personal_value(rec.raw):  # a phone or ID number typed as text
             self.event("personal_data_removed", "单元格内容是电话号码、身份证号或邮箱（个人信息），未采用，未写入任何输出",

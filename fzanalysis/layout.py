@@ -118,8 +118,13 @@ def _is_number(v: object) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
+def _blank(v: object) -> bool:
+    """``_text(v) == ""`` without turning a number into text."""
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
 def _filled(row: list[object]) -> list[int]:
-    return [j for j, v in enumerate(row) if _text(v) != ""]
+    return [j for j, v in enumerate(row) if not _blank(v)]
 
 
 def personal_kind(row: list[object]) -> str:
@@ -150,15 +155,15 @@ def _text_personal(text: str) -> str:
 
 def classify_row(row: list[object]) -> str:
     """'blank', 'personal', 'meta', 'note' or 'other' for one grid row."""
-    texts = [t for t in map(_text, row) if t != ""]
-    if not texts:
+    filled = [v for v in row if not _blank(v)]
+    if not filled:
         return "blank"
     if personal_kind(row):
         return "personal"
-    first = _nfkc(texts[0])
+    first = _nfkc(_text(filled[0]))
     if _META.search(first) or _ORG_LINE.search(first):
         return "meta"
-    if _NOTE.search(first) and len(texts) <= 2:
+    if _NOTE.search(first) and len(filled) <= 2:
         return "note"
     return "other"
 
@@ -257,6 +262,7 @@ class SheetScanner:
         self.words = header_words(self.vocab)
         self.rows = sheet.rows
         self.kinds = [classify_row(r) for r in self.rows]
+        self.keys = [[_hkey(v) for v in r] for r in self.rows]  # header keys: a table starts or stops on them
         self.width = max((len(r) for r in self.rows), default=0)
         self.scan = SheetScan()
         # rows personal only through a bare 联系人 label or a phone number may still be a table's
@@ -310,8 +316,7 @@ class SheetScanner:
         """If a table header starts at row i, read the table and return the row after it."""
         from .layout_a import across_label_column, read_layout_a  # Layout A builds on this module's helpers
 
-        keys = [_hkey(v) for v in self.rows[i]]
-        name_cols = [j for j, k in enumerate(keys) if k in self.words.name]
+        name_cols = [j for j, k in enumerate(self.keys[i]) if k in self.words.name]
         if name_cols:
             return read_layout_a(self, i, name_cols)
         label_col = across_label_column(self, i)  # 项目＼镇街 | 新山村街道 | 跃进村街道 …
@@ -325,8 +330,7 @@ class SheetScanner:
     def _stop(self, i: int) -> bool:
         if self.kinds[i] in ("note", "meta"):
             return True
-        keys = {_hkey(v) for v in self.rows[i]}
-        return bool(keys & self.words.name)
+        return not self.words.name.isdisjoint(self.keys[i])
 
     def table_end(self, start: int) -> int:
         i = start

@@ -159,6 +159,8 @@ def parse_value(text: object, vocabulary: Vocabulary | None = None) -> ParsedVal
     ``vocabulary`` gives the missing markers, multipliers and unit words (default: the bundled
     ``catalog_data/vocabulary.csv``; the cleaner passes its catalog's).
     """
+    if type(text) in (int, float):  # what a workbook cell mostly holds
+        return _parse_number(text)
     if text is None or type(text).__name__ in ("NAType", "NaTType"):  # pandas NA / NaT
         return _MISSING
     if isinstance(text, bool):

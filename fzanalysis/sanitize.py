@@ -100,6 +100,11 @@ def strip_controls(text: str) -> str:
     return _CONTROLS.sub("", text)
 
 
+def has_controls(text: str) -> bool:
+    """True when :func:`strip_controls` would change ``text``."""
+    return _CONTROLS.search(text) is not None
+
+
 _MAYBE_PERSONAL = re.compile(r"[\d@:：]")  # no digit, no @, no colon: nothing personal can be there
 
 
@@ -128,7 +133,7 @@ def clean_text(text: object) -> object:
     """Text safe to write: controls removed, personal data masked.  Non-text passes unchanged."""
     if not isinstance(text, str) or not text:
         return text
-    return mask_personal(strip_controls(text) if _CONTROLS.search(text) else text)
+    return mask_personal(strip_controls(text) if has_controls(text) else text)
 
 
 def clean_name(name: str) -> str:
