@@ -461,7 +461,7 @@ def write_year(result: CleanResult, out_dir: Path) -> Path:
     from .outputs import csv_bytes_columns, parquet_bytes_columns
 
     indicators = [[r[c] for r in result.rows] for c in INDICATOR_COLUMNS]
-    log = [[result.year] * len(result.events)] + [[e.get(c) for e in result.events] for c in LOG_COLUMNS[1:]]
+    log = [[result.year] * len(result.events)] + [[e.get(c, "") for e in result.events] for c in LOG_COLUMNS[1:]]
     files = {
         "indicators.csv": csv_bytes_columns(INDICATOR_COLUMNS, indicators),
         "indicators.parquet": parquet_bytes_columns(dict(zip(INDICATOR_COLUMNS, indicators)), PARQUET_TYPES),

@@ -198,7 +198,12 @@ def _read_csv(path: Path, limits: Limits) -> Workbook:
     return Workbook(path, [Sheet(path.stem, grid)], [], None)
 
 
-_PERCENT_FMT = re.compile(r"%")
+_RELATIONSHIP = re.compile(r"<Relationship\b[^>]*>")
+_SHEET = re.compile(r"<(?:\w+:)?sheet\b[^>]*>")
+_NUMBER_FORMAT = re.compile(r"<numFmt\b[^>]*>")
+_CELL_XFS = re.compile(r"<cellXfs\b[^>]*>(.*?)</cellXfs>", re.S)
+_XF = re.compile(r"<xf\b[^>]*>")
+_ATTRIBUTE = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _CELL_TAG = re.compile(r'<c\b[^>]*?\br="([A-Z]+\d+)"[^>]*>')
 _CELL_ELEMENT = re.compile(r'<c\b[^>]*\br="([A-Z]+\d+)"[^>]*?(?:/>|>.*?</c>)', re.S)
 _BUILTIN_PERCENT_IDS = {9, 10}
@@ -241,36 +246,30 @@ class XlsxInspector:
         return self._zip_text(zf, part) if zf and part else ""
 
     def _load_index(self, zf: zipfile.ZipFile) -> None:
-        wb = self._zip_text(zf, "xl/workbook.xml")
+        """Sheet name → its part (workbook.xml through its relationships), and the percent styles."""
         rels = self._zip_text(zf, "xl/_rels/workbook.xml.rels")
         targets = {}
-        for m in re.finditer(r"<Relationship\b[^>]*>", rels):
-            tag = m.group(0)
-            rid = re.search(r'\bId="([^"]+)"', tag)
-            target = re.search(r'\bTarget="([^"]+)"', tag)
-            if rid and target:
-                t = target.group(1).lstrip("/")
-                targets[rid.group(1)] = t if t.startswith("xl/") else "xl/" + t
-        for m in re.finditer(r"<(?:\w+:)?sheet\b[^>]*>", wb):
-            tag = m.group(0)
-            name = re.search(r'\bname="([^"]*)"', tag)
-            rid = re.search(r'\br:id="([^"]+)"|\b\w+:id="([^"]+)"', tag)
-            if name and rid:
-                key = rid.group(1) or rid.group(2)
-                self._sheet_files[_unescape(name.group(1))] = targets.get(key, "")
+        for tag in _RELATIONSHIP.findall(rels):
+            a = _attrs(tag)
+            if a.get("Id") and a.get("Target"):
+                t = a["Target"].lstrip("/")
+                targets[a["Id"]] = t if t.startswith("xl/") else "xl/" + t
+        for tag in _SHEET.findall(self._zip_text(zf, "xl/workbook.xml")):
+            a = _attrs(tag)
+            rid = next((v for k, v in a.items() if k.endswith(":id")), None)
+            if "name" in a and rid:
+                self._sheet_files[_unescape(a["name"])] = targets.get(rid, "")
         styles = self._zip_text(zf, "xl/styles.xml")
-        custom = {
-            int(m.group(1))
-            for m in re.finditer(r'<numFmt\b[^>]*numFmtId="(\d+)"[^>]*formatCode="([^"]*)"', styles)
-            if _PERCENT_FMT.search(m.group(2))
-        }
-        percent_ids = _BUILTIN_PERCENT_IDS | custom
-        xfs = re.search(r"<cellXfs\b[^>]*>(.*?)</cellXfs>", styles, re.S)
-        if xfs:
-            for i, m in enumerate(re.finditer(r"<xf\b[^>]*?(?:/>|>)", xfs.group(1))):
-                fmt = re.search(r'numFmtId="(\d+)"', m.group(0))
-                if fmt and int(fmt.group(1)) in percent_ids:
-                    self._percent_styles.add(i)
+        percent_ids = set(_BUILTIN_PERCENT_IDS)
+        for tag in _NUMBER_FORMAT.findall(styles):
+            a = _attrs(tag)
+            if a.get("numFmtId", "").isdigit() and "%" in _unescape(a.get("formatCode", "")):
+                percent_ids.add(int(a["numFmtId"]))
+        xfs = _CELL_XFS.search(styles)
+        for i, tag in enumerate(_XF.findall(xfs.group(1)) if xfs else []):
+            fmt = _attrs(tag).get("numFmtId", "")
+            if fmt.isdigit() and int(fmt) in percent_ids:
+                self._percent_styles.add(i)
 
     def _start_tags(self, sheet: str) -> dict[str, str]:
         """cell address → the ``<c …>`` start tag of each cell of one sheet (what a style look-up needs)."""
@@ -313,6 +312,11 @@ class XlsxInspector:
         if re.search(r'\bt="str"', xml.split(">", 1)[0]):
             return None  # cached text, here empty: =IF(COUNT(…)=0,"",SUM(…)) over blank cells is a blank, not a 0
         return _unescape(f.group(1) or "(共享公式)")
+
+
+def _attrs(tag: str) -> dict[str, str]:
+    """The attributes of one XML start tag (in either quotes), as written."""
+    return {name: double or single for name, double, single in _ATTRIBUTE.findall(tag)}
 
 
 def _unescape(text: str) -> str:
