@@ -8,6 +8,7 @@ all is logged with a one-line reason and every other workbook is still processed
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import unicodedata
 from collections import Counter
@@ -403,14 +404,15 @@ def clean_year(raw_dir: Path, year: int, files: list[Path], catalog: Catalog | N
     return CleanResult(year, rows, unmapped, events, failed)
 
 
-def _outside(path: Path, root: Path, folders_inside: dict[Path, bool]) -> bool:
+def _outside(path: Path, root: Path, folders_inside: dict[str, bool]) -> bool:
     """True when ``path`` resolves outside ``root`` (a symlink, or a linked folder, pointing elsewhere).
     A folder is resolved once (``folders_inside`` remembers it), a file only when it is a link itself."""
-    if path.is_symlink():
+    if os.path.islink(path):
         return not path.resolve().is_relative_to(root)
-    if path.parent not in folders_inside:
-        folders_inside[path.parent] = path.parent.resolve().is_relative_to(root)
-    return not folders_inside[path.parent]
+    folder = os.path.dirname(path)
+    if folder not in folders_inside:
+        folders_inside[folder] = Path(folder).resolve().is_relative_to(root)
+    return not folders_inside[folder]
 
 
 def _flag_total_mismatches(results: list[FileResult], year: int, catalog: Catalog) -> None:

@@ -158,7 +158,7 @@ def classify_row(row: list[object]) -> str:
     filled = [v for v in row if not _blank(v)]
     if not filled:
         return "blank"
-    if personal_kind(row):
+    if personal_kind(filled):
         return "personal"
     first = _nfkc(_text(filled[0]))
     if _META.search(first) or _ORG_LINE.search(first):
@@ -262,7 +262,8 @@ class SheetScanner:
         self.words = header_words(self.vocab)
         self.rows = sheet.rows
         self.kinds = [classify_row(r) for r in self.rows]
-        self.keys = [[_hkey(v) for v in r] for r in self.rows]  # header keys: a table starts or stops on them
+        # header keys, where a table starts or stops (a number is never a header word)
+        self.keys = [[_hkey(v) if isinstance(v, str) else "" for v in r] for r in self.rows]
         self.width = max((len(r) for r in self.rows), default=0)
         self.scan = SheetScan()
         # rows personal only through a bare 联系人 label or a phone number may still be a table's
