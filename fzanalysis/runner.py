@@ -69,7 +69,7 @@ def _execute(nb_path: str, out_dir: str, params: dict) -> NotebookResult:
     start = time.perf_counter()
     status, error = "ok", ""
     try:
-        with tempfile.TemporaryDirectory(prefix="fzanalysis-kernel-") as sockets:
+        with tempfile.TemporaryDirectory(prefix=f"{SOCKETS_PREFIX}{os.getpid()}-") as sockets:
             km = _kernel_manager(sockets)
             try:
                 pm.execute_notebook(nb_path, str(out_nb), parameters=params, cwd=out_dir, progress_bar=False,
@@ -109,6 +109,40 @@ def _worker_init(parent: int, out_dir: str, stage: str) -> None:
         os._exit(1)
 
 
+SOCKETS_PREFIX = "fzanalysis-kernel-"  # + the worker's pid: a later run knows whose folder it was
+
+
+def sweep_socket_folders(tmp: str | Path | None = None) -> list[str]:
+    """Remove the kernel socket folders that workers of a killed run left in the temporary folder
+    (a killed worker cannot clean up): this user's, of processes no longer alive.  Returns their names."""
+    if sys.platform == "win32":
+        return []
+    removed = []
+    for p in sorted(Path(tmp or tempfile.gettempdir()).glob(SOCKETS_PREFIX + "*")):
+        pid = p.name[len(SOCKETS_PREFIX):].split("-", 1)[0]
+        try:
+            mine = p.is_dir() and not p.is_symlink() and p.stat().st_uid == os.getuid()
+        except OSError:
+            continue
+        if mine and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(p.name)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # somebody else's process has that pid now
+        return True
+    try:  # a killed worker its new parent has not reaped yet (a zombie) no longer runs
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
 def _kernel_manager(socket_dir: str):
     """A kernel on Unix sockets in a private folder: kernels started side by side cannot collide
     on TCP ports (seen under load: 'Address already in use' → 'Kernel died before replying')."""
@@ -116,7 +150,9 @@ def _kernel_manager(socket_dir: str):
 
     if sys.platform == "win32":
         return KernelManager(kernel_name="python3")
-    return KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(socket_dir, "k"))
+    # its connection file (which holds the kernel's key) in the same folder: one folder to remove
+    return KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(socket_dir, "k"),
+                         connection_file=os.path.join(socket_dir, "kernel.json"))
 
 
 def _name_final_path(nb_file: Path, final: Path) -> None:
@@ -184,6 +220,7 @@ def run(year: int, baseline_year: int | None = None, raw_dir: str | Path | None 
                 ensure_clean(y, raw_dir, processed_dir, progress=False)
     with locked(out_dir), locked(processed_dir, shared=True):
         recover(out_dir, str(year))
+        sweep_socket_folders()
         stage = staging(out_dir, str(year), tag="run")
         try:
             results = _run_notebooks(notebooks, stage, year, baseline_year, raw_dir, processed_dir, out_dir, jobs,

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -421,8 +423,11 @@ def test_a_killed_run_leaves_no_process_and_the_previous_reports_whole(tmp_path)
                            timeout=300)
     assert first.returncode == 0, first.stderr
     before = _reports_digest(tmp_path / "reports" / str(YEAR))
+    # a temporary folder of this test's own, with a short path (the kernels' sockets live there)
+    env = {**os.environ, "TMPDIR": tempfile.mkdtemp(prefix="fzk", dir="/tmp")}
     for moment in ("starting", "kernels running"):
-        proc = subprocess.Popen(_run_args(raw, tmp_path, nb_dir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(_run_args(raw, tmp_path, nb_dir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                env=env)
         seen: set[int] = set()
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
@@ -440,9 +445,11 @@ def test_a_killed_run_leaves_no_process_and_the_previous_reports_whole(tmp_path)
         assert [p for p in seen if _alive(p)] == [], moment
         assert _reports_digest(tmp_path / "reports" / str(YEAR)) == before, moment
     again = subprocess.run(_run_args(raw, tmp_path, _notebook_dir(tmp_path / "two")), capture_output=True, text=True,
-                           timeout=300)
+                           timeout=300, env=env)
     assert again.returncode == 0, again.stderr
     assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == [".fzanalysis.lock", str(YEAR)]  # leftovers gone
+    assert sorted(p.name for p in Path(env["TMPDIR"]).iterdir()) == []  # the killed workers' socket folders too
+    os.rmdir(env["TMPDIR"])
 
 
 def _sleeping_notebook(seconds: int) -> nbformat.NotebookNode:
@@ -469,3 +476,19 @@ def test_two_runs_on_one_folder_wait_for_each_other(tmp_path):
     # the earlier run's own notebook is carried over whole; the later run's run.json tells what it ran
     assert {"a.ipynb", "b.ipynb", "a.html", "b.html"} <= {p.name for p in year_out.iterdir()}
     assert not [p for p in (tmp_path / "reports").iterdir() if p.name.startswith(".2024.")]
+
+
+def test_socket_folders_of_dead_workers_are_swept_and_no_others(tmp_path):
+    """A killed worker leaves its kernel socket folder behind; the next run removes it, never the
+    folder of a live process, nor anything else in the temporary folder."""
+    from fzanalysis.runner import SOCKETS_PREFIX, sweep_socket_folders
+
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = int(done.stdout)
+    for name in (f"{SOCKETS_PREFIX}{dead}-abc123", f"{SOCKETS_PREFIX}{os.getpid()}-def456",
+                 f"{SOCKETS_PREFIX}old9xyz", "someone-elses-folder"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "k-1").write_text("")
+    assert sweep_socket_folders(tmp_path) == [f"{SOCKETS_PREFIX}{dead}-abc123"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        f"{SOCKETS_PREFIX}{os.getpid()}-def456", f"{SOCKETS_PREFIX}old9xyz", "someone-elses-folder"]
