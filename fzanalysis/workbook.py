@@ -204,8 +204,8 @@ _NUMBER_FORMAT = re.compile(r"<numFmt\b[^>]*>")
 _CELL_XFS = re.compile(r"<cellXfs\b[^>]*>(.*?)</cellXfs>", re.S)
 _XF = re.compile(r"<xf\b[^>]*>")
 _ATTRIBUTE = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_CELL_TAG = re.compile(r'<c\b[^>]*?\br="([A-Z]+\d+)"[^>]*>')
-_CELL_ELEMENT = re.compile(r'<c\b[^>]*\br="([A-Z]+\d+)"[^>]*?(?:/>|>.*?</c>)', re.S)
+_CELL_TAG = re.compile(r'<c\b[^>]*?\br=["\']([A-Z]+\d+)["\'][^>]*>')  # either quotes, as XML allows
+_CELL_ELEMENT = re.compile(r'<c\b[^>]*\br=["\']([A-Z]+\d+)["\'][^>]*?(?:/>|>.*?</c>)', re.S)
 _BUILTIN_PERCENT_IDS = {9, 10}
 
 
@@ -288,7 +288,7 @@ class XlsxInspector:
         self._open()
         if not self._percent_styles:
             return False  # no percent format in the workbook: no sheet to read
-        style = re.search(r'\bs="(\d+)"', self._start_tags(sheet).get(cell, ""))
+        style = re.search(r'\bs=["\'](\d+)["\']', self._start_tags(sheet).get(cell, ""))
         return bool(style) and int(style.group(1)) in self._percent_styles
 
     def error(self, sheet: str, cell: str) -> str | None:
@@ -296,7 +296,7 @@ class XlsxInspector:
 
         calamine reads error cells as empty, which must not pass for a blank cell."""
         xml = self._sheet_cells(sheet).get(cell, "")
-        if not re.search(r'\bt="e"', xml.split(">", 1)[0]):
+        if not re.search(r'\bt=["\']e["\']', xml.split(">", 1)[0]):
             return None
         v = re.search(r"<v>([^<]+)</v>", xml)
         return _unescape(v.group(1)).strip() if v else "#错误"
@@ -309,7 +309,7 @@ class XlsxInspector:
             return None
         if re.search(r"<v>[^<]+</v>", xml):
             return None
-        if re.search(r'\bt="str"', xml.split(">", 1)[0]):
+        if re.search(r'\bt=["\']str["\']', xml.split(">", 1)[0]):
             return None  # cached text, here empty: =IF(COUNT(…)=0,"",SUM(…)) over blank cells is a blank, not a 0
         return _unescape(f.group(1) or "(共享公式)")
 

@@ -111,6 +111,41 @@ def test_inspector_percent_formats(offset_book):
     assert ins.is_percent("统计表", "Z99") is False  # no such cell
 
 
+_NAMES = st.from_regex(r"(?:[a-z]{1,3}:)?[A-Za-z][A-Za-z0-9]{0,8}", fullmatch=True)
+_VALUES = st.text(st.characters(blacklist_characters="\"'<>&", blacklist_categories=("Cs",)), max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(_NAMES, _VALUES, max_size=5), st.lists(st.sampled_from(['"', "'"]), min_size=5, max_size=5),
+       st.lists(st.sampled_from(["", " ", "\n  "]), min_size=5, max_size=5))
+def test_xml_attributes_in_any_order_and_quotes(attrs, quotes, spaces):
+    """What the inspector reads from workbook.xml and styles.xml: a start tag's attributes, whatever
+    their order, quotes (either kind) and spacing around ``=``."""
+    from fzanalysis.workbook import _attrs
+
+    parts = [f"{name}{sp}={sp}{q}{value}{q}" for (name, value), q, sp in zip(attrs.items(), quotes, spaces)]
+    assert _attrs("<sheet " + " ".join(parts) + "/>") == attrs
+
+
+def test_inspector_reads_a_workbook_written_with_single_quotes_and_other_orders(tmp_path, offset_book):
+    """Another writer's workbook.xml / styles.xml (attributes reordered, single quotes): the same answers."""
+    import zipfile
+
+    src, dst = zipfile.ZipFile(offset_book), tmp_path / "other_writer.xlsx"
+    with zipfile.ZipFile(dst, "w") as out:
+        for item in src.infolist():
+            data = src.read(item.filename).decode("utf-8") if item.filename.endswith((".xml", ".rels")) else None
+            if data is not None and item.filename != "[Content_Types].xml":
+                data = re.sub(r'<(sheet|numFmt|xf|Relationship|c)\b([^>]*?)(/?)>',
+                              lambda m: "<" + m.group(1) + " " + " ".join(reversed(re.findall(r'[\w:]+="[^"]*"', m.group(2))))
+                              .replace('"', "'") + m.group(3) + ">", data)
+            out.writestr(item, data.encode("utf-8") if data is not None else src.read(item.filename))
+    assert "r='D8'" in zipfile.ZipFile(dst).read("xl/worksheets/sheet1.xml").decode("utf-8")
+    ins = XlsxInspector(dst)
+    assert [ins.is_percent("统计表", c) for c in ("D8", "D9", "D7")] == [True, True, False]
+    assert (ins.formula("统计表", "D10"), ins.formula("统计表", "D7")) == ("SUM(D7:D8)", None)
+
+
 def test_inspector_formula_without_cached_value(offset_book):
     wb = read_workbook(offset_book)
     sheet = wb.sheets[0]
