@@ -299,12 +299,11 @@ def check_file(path: str | Path, year: int, baseline_year: int | None = None,
                raw_dir: str | Path | None = None) -> tuple[pd.DataFrame, Path]:
     """Check a finished report against ``year``'s data; writes ``<out>/<year>/report_check.csv``
     (folders not given are the project's)."""
-    from .data import check_year, load
+    from .data import check_year, load, resolve_baseline
     from .errors import ParameterError
     from .outputs import write_csv
     from .project import folders
     from .report_read import read_paragraphs
-    from .report_run import resolve_baseline
 
     year = check_year(year)
     paragraphs = read_paragraphs(path)

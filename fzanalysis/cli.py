@@ -97,6 +97,7 @@ def _add_loop_parsers(sub) -> None:
     fb = sub.add_parser("feedback", help="给每个需要核对的单位生成核对反馈表（.xlsx）")
     fb.add_argument("--year", type=int, required=True, help="年度")
     fb.add_argument("--out", type=Path, required=True, help="反馈表输出目录")
+    fb.add_argument("--baseline-year", type=int, default=None, help="对比年度（与报告一致；默认：上一年，如有数据）")
     fb.add_argument("--processed", type=Path, default=None, help="清洗结果目录（默认：项目的 data/processed）")
     fb.add_argument("--raw", type=Path, default=None, help="原始数据目录（默认：项目的 data/raw）")
 
@@ -122,7 +123,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
 def _cmd_feedback(args: argparse.Namespace) -> int:
     from .feedback import write_feedback
 
-    paths = write_feedback(args.year, args.out, args.processed, args.raw)
+    paths = write_feedback(args.year, args.out, args.processed, args.raw, baseline_year=args.baseline_year)
     for path in paths:
         print(printable(str(path)))
     print(f"{args.year}: {len(paths)} 个单位有需要核对的问题 → {args.out}")

@@ -88,6 +88,18 @@ def default_baseline(year: int, raw_dir: str | Path, processed_dir: str | Path) 
     return year - 1 if has_data(year - 1, raw_dir, processed_dir) else None
 
 
+def resolve_baseline(year: int, baseline_year: int | None, raw_dir: str | Path, processed_dir: str | Path) -> int | None:
+    """The year to compare with: the one asked for (its data must exist), else the year before when it has data."""
+    if baseline_year is None:
+        return default_baseline(year, raw_dir, processed_dir)
+    baseline_year = check_year(baseline_year, "baseline-year")
+    if baseline_year >= year:
+        raise ParameterError(f"对比年度 {baseline_year} 应早于分析年度 {year}")
+    if not has_data(baseline_year, raw_dir, processed_dir):
+        raise ParameterError(f"没有对比年度 {baseline_year} 的数据")
+    return baseline_year
+
+
 def require_data(year: int, f: Folders) -> bool:
     """The rule for a year's data: True when its raw folder exists (it is the source, cleaned when
     newer), False when only its processed table does (used as it is); neither is an error naming both."""

@@ -169,9 +169,11 @@ def feedback_workbook(org: str, items: pd.DataFrame, year: int) -> bytes:
 
 
 def write_feedback(year: int, out_dir: str | Path, processed_dir: str | Path | None = None,
-                   raw_dir: str | Path | None = None, catalog: Catalog | None = None) -> list[Path]:
-    """One 核对反馈表 per unit with anything to fix, written into ``out_dir`` (under its lock)."""
-    from .data import check_year, default_baseline, load, load_log, load_unmapped
+                   raw_dir: str | Path | None = None, catalog: Catalog | None = None,
+                   baseline_year: int | None = None) -> list[Path]:
+    """One 核对反馈表 per unit with anything to fix, written into ``out_dir`` (under its lock); the
+    problems are the report's for the same baseline year (default: the year before, when it has data)."""
+    from .data import check_year, load, load_log, load_unmapped, resolve_baseline
     from .folders import locked
     from .outputs import atomic_write_bytes
     from .project import folders
@@ -183,7 +185,7 @@ def write_feedback(year: int, out_dir: str | Path, processed_dir: str | Path | N
     cat = catalog or load_catalog()
     tidy = load(year, processed_dir, raw_dir)
     log, unmapped = load_log(year, processed_dir), load_unmapped(year, processed_dir)
-    baseline_year = default_baseline(year, raw_dir, processed_dir)
+    baseline_year = resolve_baseline(year, baseline_year, raw_dir, processed_dir)
     baseline = load(baseline_year, processed_dir, raw_dir) if baseline_year else None
     findings = year_findings(tidy, log, baseline, baseline_year, raw_dir, processed_dir, cat)  # as the report's
     items = feedback_items(tidy, log, unmapped, cat, baseline, findings, year=year)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .catalog import load_catalog
-from .data import check_year, default_baseline, has_data, load, load_log
+from .data import check_year, load, load_log, resolve_baseline
 from .docx_writer import to_docx
 from .errors import FzError, ParameterError
 from .folders import locked
@@ -23,18 +23,6 @@ from .report_render import to_html, to_markdown
 __all__ = ["REPORT_FILES", "report_step", "write_report"]
 
 REPORT_FILES = ("report.md", "report.html", "report.docx", "report_public.docx")
-
-
-def resolve_baseline(year: int, baseline_year: int | None, raw_dir: Path, processed_dir: Path) -> int | None:
-    """The year to compare with: the one asked for (its data must exist), else the year before when it has data."""
-    if baseline_year is None:
-        return default_baseline(year, raw_dir, processed_dir)
-    baseline_year = check_year(baseline_year, "baseline-year")
-    if baseline_year >= year:
-        raise ParameterError(f"对比年度 {baseline_year} 应早于报告年度 {year}")
-    if not has_data(baseline_year, raw_dir, processed_dir):
-        raise ParameterError(f"没有对比年度 {baseline_year} 的数据")
-    return baseline_year
 
 
 def write_report(year: int, baseline_year: int | None = None, processed_dir: str | Path | None = None,

@@ -26,7 +26,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .data import READ_ONLY_ENV, STAGE_ENV, STAGE_FOR_ENV, check_year, default_baseline, ensure_clean, require_data
+from .data import READ_ONLY_ENV, STAGE_ENV, STAGE_FOR_ENV, check_year, ensure_clean, require_data, resolve_baseline
 from .years import available_years
 from .errors import ParameterError
 from .folders import locked, recover, staging, swap_in
@@ -184,10 +184,7 @@ def _export_html(nb_file: Path) -> str:
 def validate(year, baseline_year, f, jobs) -> tuple[int, int | None, list[str]]:
     """Check the parameters before any kernel starts; returns (year, baseline year, notices)."""
     year = check_year(year)
-    if baseline_year is not None:
-        baseline_year = check_year(baseline_year, "baseline-year")
-        if baseline_year >= year:
-            raise ParameterError(f"对比年度 {baseline_year} 应早于分析年度 {year}")
+    baseline_year = resolve_baseline(year, baseline_year, f.raw, f.processed)
     notices = []
     if not require_data(year, f):
         notices.append(f"提示：没有原始数据目录 {f.raw / str(year)}，使用已有的清洗结果 {f.processed / str(year)}")
@@ -198,8 +195,6 @@ def validate(year, baseline_year, f, jobs) -> tuple[int, int | None, list[str]]:
             Path(d).mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ParameterError(f"无法创建目录 {d}：{exc.strerror}") from None
-    if baseline_year is None:
-        baseline_year = default_baseline(year, f.raw, f.processed)
     return year, baseline_year, notices
 
 

@@ -171,13 +171,14 @@ def write_year_scorecard(year: int, baseline_year: int | None = None, processed_
     """``fzanalysis scorecard``: load the year (and its baseline), score it on the problem list the report
     and the feedback forms read (:func:`fzanalysis.years.year_findings`), write both files into
     ``<out_dir>/<year>/`` under the folder's lock. Folders not given are the project's."""
-    from .data import open_year
+    from .data import check_year, open_year, resolve_baseline
     from .folders import locked
     from .project import folders
     from .years import year_findings
 
     f = folders(raw_dir, processed_dir, out_dir)
-    yr = open_year(year, baseline_year, f.raw, f.processed, f.reports)
+    year = check_year(year)
+    yr = open_year(year, resolve_baseline(year, baseline_year, f.raw, f.processed), f.raw, f.processed, f.reports)
     findings = year_findings(yr.tidy, yr.log, yr.baseline, yr.baseline_year, f.raw, f.processed, catalog)
     card, details = scorecard(yr.tidy, yr.log, findings, catalog, yr.year)
     with locked(f.reports):

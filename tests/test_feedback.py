@@ -94,3 +94,26 @@ def test_cli_writes_one_form_per_unit_with_anything_to_fix(planted, tmp_path):
                                                    ("Sheet1", "D7")]
     text = " ".join(str(v) for row in ws.iter_rows(values_only=True) for v in row if v is not None)
     assert "13812345678" not in text and "修改版" in text
+
+
+def test_the_forms_compare_with_the_baseline_year_the_report_used(planted, tmp_path, monkeypatch, capsys):
+    """``--baseline-year`` as for the report (the forms list the report's problems); a baseline that is not
+    earlier, or has no data, is one line and exit 2."""
+    import shutil
+
+    import fzanalysis.years
+
+    raw = tmp_path / "raw"
+    shutil.copytree(planted[0], raw)
+    shutil.copytree(raw / "2022", raw / "2021")
+    seen = []
+    real = fzanalysis.years.year_findings
+    monkeypatch.setattr(fzanalysis.years, "year_findings", lambda *a, **k: seen.append(a[3]) or real(*a, **k))
+    common = ["--out", str(tmp_path / "fb"), "--processed", str(tmp_path / "p"), "--raw", str(raw)]
+    assert main(["feedback", "--year", "2023", *common]) == 0
+    assert main(["feedback", "--year", "2023", "--baseline-year", "2021", *common]) == 0
+    assert seen == [2022, 2021]
+    capsys.readouterr()
+    for baseline, line in (("2023", "对比年度 2023 应早于分析年度 2023"), ("2019", "没有对比年度 2019 的数据")):
+        assert main(["feedback", "--year", "2023", "--baseline-year", baseline, *common]) == 2
+        assert capsys.readouterr().err.splitlines() == [f"错误：{line}"]

@@ -80,6 +80,7 @@ BAD_PARAMETERS = {  # case → what the one stderr line must name
     "raw_missing": "原始数据目录不存在",  # and no processed data either: see the rule below
     "jobs_zero": "--jobs",
     "baseline_not_before": "对比年度 2024 应早于分析年度 2024",
+    "baseline_without_data": "没有对比年度 2019 的数据",
 }
 
 
@@ -96,7 +97,7 @@ def test_run_rejects_bad_parameters_before_any_kernel(tmp_path, case):
     elif case == "jobs_zero":
         args["jobs"] = "0"
     else:
-        args["baseline"] = "2024"
+        args["baseline"] = "2024" if case == "baseline_not_before" else "2019"
     out = tmp_path / "reports"
     cmd = ["run", "--year", args["year"], "--raw", args["raw"], "--processed", str(tmp_path / "processed"),
            "--out", str(out), "--jobs", args["jobs"], "--notebooks", str(_notebook_dir(tmp_path)), "--quiet"]

@@ -113,3 +113,12 @@ def test_the_command_writes_the_card_the_notebook_shows(raw_2023, tmp_path, caps
     assert (tmp_path / "o" / "2023" / "scorecard_details.csv").stat().st_size > 0
     jump = next(line for line in lines if "\t跳磴镇\t" in line)
     assert "完整性 40" in jump  # 2 of its 5 indicators, as the card says
+
+
+def test_the_command_refuses_a_baseline_without_data_as_the_report_does(raw_2023, tmp_path, capsys):
+    from fzanalysis.cli import main
+
+    code = main(["scorecard", "--year", "2023", "--baseline-year", "2019", "--processed", str(tmp_path / "p"),
+                 "--raw", str(raw_2023), "--out", str(tmp_path / "o")])
+    assert code == 2 and capsys.readouterr().err.splitlines() == ["错误：没有对比年度 2019 的数据"]
+    assert not (tmp_path / "o" / "2023").exists()
