@@ -36,6 +36,7 @@ import pandas as pd
 
 from .areas import AreaResolver
 from .errors import CatalogError
+from .textcache import text_cache
 from .vocabulary import Vocabulary, default_vocabulary, load_vocabulary
 
 DATA_DIR = Path(__file__).with_name("catalog_data")
@@ -89,7 +90,7 @@ def strip_numbering(text: str) -> str:
     return _LEADING_NUMBERING.sub("", text)
 
 
-@lru_cache(maxsize=65536)  # labels repeat, row after row and form after form
+@text_cache()  # labels repeat, row after row and form after form
 def normalise_label(label: str, vocabulary: Vocabulary | None = None) -> str:
     """The matching key of a label: NFKC, numbering, trailing unit, spaces and punctuation removed."""
     text, _ = split_unit(label, vocabulary)

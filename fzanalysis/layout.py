@@ -29,6 +29,7 @@ from functools import lru_cache
 from .areas import area_name
 from .catalog import Catalog, split_unit
 from .sanitize import mask_personal, personal_labels
+from .textcache import text_cache
 from .vocabulary import Vocabulary
 from .workbook import Sheet
 
@@ -98,18 +99,18 @@ def _hkey(v: object) -> str:
     return _hkey_of(v if isinstance(v, str) else str(v))
 
 
-@lru_cache(maxsize=65536)
+@text_cache()
 def _hkey_of(text: str) -> str:
     return _key_of(_BRACKETED.sub("", text))
 
 
-@lru_cache(maxsize=65536)
+@text_cache()
 def _key_of(text: str) -> str:
     # cell texts repeat across rows, sheets and workbooks: computed once per distinct text
     return _NON_WORD.sub("", unicodedata.normalize("NFKC", text)).lower()
 
 
-@lru_cache(maxsize=65536)
+@text_cache()
 def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
@@ -141,7 +142,7 @@ def personal_kind(row: list[object]) -> str:
     return "soft" if soft else ""
 
 
-@lru_cache(maxsize=65536)
+@text_cache()
 def _text_personal(text: str) -> str:
     """:func:`personal_kind` of one cell's text (cached: labels and headers repeat)."""
     if not text:

@@ -15,12 +15,12 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .catalog import split_unit, strip_numbering
 from .layout import (_GROUP_LABEL, _PERSONAL_LABEL, _YEAR, _filled, _header_texts, _hkey, _is_number, _nfkc, _text,
                      personal_kind)
+from .textcache import text_cache
 from .vocabulary import Vocabulary
 
 if TYPE_CHECKING:
@@ -239,7 +239,7 @@ def _is_group_text(text: str) -> bool:
     return bool(text) and any(ch.isalpha() for ch in text)
 
 
-@lru_cache(maxsize=4096)  # the same forms come back workbook after workbook
+@text_cache(maxsize=4096)  # the same forms come back workbook after workbook
 def _item_labels(label: str, groups: tuple[str, ...], vocab: Vocabulary) -> tuple[str, ...]:
     """Label candidates, best first: the item alone, then the item joined to each group (without the
     group's numbering, unit or trailing 工作/情况 words)."""

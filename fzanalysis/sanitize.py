@@ -27,6 +27,8 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+from .textcache import text_cache
+
 DATA_FILE = Path(__file__).with_name("catalog_data") / "personal_data.csv"
 
 PHONE_TOKEN, LANDLINE_TOKEN, ID_TOKEN, EMAIL_TOKEN, NAME_TOKEN = "[手机号]", "[电话]", "[身份证号]", "[邮箱]", "[姓名]"
@@ -108,7 +110,7 @@ def has_controls(text: str) -> bool:
 _MAYBE_PERSONAL = re.compile(r"[\d@:：]")  # no digit, no @, no colon: nothing personal can be there
 
 
-@lru_cache(maxsize=65536)
+@text_cache()
 def mask_personal(text: str) -> str:
     """Replace personal data in ``text`` with tokens (see the module docstring).
 
@@ -136,7 +138,7 @@ def clean_text(text: object) -> object:
     return _clean_str(text)
 
 
-@lru_cache(maxsize=65536)  # every log line cleans its texts: file, sheet and unit names come back
+@text_cache()  # every log line cleans its texts: file, sheet and unit names come back
 def _clean_str(text: str) -> str:
     return mask_personal(strip_controls(text) if has_controls(text) else text)
 
