@@ -98,12 +98,6 @@ def csv_bytes_columns(names: Sequence[str], columns: Sequence[Sequence[object]])
     return buf.getvalue().encode("utf-8")
 
 
-def csv_bytes_rows(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
-    """Rows (sequences in ``columns`` order) as CSV bytes (see :func:`csv_bytes_columns`)."""
-    rows = list(rows)
-    return csv_bytes_columns(columns, list(zip(*rows)) if rows else [[] for _ in columns])
-
-
 def csv_bytes(df: pd.DataFrame) -> bytes:
     """A DataFrame as CSV bytes (see :func:`csv_bytes_columns`)."""
     return csv_bytes_columns([str(c) for c in df.columns], [df.iloc[:, k].tolist() for k in range(df.shape[1])])

@@ -135,11 +135,6 @@ def clean_text(text: object) -> object:
     """Text safe to write: controls removed, personal data masked.  Non-text passes unchanged."""
     if not isinstance(text, str) or not text:
         return text
-    return _clean_str(text)
-
-
-@text_cache()  # every log line cleans its texts: file, sheet and unit names come back
-def _clean_str(text: str) -> str:
     return mask_personal(strip_controls(text) if has_controls(text) else text)
 
 

@@ -204,8 +204,8 @@ _NUMBER_FORMAT = re.compile(r"<numFmt\b[^>]*>")
 _CELL_XFS = re.compile(r"<cellXfs\b[^>]*>(.*?)</cellXfs>", re.S)
 _XF = re.compile(r"<xf\b[^>]*>")
 _ATTRIBUTE = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_CELL_TAG = re.compile(r'<c\b[^>]*?\br=["\']([A-Z]+\d+)["\'][^>]*>')  # either quotes, as XML allows
-_CELL_ELEMENT = re.compile(r'<c\b[^>]*\br=["\']([A-Z]+\d+)["\'][^>]*?(?:/>|>.*?</c>)', re.S)
+# a cell element and its address, in either quotes as XML allows
+_CELL_ELEMENT = re.compile(r'<c\b[^>]*?\br=["\']([A-Z]+\d+)["\'][^>]*?(?:/>|>.*?</c>)', re.S)
 _BUILTIN_PERCENT_IDS = {9, 10}
 
 
@@ -221,8 +221,7 @@ class XlsxInspector:
         self._zip: zipfile.ZipFile | None | bool = None  # False: not a readable zip
         self._sheet_files: dict[str, str] = {}
         self._percent_styles: set[int] = set()
-        self._tags: dict[str, dict[str, str]] = {}  # sheet → cell address → its <c …> start tag
-        self._cells: dict[str, dict[str, str]] = {}  # sheet → cell address → its whole <c> element
+        self._cells: dict[str, dict[str, str]] = {}  # sheet → cell address → its <c> element
 
     def _open(self) -> zipfile.ZipFile | None:
         """The workbook's zip, read on first use together with its index (sheet parts, percent styles)."""
@@ -239,11 +238,6 @@ class XlsxInspector:
             return zf.read(name).decode("utf-8", errors="replace")
         except KeyError:
             return ""
-
-    def _sheet_xml(self, sheet: str) -> str:
-        zf = self._open()
-        part = self._sheet_files.get(sheet, "")
-        return self._zip_text(zf, part) if zf and part else ""
 
     def _load_index(self, zf: zipfile.ZipFile) -> None:
         """Sheet name → its part (workbook.xml through its relationships), and the percent styles."""
@@ -271,16 +265,12 @@ class XlsxInspector:
             if fmt.isdigit() and int(fmt) in percent_ids:
                 self._percent_styles.add(i)
 
-    def _start_tags(self, sheet: str) -> dict[str, str]:
-        """cell address → the ``<c …>`` start tag of each cell of one sheet (what a style look-up needs)."""
-        if sheet not in self._tags:
-            self._tags[sheet] = {m.group(1): m.group(0) for m in _CELL_TAG.finditer(self._sheet_xml(sheet))}
-        return self._tags[sheet]
-
     def _sheet_cells(self, sheet: str) -> dict[str, str]:
         """cell address → the raw ``<c>`` element XML of one sheet."""
         if sheet not in self._cells:
-            self._cells[sheet] = {m.group(1): m.group(0) for m in _CELL_ELEMENT.finditer(self._sheet_xml(sheet))}
+            zf, part = self._open(), self._sheet_files.get(sheet, "")
+            xml = self._zip_text(zf, part) if zf and part else ""
+            self._cells[sheet] = {m.group(1): m.group(0) for m in _CELL_ELEMENT.finditer(xml)}
         return self._cells[sheet]
 
     def is_percent(self, sheet: str, cell: str) -> bool:
@@ -288,7 +278,7 @@ class XlsxInspector:
         self._open()
         if not self._percent_styles:
             return False  # no percent format in the workbook: no sheet to read
-        style = re.search(r'\bs=["\'](\d+)["\']', self._start_tags(sheet).get(cell, ""))
+        style = re.search(r'\bs=["\'](\d+)["\']', self._sheet_cells(sheet).get(cell, "").split(">", 1)[0])
         return bool(style) and int(style.group(1)) in self._percent_styles
 
     def error(self, sheet: str, cell: str) -> str | None:
