@@ -30,6 +30,7 @@ import pandas as pd
 
 from . import checks
 from .catalog import SECTIONS, Catalog, load_catalog
+from .display import cite_texts
 from .errors import ParameterError
 from .log import COUNT_COLUMNS, EVENTS
 from .numbers import format_value, round_half_up
@@ -260,11 +261,6 @@ def _log(log: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def _cites(files, sheets, cells) -> list[str]:
-    """``file!sheet!cell`` per row (an event about a whole file or sheet cites what it has)."""
-    return ["!".join(p for p in trio if p) for trio in zip(files, sheets, cells)]
-
-
 def quality_events(log: pd.DataFrame, section: str, catalog: Catalog | None = None) -> pd.DataFrame:
     """触及本章节的清洗事件：按指标代码归属章节；无代码的事件按其文件的填报单位是否填报本章节指标。"""
     _check_section(section)
@@ -287,7 +283,7 @@ def quality_events(log: pd.DataFrame, section: str, catalog: Catalog | None = No
         "指标": [cat.indicator_name(c) if c else "" for c in out["code"]],
         "原因": out["reason"],
         "原文": out["raw_text"].where(~personal, ""),
-        "出处": _cites(out["file"], out["sheet"], out["cell"]),
+        "出处": cite_texts(out["file"], out["sheet"], out["cell"]),
     }, columns=QUALITY_COLUMNS)
 
 
@@ -350,7 +346,7 @@ def rejections(log: pd.DataFrame, catalog: Catalog | None = None) -> pd.DataFram
     out = df[df["outcome"] == "rejected"].reset_index(drop=True)
     return pd.DataFrame({"填报单位": out["org"], "指标": [cat.indicator_name(c) if c else "" for c in out["code"]],
                          "原文": out["raw_text"], "原因": out["reason"],
-                         "出处": _cites(out["file"], out["sheet"], out["cell"])},
+                         "出处": cite_texts(out["file"], out["sheet"], out["cell"])},
                         columns=REJECTION_COLUMNS)
 
 
@@ -361,7 +357,7 @@ def unmapped_table(unmapped: pd.DataFrame) -> pd.DataFrame:
         "填报单位": df["org"], "镇街": df["area"], "原表名称": df["label"],
         "数值": pd.to_numeric(df["value"], errors="coerce"), "计量单位": df["unit"], "原文": df["raw_text"],
         "原因": df["reason"],
-        "出处": _cites(df["source_file"], df["sheet"], df["cell"]),
+        "出处": cite_texts(df["source_file"], df["sheet"], df["cell"]),
     }, columns=UNMAPPED_COLUMNS).reset_index(drop=True)
 
 

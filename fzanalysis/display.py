@@ -81,8 +81,7 @@ def prepare(df: pd.DataFrame) -> pd.DataFrame:
     out.columns = [HEADINGS.get(str(c), str(c)) for c in out.columns]
     out = out.loc[:, ~pd.Index(out.columns).duplicated()]
     if all(c in out for c in CITE_PARTS) and CITE not in out:
-        parts = [out[c].fillna("").astype(str) for c in CITE_PARTS]
-        out[CITE] = ["!".join(p for p in trio if p) for trio in zip(*parts)]
+        out[CITE] = cite_texts(*(out[c].fillna("").astype(str) for c in CITE_PARTS))
         out = out.drop(columns=list(CITE_PARTS))
     empty = [c for c in out if len(out) and out[c].map(lambda v: v is None or v == "" or
                                                       (not isinstance(v, str) and pd.isna(v))).all()]
@@ -160,9 +159,19 @@ def column_styles(shown: pd.DataFrame) -> dict[str, str]:
     return styles
 
 
+def cite_texts(files, sheets, cells) -> list[str]:
+    """``file!sheet!cell`` per row (an event about a whole file or sheet cites what it has)."""
+    return ["!".join(p for p in trio if p) for trio in zip(files, sheets, cells)]
+
+
 def styled(df: pd.DataFrame):
     """The table as a reader sees it (:func:`prepare`), as a pandas Styler (formats, no index, caption);
     :func:`to_html` adds the column styles inline."""
+    return _styled(df)[0]
+
+
+def _styled(df: pd.DataFrame):
+    """(Styler, column styles) of :func:`styled`: the styles are computed once, for both."""
     from pandas.io.formats.style import Styler
 
     shown = prepare(df)
@@ -184,7 +193,7 @@ def styled(df: pd.DataFrame):
     if long:
         st = st.set_caption(f'共 {len(shown)} 行<span class="fz-html-only" style="display: none;">，此处显示前 '
                             f'{SHOWN_ROWS} 行，全表见同名 .ipynb</span>')
-    return st
+    return st, styles
 
 
 def _text(v: object) -> str:
@@ -227,8 +236,8 @@ def to_html(df: pd.DataFrame) -> str:
     """The HTML view of ``df``.  Styles are inline attributes, not a ``<style>`` block: JupyterLab
     keeps inline styles in a notebook it did not run itself (an executed report, a colleague's
     notebook) but drops style blocks, and Chinese text would then be squeezed and right-aligned."""
-    st = styled(df)
-    styles = list(column_styles(st.data).values())
+    st, by_column = _styled(df)
+    styles = [by_column[c] for c in st.data.columns]
     html_text = re.sub(r'<style type="text/css">\s*</style>\s*', "", st.to_html())
     html_text = _TD.sub(lambda m: f'{m.group(0).rstrip()} style="{CELL} {styles[int(m.group(1))]}"', html_text)
     heads = ["text-align: right;" if s == RIGHT else "text-align: left;" for s in styles]

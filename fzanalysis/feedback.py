@@ -173,7 +173,7 @@ def write_feedback(year: int, out_dir: str | Path, processed_dir: str | Path | N
                    baseline_year: int | None = None) -> list[Path]:
     """One 核对反馈表 per unit with anything to fix, written into ``out_dir`` (under its lock); the
     problems are the report's for the same baseline year (default: the year before, when it has data)."""
-    from .data import check_year, load, load_log, load_unmapped, resolve_baseline
+    from .data import check_year, open_year, resolve_baseline
     from .folders import locked
     from .outputs import atomic_write_bytes
     from .project import folders
@@ -181,14 +181,10 @@ def write_feedback(year: int, out_dir: str | Path, processed_dir: str | Path | N
 
     year = check_year(year)
     f = folders(raw_dir, processed_dir, need=("raw", "processed"))  # not given: the project's
-    raw_dir, processed_dir = f.raw, f.processed
-    cat = catalog or load_catalog()
-    tidy = load(year, processed_dir, raw_dir)
-    log, unmapped = load_log(year, processed_dir), load_unmapped(year, processed_dir)
-    baseline_year = resolve_baseline(year, baseline_year, raw_dir, processed_dir)
-    baseline = load(baseline_year, processed_dir, raw_dir) if baseline_year else None
-    findings = year_findings(tidy, log, baseline, baseline_year, raw_dir, processed_dir, cat)  # as the report's
-    items = feedback_items(tidy, log, unmapped, cat, baseline, findings, year=year)
+    yr = open_year(year, resolve_baseline(year, baseline_year, f.raw, f.processed), f.raw, f.processed, out_dir)
+    cat = catalog or yr.catalog
+    findings = year_findings(yr.tidy, yr.log, yr.baseline, yr.baseline_year, f.raw, f.processed, cat)  # the report's
+    items = feedback_items(yr.tidy, yr.log, yr.unmapped, cat, yr.baseline, findings, year=year)
     texts = load_texts()
     files = {texts.text("feedback.file_name", year=year, org=org): feedback_workbook(org, g, year)
              for org, g in items.groupby("org", sort=False) if org}

@@ -34,7 +34,6 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.ticker import MaxNLocator
 
 from .analysis import CHECK_ROWS
-from .scorecard import weighted_shares
 from .numbers import round_half_up
 
 DPI = 150  # saved PNGs
@@ -291,7 +290,8 @@ def town_comparison_chart(pivot: pd.DataFrame, title: str, save_to: Path | str |
         ax = fig.subplots()
         ax.set_facecolor("#eeeeee")  # a cell nobody reported: grey, no grid through it
         peak = table.abs().max().replace(0, np.nan)
-        annot = table.apply(lambda c: c.map(lambda v: "未报" if pd.isna(v) else _value_text(v, units.get(c.name, ""))))
+        # masked (unreported) cells get no annotation from seaborn: 未报 is written on them below
+        annot = table.apply(lambda c: c.map(lambda v: _value_text(v, units.get(c.name, ""))))
         sns.heatmap((table / peak).fillna(0), mask=table.isna().to_numpy(), ax=ax, cmap="Blues", vmin=0, vmax=1,
                     cbar=False, linewidths=0.5, linecolor="white", annot=annot, fmt="", annot_kws={"fontsize": 8})
         for (yi, xi), v in np.ndenumerate(table.to_numpy()):
@@ -418,6 +418,8 @@ def trend_lines(trends: pd.DataFrame, title: str, save_to: Path | str | None = N
 
 def scorecard_chart(card: pd.DataFrame, title: str, save_to: Path | str | None = None) -> Chart:
     """各单位得分：横向堆叠条形，完整性、数据质量、目标达成各按权重折算，总分写在条右，第一名在上。"""
+    from .scorecard import weighted_shares  # only this chart needs the scorecard (and all it imports)
+
     if card.empty:
         return _nothing(title, "没有应报单位")
     rows = card.iloc[::-1]

@@ -144,7 +144,7 @@ class Figures:
             return self._missing(code, name, who, area, "report.conflict_placeholder")
         r = rows[0]
         if self.cat.indicator_record(code)["kind"] == "change":
-            text = self._change_words(float(r["value"]), "%", False, up, down, prefix=False)
+            text = self.settings.change_words(float(r["value"]), "%", False, up, down, prefix=False)
         else:
             text = format_value(float(r["value"]), r["unit"], r["qualifier"])
         return self._cite(text, code, name, r["org"], area, tuple(x["ref"] for x in rows))
@@ -159,10 +159,6 @@ class Figures:
         return self._cite(format_value(round_half_up(float(r["比率（%）"]), 1), "%"), code, name, r["填报单位"], "",
                           cells, f"分子：{r['分子出处']}；分母：{r['分母出处']}")
 
-    def _change_words(self, change: float, unit: str, points: bool, up: str | None = None, down: str | None = None,
-                      prefix: bool = True) -> str:
-        return self.settings.change_words(change, unit, points, up, down, prefix)
-
     def yoy(self, code_or_name: str, org: str | None = None, area: str = "", up: str | None = None,
             down: str | None = None) -> str:
         code = self._code(code_or_name, org)
@@ -174,7 +170,7 @@ class Figures:
             rows = self._rows(self.cur, reported, org, area)
             if rows and not self._conflict(rows):
                 r = rows[0]
-                text = self._change_words(float(r["value"]), "%", False, up, down)
+                text = self.settings.change_words(float(r["value"]), "%", False, up, down)
                 return self._cite(text, reported, self.name(reported), r["org"], area, tuple(x["ref"] for x in rows))
         if self.base is None:
             return self._missing(reported or code, self.name(reported) if reported else f"{name}同比", who, area)
@@ -188,7 +184,7 @@ class Figures:
             return self.settings.text("change.no_base")
         change = round_half_up(change, 1)
         source = f"本年：{'；'.join(cur_refs)}；上年：{'；'.join(old_refs)}"
-        return self._cite(self._change_words(change, "%", points, up, down), code, f"{name}同比变化", who, area,
+        return self._cite(self.settings.change_words(change, "%", points, up, down), code, f"{name}同比变化", who, area,
                           cur_refs + old_refs, source)
 
     def _pair(self, code: str, org: str | None, area: str):

@@ -451,7 +451,7 @@ def write_templates(year: int, out_dir: str | Path, org: str | None = None,
                     catalog: Catalog | None = None) -> list[Path]:
     """Write the templates of every expected unit (or of ``org``) into ``out_dir``; last year's values
     come from the processed data of ``year - 1`` when they exist."""
-    from .data import check_year, has_data, load
+    from .data import check_year, default_baseline, load
     from .folders import locked
     from .outputs import atomic_write_bytes
 
@@ -468,7 +468,8 @@ def write_templates(year: int, out_dir: str | Path, org: str | None = None,
         orgs = [canonical]
     else:
         orgs = catalog.expected_orgs()
-    previous = load(year - 1, processed_dir, raw_dir) if has_data(year - 1, raw_dir, processed_dir) else None
+    last = default_baseline(year, raw_dir, processed_dir)  # last year's figures, when there are any
+    previous = load(last, processed_dir, raw_dir) if last else None
     out_dir = Path(out_dir)
     files = {template_name(o, year): build_template(o, year, previous, catalog) for o in orgs}
     with locked(out_dir):
