@@ -83,9 +83,9 @@ def _execute(nb_path: str, out_dir: str, params: dict) -> NotebookResult:
         status, error = "failed", f"{type(exc).__name__}: {exc}".strip()[:300]
     html = ""
     if out_nb.exists():
-        _name_final_path(out_nb, Path(params["output_dir"]) / str(params["year"]) / name)
+        nb = _finish_notebook(out_nb, Path(params["output_dir"]) / str(params["year"]) / name)
         try:
-            html = _export_html(out_nb)
+            html = _export_html(out_nb, nb)
         except Exception as exc:  # HTML export must not hide the notebook's own status
             error = error or f"HTML 导出失败：{type(exc).__name__}: {exc}"[:300]
             status = "failed"
@@ -155,24 +155,38 @@ def _kernel_manager(socket_dir: str):
                          connection_file=os.path.join(socket_dir, "kernel.json"))
 
 
-def _name_final_path(nb_file: Path, final: Path) -> None:
-    """papermill records where it wrote the notebook (the run's stage); record where it will be read."""
+TIMINGS = ("start_time", "end_time", "duration")  # papermill's, per notebook and per cell
+
+
+def _finish_notebook(nb_file: Path, final: Path):
+    """The executed notebook as it is kept: where it will be read (papermill recorded the run's stage),
+    and nothing that changes from run to run on the same data — no timings (papermill's, nbclient's
+    ``execution`` stamps), a fixed id for the parameters cell papermill inserts with a random one — so
+    the same data give the same notebook and HTML bytes.  Returns the notebook (the HTML export reads
+    it from here, not from the file again)."""
     import nbformat
 
     nb = nbformat.read(str(nb_file), as_version=4)
-    nb.metadata.setdefault("papermill", {})["output_path"] = str(final)
+    record = nb.metadata.setdefault("papermill", {})
+    record["output_path"] = str(final)
+    for cell in [nb, *nb.cells]:
+        for key in TIMINGS:
+            cell.metadata.get("papermill", {}).pop(key, None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        if "injected-parameters" in cell.metadata.get("tags", []) and "id" in cell:
+            cell.id = "injected-parameters"
     atomic_write_bytes(nb_file, nbformat.writes(nb).encode("utf-8"))
+    return nb
 
 
-def _export_html(nb_file: Path) -> str:
+def _export_html(nb_file: Path, nb) -> str:
     """The notebook as a page for readers: no code, Chinese page language, the chart's alt text
     (``html_template/fz.html.j2``), long tables collapsed (:data:`fzanalysis.display.HTML_CSS`)."""
-    import nbformat
     from nbconvert import HTMLExporter
 
     from .display import HTML_CSS
 
-    nb = nbformat.read(str(nb_file), as_version=4)
     exporter = HTMLExporter(template_name="lab", template_file=str(HTML_TEMPLATE), exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
                             language_code="zh")
     body, _ = exporter.from_notebook_node(nb, resources={"fz_css": HTML_CSS})

@@ -493,3 +493,22 @@ def test_socket_folders_of_dead_workers_are_swept_and_no_others(tmp_path):
     assert sweep_socket_folders(tmp_path) == [f"{SOCKETS_PREFIX}{dead}-abc123"]
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         f"{SOCKETS_PREFIX}{os.getpid()}-def456", f"{SOCKETS_PREFIX}old9xyz", "someone-elses-folder"]
+
+
+@pytest.mark.slow
+def test_the_same_data_give_the_same_notebooks_and_pages(tmp_path):
+    """Two runs on the same data: every file byte for byte the same but run.json (which records the
+    seconds each notebook took) — no timings or random cell ids in the executed notebooks or pages."""
+    raw = tmp_path / "raw"
+    _layout_a(raw, MARKET, "重庆市大渡口区市场监督管理局", [("行政处罚案件数", "件", 300)])
+    args = _run_args(raw, tmp_path, _notebook_dir(tmp_path))
+    digests = []
+    for _ in range(2):
+        res = subprocess.run(args, capture_output=True, text=True, timeout=300)
+        assert res.returncode == 0, res.stderr
+        digests.append({k: v for k, v in _reports_digest(tmp_path / "reports" / str(YEAR)).items() if k != "run.json"})
+    assert sorted(digests[0]) == ["diagnostics.html", "diagnostics.ipynb", "figures/findings.png", "findings.csv",
+                                  "findings.json", "report.docx", "report.html", "report.md", "report_public.docx"]
+    assert digests[0] == digests[1]
+    nb = nbformat.reads(digests[0]["diagnostics.ipynb"].decode("utf-8"), as_version=4)
+    assert "start_time" not in json.dumps(nb.metadata) and "injected-parameters" in [c.get("id") for c in nb.cells]
