@@ -171,25 +171,24 @@ def feedback_workbook(org: str, items: pd.DataFrame, year: int) -> bytes:
 def write_feedback(year: int, out_dir: str | Path, processed_dir: str | Path | None = None,
                    raw_dir: str | Path | None = None, catalog: Catalog | None = None,
                    baseline_year: int | None = None) -> list[Path]:
-    """One 核对反馈表 per unit with anything to fix, written into ``out_dir`` (under its lock); the
-    problems are the report's for the same baseline year (default: the year before, when it has data)."""
+    """One 核对反馈表 per unit with anything to fix: the whole content of ``out_dir`` (the forms of the
+    year), swapped in at once — a unit whose problems were fixed has no form left from before. The
+    folder may hold only forms this command wrote (:func:`fzanalysis.folders.write_set` with
+    ``mine=True``): a file it did not write is never deleted, the command is refused. The problems are
+    the report's for the same baseline year (default: the year before, when it has data)."""
     from .data import check_year, open_year, resolve_baseline
-    from .folders import locked
-    from .outputs import atomic_write_bytes
+    from .folders import safe_component, write_set
     from .project import folders
     from .years import year_findings
 
     year = check_year(year)
-    f = folders(raw_dir, processed_dir, need=("raw", "processed"))  # not given: the project's
+    f = folders(raw_dir, processed_dir, out_dir, need=("raw", "processed"))  # not given: the project's
     yr = open_year(year, resolve_baseline(year, baseline_year, f.raw, f.processed), f.raw, f.processed, out_dir)
     cat = catalog or yr.catalog
     findings = year_findings(yr.tidy, yr.log, yr.baseline, yr.baseline_year, f.raw, f.processed, cat)  # the report's
     items = feedback_items(yr.tidy, yr.log, yr.unmapped, cat, yr.baseline, findings, year=year)
     texts = load_texts()
-    files = {texts.text("feedback.file_name", year=year, org=org): feedback_workbook(org, g, year)
+    files = {texts.text("feedback.file_name", year=year, org=safe_component(org)): feedback_workbook(org, g, year)
              for org, g in items.groupby("org", sort=False) if org}
-    out_dir = Path(out_dir)
-    with locked(out_dir):
-        for name, data in files.items():
-            atomic_write_bytes(out_dir / name, data)
+    out_dir = write_set(Path(out_dir), files, raw=f.raw, mine=True)
     return [out_dir / name for name in files]
