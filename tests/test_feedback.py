@@ -136,6 +136,24 @@ def _cells(path: Path) -> list[str]:
     return [str(v) for row in ws.iter_rows(values_only=True) for v in row if v is not None]
 
 
+def test_a_form_names_no_other_unit_file_or_value_where_two_units_disagree(tmp_path):
+    raw = tmp_path / "raw"
+    _two_units_disagree(raw)
+    assert main(["feedback", "--year", "2023", "--out", str(tmp_path / "fb"), "--processed", str(tmp_path / "p"),
+                 "--raw", str(raw)]) == 0
+    forms = {org: tmp_path / "fb" / f"2023年统计数据核对反馈表（{org}）.xlsx" for org in ("区民政局", "区司法局")}
+    own = {"区民政局": ("120", "区民政局统计表.xlsx"), "区司法局": ("4321", "区司法局统计表")}
+    for org, path in forms.items():
+        other = next(o for o in forms if o != org)
+        text = " ".join(_cells(path))  # every column, the title and the lines around the table
+        assert other not in text and own[other][1] not in text and own[other][0] not in text, (org, text)
+        assert "王小明" not in text  # masked in the unit's own file name; the other's is not there at all
+        rows = [r for r in load_workbook(path).active.iter_rows(min_row=5, values_only=True)
+                if isinstance(r[0], int) and r[1] == KIND["conflicting_values"]]
+        assert len(rows) == 1 and rows[0][2].startswith(own[org][1]) and rows[0][6] == own[org][0]
+        assert rows[0][7] == "另有其他单位报送了撤销登记社会组织数，数值与本单位填报的不同。"  # said, not named
+
+
 def test_a_unit_name_read_from_a_workbook_never_becomes_a_path(tmp_path):
     """填报单位 ``../../../../OUTSIDE/PWNED`` and a title with newlines: the forms stay in ``--out``, one
     safe file name each."""
