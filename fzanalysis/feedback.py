@@ -195,7 +195,7 @@ def write_feedback(year: int, out_dir: str | Path, processed_dir: str | Path | N
     ``mine=True``): a file it did not write is never deleted, the command is refused. The problems are
     the report's for the same baseline year (default: the year before, when it has data)."""
     from .data import check_year, open_year, resolve_baseline
-    from .folders import safe_component, write_set
+    from .folders import safe_components, write_set
     from .project import folders
     from .years import year_findings
 
@@ -206,7 +206,9 @@ def write_feedback(year: int, out_dir: str | Path, processed_dir: str | Path | N
     findings = year_findings(yr.tidy, yr.log, yr.baseline, yr.baseline_year, f.raw, f.processed, cat)  # the report's
     items = feedback_items(yr.tidy, yr.log, yr.unmapped, cat, yr.baseline, findings, year=year)
     texts = load_texts()
-    files = {texts.text("feedback.file_name", year=year, org=safe_component(org)): feedback_workbook(org, g, year)
-             for org, g in items.groupby("org", sort=False) if org}
+    groups = [(org, g) for org, g in items.groupby("org", sort=False) if org]
+    names = safe_components(org for org, _ in groups)  # unit names read from workbooks never become paths
+    files = {texts.text("feedback.file_name", year=year, org=names[org]): feedback_workbook(org, g, year)
+             for org, g in groups}
     out_dir = write_set(Path(out_dir), files, raw=f.raw, mine=True)
     return [out_dir / name for name in files]

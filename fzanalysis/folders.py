@@ -16,7 +16,8 @@
   names for forms (``feedback``, ``template``: ``mine=True``) holds only what the product wrote,
   recorded in :data:`MANIFEST`; a file it did not write, or one changed since, is never deleted: the
   command is refused.
-- :func:`safe_component` — a file-name component from a name read from data (a unit, an area).
+- :func:`safe_component` / :func:`safe_components` — file-name components from names read from data
+  (units, areas): safe, bounded, personal data masked, distinct.
 
 Files and folders take the user's umask (colleagues can read a shared folder).
 """
@@ -281,17 +282,38 @@ def safe_component(text: str, limit: int = NAME_BYTES) -> str:
     """A file-name component made from a name read from data (a unit, an area): personal data masked
     (:func:`fzanalysis.sanitize.clean_text`), no separator, ``..``, control character or newline, no
     leading dot, dash or space, nothing Windows refuses, at most ``limit`` UTF-8 bytes.  A name that
-    had to change, or be shortened, ends in ``~`` and a short stable hash of the original: two names
-    never meet, and the same name always gives the same component."""
+    had to change, or be shortened, ends in ``~`` and a short stable hash of the masked name — not of
+    the original, whose hash would let a phone number be found again by trying every one: so two names
+    that differ only in what was masked give one component (:func:`safe_components` tells them apart)."""
     from .sanitize import clean_text
 
     original = str(text)
-    s = _UNSAFE.sub("_", clean_text(original))
+    masked = clean_text(original)
+    s = _UNSAFE.sub("_", masked)
     s = re.sub(r"\.{2,}", ".", s)
     s = re.sub(r"^[\s.\-]+|[\s.]+$", "", s)
     if s and s == original and len(s.encode("utf-8")) <= limit and s.split(".")[0].upper() not in _RESERVED:
         return s
-    tag = "~" + hashlib.sha1(original.encode("utf-8")).hexdigest()[:8]
+    tag = "~" + hashlib.sha1(masked.encode("utf-8")).hexdigest()[:8]
     room = limit - len(tag)
     cut = s.encode("utf-8")[:room].decode("utf-8", errors="ignore").rstrip(" .")
     return (cut or "_") + tag
+
+
+def safe_components(names: Iterable[str], limit: int = NAME_BYTES) -> dict[str, str]:
+    """Each name → its :func:`safe_component`, distinct: names that meet (they differ only in masked
+    personal data) get ``-2``, ``-3`` … in the order given (the same input, the same names)."""
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for name in names:
+        if name in out:
+            continue
+        base = safe_component(name, limit)
+        component, n = base, 1
+        while component in taken:
+            n += 1
+            room = limit - len(f"-{n}")
+            component = base.encode("utf-8")[:room].decode("utf-8", errors="ignore") + f"-{n}"
+        out[name] = component
+        taken.add(component)
+    return out

@@ -457,7 +457,7 @@ def write_templates(year: int, out_dir: str | Path, org: str | None = None,
     hold only templates this command wrote (:func:`fzanalysis.folders.write_set` with ``mine=True``):
     all units replace the folder's templates, one unit (``org``) keeps the others'."""
     from .data import check_year, default_baseline, load
-    from .folders import write_set
+    from .folders import safe_components, write_set
     from .project import folders
 
     year = check_year(year)
@@ -473,7 +473,9 @@ def write_templates(year: int, out_dir: str | Path, org: str | None = None,
         orgs = catalog.expected_orgs()
     last = default_baseline(year, raw_dir, processed_dir)  # last year's figures, when there are any
     previous = load(last, processed_dir, raw_dir) if last else None
-    files = {template_name(o, year): build_template(o, year, previous, catalog) for o in orgs}
+    names = safe_components(orgs)
+    files = {load_texts().text("template.file_name", year=year, org=names[o]): build_template(o, year, previous, catalog)
+             for o in orgs}
     out_dir = write_set(Path(out_dir), files, raw=raw_dir, mine=True, keep=bool(org))
     return [out_dir / name for name in files]
 

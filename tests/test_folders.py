@@ -242,18 +242,26 @@ def test_a_name_from_data_becomes_one_safe_file_name_component(text):
     assert folders.safe_component(text) == name  # stable
 
 
-@given(st.text(max_size=60), st.text(max_size=60))
-@example("a/b", "a_b")
-@example("区司法局" * 40, "区司法局" * 41)
-def test_two_names_never_share_a_file_name(one, other):
-    if one != other:
-        assert folders.safe_component(one) != folders.safe_component(other)
+@given(st.lists(st.text(max_size=60), max_size=6))
+@example(["a/b", "a_b"])
+@example(["区司法局" * 40, "区司法局" * 41])
+@example(["某某协会（13900001111）", "某某协会（13900002222）", "某某协会（[手机号]）~x"])  # differ only where masked
+def test_names_never_share_a_file_name(names):
+    made = folders.safe_components(names)
+    assert set(made) == set(names) and len(set(made.values())) == len(made)
+    for component in made.values():
+        assert folders.plain_name(component) == component
+        assert len(component.encode("utf-8")) <= folders.NAME_BYTES
 
 
 def test_a_plain_unit_name_is_kept_and_personal_data_never_reaches_a_file_name():
     assert folders.safe_component("区市场监管局") == "区市场监管局"
     masked = folders.safe_component("某某协会（139-0808-0808）")  # masked by sanitize.clean_text
     assert "0808" not in masked and masked.startswith("某某协会") and "~" in masked
+    # the hash is the masked name's: trying every phone number finds nothing
+    assert masked == folders.safe_component("某某协会（139-0101-0101）")
+    assert folders.safe_components(["某某协会（139-0808-0808）", "某某协会（139-0101-0101）"]) == {
+        "某某协会（139-0808-0808）": masked, "某某协会（139-0101-0101）": masked + "-2"}
     assert folders.safe_component("../../../../OUTSIDE/PWNED").endswith("OUTSIDE_PWNED~" +
                                                                     hashlib.sha1(b"../../../../OUTSIDE/PWNED").hexdigest()[:8])
 
