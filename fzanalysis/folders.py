@@ -205,6 +205,9 @@ def write_set(target: Path, files: dict[str, bytes], *, raw: str | Path, mine: b
     if MANIFEST in files:
         raise OutputError(f"文件名 {MANIFEST} 留给本程序的清单使用", file=str(given))
     target = Path(os.path.realpath(given))  # a linked folder is written where it lies, the link stays
+    here = Path(os.path.realpath(os.getcwd()))
+    if mine and (target == here or target in here.parents):  # `--out .`: the shell's folder would move away
+        raise ParameterError(f"输出目录 {given} 是当前目录或其上级：整套替换会把它移走，请指定一个子目录")
     with locked(target.parent):
         recover(target.parent, target.name)
         carry, kept = None, {}
@@ -245,7 +248,7 @@ def _owned(target: Path) -> dict[str, str]:
     except (OSError, ValueError):
         listed = {}
     for p in sorted(target.iterdir(), key=lambda p: p.name):
-        if p.name == MANIFEST:
+        if p.name in (MANIFEST, LOCK_NAME):  # a lock file inside is an earlier version's: not carried over
             continue
         wrote = listed.get(p.name)
         same = wrote is not None and p.is_file() and not p.is_symlink() and _digest(p.read_bytes()) == wrote

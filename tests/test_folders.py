@@ -219,11 +219,27 @@ def test_a_folder_of_forms_holds_only_what_the_product_wrote(tmp_path):
     with pytest.raises(ParameterError, match="「A.xlsx」已被修改"):
         folders.write_set(target, {"A.xlsx": b"a4"}, raw=RAW, mine=True)
     assert (target / "A.xlsx").read_bytes() == b"edited by hand" and (target / "B.xlsx").read_bytes() == b"b3"
+    (target / "A.xlsx").unlink()
+    (target / folders.LOCK_NAME).write_bytes(b"")  # an earlier version locked the folder itself: no one's file
+    folders.write_set(target, {"A.xlsx": b"a5"}, raw=RAW, mine=True)
+    assert sorted(p.name for p in target.iterdir()) == [folders.MANIFEST, "A.xlsx"]
     home = tmp_path / "home"  # a folder of one's own files is never taken over
     (home / "notes").mkdir(parents=True)
     with pytest.raises(ParameterError, match="「notes」不是本程序写入的"):
         folders.write_set(home, {"A.xlsx": b"a"}, raw=RAW, mine=True)
     assert sorted(p.name for p in home.iterdir()) == ["notes"]
+
+
+def test_the_working_folder_is_never_swapped_away(tmp_path, monkeypatch):
+    """``feedback --out .`` would move the shell's folder from under it: refused, a sub-folder is fine."""
+    here = tmp_path / "empty"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    for where in (Path("."), Path(".."), here):
+        with pytest.raises(ParameterError, match="当前目录"):
+            folders.write_set(where, {"A.xlsx": b"a"}, raw=RAW, mine=True)
+    assert folders.write_set(Path("fb"), {"A.xlsx": b"a"}, raw=RAW, mine=True) == Path("fb")
+    assert (here / "fb" / "A.xlsx").read_bytes() == b"a"
 
 
 @given(st.text(max_size=200))
