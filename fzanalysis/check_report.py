@@ -35,6 +35,7 @@ __all__ = ["COLUMNS", "STATUSES", "Tables", "check_file", "check_paragraphs", "s
 COLUMNS = ["paragraph", "sentence", "figure_text", "value", "unit", "qualifier", "code", "org", "area",
            "table_value", "cell", "status", "note"]
 STATUSES = ("一致", "不一致", "待核", "无来源")
+CHECK_FILE = "report_check.csv"
 OK, WRONG, UNSURE, NO_SOURCE = STATUSES
 _PART = re.compile(r"^\s*[一二三四五六七八九十]+、")
 _SECTION = re.compile(r"^\s*[（(]([一二三四五六])[)）]")
@@ -301,7 +302,8 @@ def check_file(path: str | Path, year: int, baseline_year: int | None = None,
     (folders not given are the project's)."""
     from .data import check_year, load, resolve_baseline
     from .errors import ParameterError
-    from .outputs import write_csv
+    from .folders import write_set
+    from .outputs import csv_bytes
     from .project import folders
     from .report_read import read_paragraphs
 
@@ -322,6 +324,5 @@ def check_file(path: str | Path, year: int, baseline_year: int | None = None,
         tidy = tidy[tidy["org"] == org]
         base = None if base is None else base[base["org"] == org]
     df = check_paragraphs(paragraphs, Tables(tidy, base, year, baseline_year), catalog, org=org)
-    out = Path(out_dir) / str(year) / "report_check.csv"
-    write_csv(df, out)
-    return df, out
+    target = write_set(Path(out_dir) / str(year), {CHECK_FILE: csv_bytes(df)}, raw=raw_dir)  # under the lock
+    return df, target / CHECK_FILE

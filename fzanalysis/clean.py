@@ -356,21 +356,47 @@ def clean_workbook(path: Path, rel: str, year: int, catalog: Catalog, limits: Li
 
 # ------------------------------------------------------------------------------ a year
 def discover(raw_dir: Path, year: int | None = None) -> dict[int, list[Path]]:
-    """Year folders under ``raw_dir`` (``2023/``) → their spreadsheet files, sorted."""
+    """Year folders under ``raw_dir`` (``2023/``) → their submissions (:func:`year_files`), sorted."""
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         raise ParameterError(f"原始数据目录不存在：{raw_dir}")
     years = {}
     for sub in sorted(p for p in raw_dir.iterdir() if p.is_dir() and re.fullmatch(r"(19|20)\d\d", p.name)):
         if year is None or int(sub.name) == year:
-            years[int(sub.name)] = sorted(
-                p for p in sub.iterdir()
-                if p.is_file() and p.suffix.lower() in SPREADSHEET_SUFFIXES and not p.name.startswith(("~$", "."))
-                and p.name.lower() != MANIFEST
-            )
+            years[int(sub.name)] = year_files(sub)[0]
     if year is not None and year not in years:
         raise ParameterError(f"没有 {year} 年的原始数据目录：{raw_dir / str(year)}")
     return years
+
+
+def year_files(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """(submissions, set aside with the reason) among the spreadsheet files of a raw year folder.
+    Never a submission: a hidden or temporary file (``.x.xlsx``, Excel's ``~$x.xlsx``), a file the product
+    writes (:data:`fzanalysis.project.PRODUCT_FILES`: ``cleaning_log.csv``, ``status.csv`` … left there by
+    an old version or copied in), a feedback form it wrote; nor ``manifest.csv`` (read by the resubmission rules)."""
+    from .project import PRODUCT_FILES
+
+    files, aside = [], []
+    for p in sorted(folder.iterdir()):
+        if not p.is_file() or p.suffix.lower() not in SPREADSHEET_SUFFIXES or p.name.lower() == MANIFEST:
+            continue
+        if p.name.startswith(("~$", ".")):
+            aside.append((p, "隐藏文件或临时文件（如 Excel 打开工作簿时生成的 ~$ 文件），不是报送的工作簿，未读取"))
+        elif p.name in PRODUCT_FILES or _feedback_form(p.name):
+            aside.append((p, "本程序写出的文件（清洗、报告或反馈表的输出），不是报送的工作簿，未读取；"
+                             "请将它移出原始数据目录"))
+        else:
+            files.append(p)
+    return files, aside
+
+
+def _feedback_form(name: str) -> bool:
+    """True for the name of a 核对反馈表 the product writes (``catalog_data/form_texts.csv``)."""
+    from .template import load_texts
+
+    fields = {"{year}": r"\d{4}", "{org}": ".+"}
+    parts = re.split(r"(\{year\}|\{org\})", load_texts()["feedback.file_name"])
+    return re.fullmatch("".join(fields.get(p) or re.escape(p) for p in parts), name) is not None
 
 
 def clean_year(raw_dir: Path, year: int, files: list[Path], catalog: Catalog | None = None,
@@ -382,6 +408,9 @@ def clean_year(raw_dir: Path, year: int, files: list[Path], catalog: Catalog | N
     # progress=None: a bar only when stderr is a terminal (quiet under cron and CI)
     bar = tqdm(files, desc=f"清洗 {year} 年", unit="个文件", disable=None if progress is None else not progress)
     root, folders_inside = Path(raw_dir).resolve(), {}
+    year_dir = Path(raw_dir) / str(year)
+    skipped = [Event(clean_name(p.relative_to(raw_dir).as_posix()), "skipped_file", why)
+               for p, why in (year_files(year_dir)[1] if year_dir.is_dir() else [])]
     for path in bar:
         rel = clean_name(path.relative_to(raw_dir).as_posix())
         if _outside(path, root, folders_inside):
@@ -393,7 +422,7 @@ def clean_year(raw_dir: Path, year: int, files: list[Path], catalog: Catalog | N
     extra = settle_resubmissions(results, Path(raw_dir) / str(year), catalog.vocabulary)
     _flag_duplicates(results)
     _flag_total_mismatches(results, year, catalog)
-    rows, unmapped, events, failed = [], [], [e.as_row() for e in extra], []
+    rows, unmapped, events, failed = [], [], [e.as_row() for e in skipped + extra], []
     for res in results:
         rows += res.rows
         unmapped += res.unmapped
@@ -454,11 +483,11 @@ OUTPUT_FILES = ("indicators.csv", "indicators.parquet", "cleaning_log.csv", "unm
 PARQUET_TYPES = {"year": pa.int64(), "value": pa.float64()}  # the other columns are text
 
 
-def write_year(result: CleanResult, out_dir: Path) -> Path:
+def write_year(result: CleanResult, out_dir: Path, raw_dir: Path) -> Path:
     """Write the §3 outputs of one year to ``<out_dir>/<year>/``, swapped in whole (under the lock
-    of ``out_dir``: a reader sees the previous set or this one, never a mix).  Written from the rows,
-    without building DataFrames: the per-year cost counts when many years are cleaned."""
-    from .folders import locked, write_set
+    of ``out_dir``: a reader sees the previous set or this one, never a mix; never into ``raw_dir``).
+    Written from the rows, without building DataFrames: the per-year cost counts when many years are cleaned."""
+    from .folders import write_set
     from .log import LOG_COLUMNS
     from .outputs import csv_bytes_columns, parquet_bytes_columns
 
@@ -471,8 +500,7 @@ def write_year(result: CleanResult, out_dir: Path) -> Path:
         "unmapped.csv": csv_bytes_columns(UNMAPPED_COLUMNS, [[r[c] for r in result.unmapped_rows]
                                                              for c in UNMAPPED_COLUMNS]),
     }
-    with locked(out_dir):
-        return write_set(Path(out_dir) / str(result.year), files)
+    return write_set(Path(out_dir) / str(result.year), files, raw=raw_dir)
 
 
 def run_clean(raw_dir: str | Path, out_dir: str | Path, year: int | None = None, *,
@@ -481,14 +509,16 @@ def run_clean(raw_dir: str | Path, out_dir: str | Path, year: int | None = None,
     """Clean every year folder under ``raw_dir`` (or just ``year``) and write the outputs, holding
     the lock of ``out_dir`` throughout (a second clean or run on it waits)."""
     from .folders import locked
+    from .project import check_output
 
     raw_dir = Path(raw_dir)
+    check_output(out_dir, raw_dir)  # before the lock: its file would be the first write
     catalog = catalog or load_catalog()
     results = []
     years = discover(raw_dir, year)
     with locked(out_dir):
         for y, files in years.items():
             result = clean_year(raw_dir, y, files, catalog, limits, progress)
-            write_year(result, Path(out_dir))
+            write_year(result, Path(out_dir), raw_dir)
             results.append(result)
     return results

@@ -178,6 +178,8 @@ def _cmd_clean(args: argparse.Namespace) -> int:
         for e in r.events:
             if e["event"] == "skipped_sheet" and e["reason"].startswith(GRID_WARNING):
                 print(printable(f"警告：{e['file']}!{e['sheet']}: {e['reason']}"), file=sys.stderr)
+            elif e["event"] == "skipped_file":
+                print(printable(f"警告：{e['file']}: {e['reason']}"), file=sys.stderr)
         for line in r.failed:
             print(printable(f"无法读取：{line}"), file=sys.stderr)
             status = EXIT_FAILED

@@ -75,7 +75,8 @@ def ensure_clean(year: int, raw_dir: str | Path | None = None, processed_dir: st
         if not is_stale(year, raw_dir, processed_dir):
             return False
         files = discover(raw_dir, year)[year]
-        write_year(clean_year(raw_dir, year, files, catalog or load_catalog(), progress=progress), processed_dir)
+        write_year(clean_year(raw_dir, year, files, catalog or load_catalog(), progress=progress), processed_dir,
+                   raw_dir)
     return True
 
 

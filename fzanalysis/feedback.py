@@ -13,7 +13,9 @@ superseded is done with) that the year's processing could not use or doubts:
 - ``no_submission`` — a unit that sent nothing (:func:`fzanalysis.diagnostics.missing_orgs`).
 
 What was written is shown only as the log and the table keep it (:func:`fzanalysis.sanitize.clean_text`:
-personal data masked). ``fzanalysis feedback --year Y --out DIR`` writes one .xlsx per unit with
+personal data masked, again as each cell of the form is written). A form holds only its unit's cells and
+figures: where a finding also cites another unit's cells (two units report one figure differently), its
+问题说明 says so without naming the other unit, its file or its value (``feedback.why.*.others``). ``fzanalysis feedback --year Y --out DIR`` writes one .xlsx per unit with
 anything to fix; the words are ``catalog_data/form_texts.csv`` (``feedback.*``).
 """
 from __future__ import annotations
@@ -99,22 +101,37 @@ def _year(tidy: pd.DataFrame, log: pd.DataFrame) -> int:
 
 
 def _finding_rows(tidy, log, cat, baseline, findings, file_org, kinds, texts) -> list[dict]:
-    """Each cell of the unit's counting files cited by a conflicting / total / rate / jump finding."""
+    """Each cell of the unit's counting files cited by a conflicting / total / rate / jump finding.
+
+    A form holds only its unit's data: the finding's evidence is shown when every cell it cites is the
+    unit's own (this year's or the baseline's); a finding that also cites another unit's cells is said
+    in words that name no other unit, file or value (``feedback.why.*.others``)."""
     if findings is None:
         findings = find_problems(tidy, cat, baseline, log)
     findings = findings[findings["rule"].isin(FINDING_RULES)]
+    columns = ["source_file", "sheet", "cell", "raw_text", "code", "org"]
     cells = {}
-    for r in text_columns(tidy, ["source_file", "sheet", "cell", "raw_text", "code", "org"]).to_dict("records"):
+    for r in text_columns(tidy, columns).to_dict("records"):
         cells[f"{r['source_file']}!{r['sheet']}!{r['cell']}"] = r
+    owner = {cite: r["org"] for cite, r in cells.items()}
+    if baseline is not None:  # a jump cites last year's cell of the same unit
+        for r in text_columns(baseline, columns).to_dict("records"):
+            owner.setdefault(f"{r['source_file']}!{r['sheet']}!{r['cell']}", r["org"])
     rows = []
     for f in findings.to_dict("records"):
-        for cite in [c for c in f["cells"].split(";") if c]:
+        cites = [c for c in f["cells"].split(";") if c]
+        for cite in cites:
             row = cells.get(cite)
             if row is None or row["source_file"] not in file_org:  # another year's cell, or a superseded file
                 continue
+            name = cat.indicator_name(row["code"])
+            why, expected = f["evidence"], texts.text(f"feedback.expect.{f['rule']}")
+            if any(owner.get(c) != row["org"] for c in cites):
+                others = f"feedback.why.{f['rule']}.others"
+                why = texts.text(others if others in texts else "feedback.why.others", name=name)
+                expected = texts.get(f"feedback.expect.{f['rule']}.others") or expected
             rows.append(dict(org=row["org"], kind=kinds[f["rule"]], file=row["source_file"], sheet=row["sheet"],
-                             cell=row["cell"], indicator=cat.indicator_name(row["code"]), written=row["raw_text"],
-                             why=f["evidence"], expected=texts.text(f"feedback.expect.{f['rule']}")))
+                             cell=row["cell"], indicator=name, written=row["raw_text"], why=why, expected=expected))
     return rows
 
 
@@ -135,7 +152,7 @@ def feedback_workbook(org: str, items: pd.DataFrame, year: int) -> bytes:
     ws.cell(1, 1, texts.text("feedback.title", district=district, year=year)).font = Font(name="宋体", size=16, bold=True)
     ws.cell(1, 1).alignment = Alignment(horizontal="center")
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncols)
-    ws.cell(2, 1, texts.text("feedback.org_line", org=org))
+    ws.cell(2, 1, texts.text("feedback.org_line", org=clean_text(org)))
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -145,6 +162,7 @@ def feedback_workbook(org: str, items: pd.DataFrame, year: int) -> bytes:
     for i, r in enumerate(items.to_dict("records"), start=1):
         values = [i, r["kind"], Path(r["file"]).name, r["sheet"], r["cell"], r["indicator"], r["written"], r["why"],
                   r["expected"], ""]
+        values = [clean_text(v) for v in values]  # every text masked as it is written, whatever made it
         for j, v in enumerate(values, start=1):
             c = ws.cell(4 + i, j, v)
             c.border, c.alignment, c.font = box, wrap, Font(name="宋体")
@@ -171,25 +189,26 @@ def feedback_workbook(org: str, items: pd.DataFrame, year: int) -> bytes:
 def write_feedback(year: int, out_dir: str | Path, processed_dir: str | Path | None = None,
                    raw_dir: str | Path | None = None, catalog: Catalog | None = None,
                    baseline_year: int | None = None) -> list[Path]:
-    """One 核对反馈表 per unit with anything to fix, written into ``out_dir`` (under its lock); the
-    problems are the report's for the same baseline year (default: the year before, when it has data)."""
+    """One 核对反馈表 per unit with anything to fix: the whole content of ``out_dir`` (the forms of the
+    year), swapped in at once — a unit whose problems were fixed has no form left from before. The
+    folder may hold only forms this command wrote (:func:`fzanalysis.folders.write_set` with
+    ``mine=True``): a file it did not write is never deleted, the command is refused. The problems are
+    the report's for the same baseline year (default: the year before, when it has data)."""
     from .data import check_year, open_year, resolve_baseline
-    from .folders import locked
-    from .outputs import atomic_write_bytes
+    from .folders import safe_components, write_set
     from .project import folders
     from .years import year_findings
 
     year = check_year(year)
-    f = folders(raw_dir, processed_dir, need=("raw", "processed"))  # not given: the project's
+    f = folders(raw_dir, processed_dir, out_dir, need=("raw", "processed"))  # not given: the project's
     yr = open_year(year, resolve_baseline(year, baseline_year, f.raw, f.processed), f.raw, f.processed, out_dir)
     cat = catalog or yr.catalog
     findings = year_findings(yr.tidy, yr.log, yr.baseline, yr.baseline_year, f.raw, f.processed, cat)  # the report's
     items = feedback_items(yr.tidy, yr.log, yr.unmapped, cat, yr.baseline, findings, year=year)
     texts = load_texts()
-    files = {texts.text("feedback.file_name", year=year, org=org): feedback_workbook(org, g, year)
-             for org, g in items.groupby("org", sort=False) if org}
-    out_dir = Path(out_dir)
-    with locked(out_dir):
-        for name, data in files.items():
-            atomic_write_bytes(out_dir / name, data)
+    groups = [(org, g) for org, g in items.groupby("org", sort=False) if org]
+    names = safe_components(org for org, _ in groups)  # unit names read from workbooks never become paths
+    files = {texts.text("feedback.file_name", year=year, org=names[org]): feedback_workbook(org, g, year)
+             for org, g in groups}
+    out_dir = write_set(Path(out_dir), files, raw=f.raw, mine=True)
     return [out_dir / name for name in files]

@@ -23,6 +23,7 @@ COUNT_COLUMNS = ["cells_read", "kept", "rejected", "set_aside"]
 EVENTS = {
     "unreadable_workbook": "文件无法读取",
     "outside_raw": "文件在原始数据目录之外，未读取",
+    "skipped_file": "文件不是报送的工作簿（隐藏、临时或本程序写出的文件），未读取",
     "workbook_too_large": "文件超过大小上限",
     "skipped_sheet": "工作表未作为数据读取",
     "duplicate_submission": "同一单位重复报送",

@@ -12,6 +12,12 @@ So ``fz.load(2023)`` in ``notebooks/``, papermill started from the project root 
 ``notebooks/``, Airflow with ``FZANALYSIS_HOME`` set, and ``fzanalysis run`` in a sub-folder all
 read the same data.  When no project is found the error names the folder searched from and how
 to point elsewhere.  :func:`init_project` lays out a new project folder.
+
+The raw folder is read only: :func:`check_output` refuses an output folder that is, contains or lies
+inside it (after resolving links and ``..``, also before the output folder exists).  :func:`folders`
+applies it to the processed and reports folders it returns, and :func:`fzanalysis.folders.write_set`
+to every set it writes, so no command and no library entry point writes into or over raw data.
+:data:`PRODUCT_FILES` are the names the product writes: the cleaner never reads them as submissions.
 """
 from __future__ import annotations
 
@@ -27,6 +33,16 @@ RAW, PROCESSED, REPORTS = Path("data", "raw"), Path("data", "processed"), Path("
 PACKAGE_DIR = Path(__file__).resolve().parent
 NOTEBOOKS = PACKAGE_DIR / "notebooks"  # the analysis notebooks, shipped as package data
 PROJECT_README = PACKAGE_DIR / "project_template" / "README.md"
+
+# Every file name the product writes into a year folder of its own (processed/<year>, reports/<year>):
+# a file of that name in a raw year folder (left by an old version, or copied there) is never read
+# as a submission.  tests/test_project.py checks each writer's names are here.
+PRODUCT_FILES = frozenset({
+    "indicators.csv", "indicators.parquet", "cleaning_log.csv", "unmapped.csv",  # clean
+    "findings.csv", "findings.json", "run.json",  # run
+    "report.md", "report.html", "report.docx", "report_public.docx",  # report
+    "report_check.csv", "status.csv", "scorecard.csv", "scorecard_details.csv",  # check-report, status, scorecard
+})
 
 
 @dataclass(frozen=True)
@@ -70,13 +86,54 @@ def project_root() -> tuple[Path, str]:
 def folders(raw: str | Path | None = None, processed: str | Path | None = None,
             reports: str | Path | None = None, *, need: tuple[str, ...] = ("raw", "processed", "reports")) -> Folders:
     """The folders to use: each one given wins; the others come from the project folder, which is
-    looked for only when a folder in ``need`` was not given (a folder neither given nor needed is ``.``)."""
+    looked for only when a folder in ``need`` was not given (a folder neither given nor needed is ``.``).
+    When the raw folder is known, the processed and reports folders (given or needed) are checked
+    against it (:func:`check_output`): an overlap is a one-line :class:`ParameterError`."""
     given = {"raw": raw, "processed": processed, "reports": reports}
     if all(given[k] is not None for k in need):
-        return Folders(*(Path(v) if v is not None else Path() for v in given.values()))
-    root, how = project_root()
-    defaults = {"raw": root / RAW, "processed": root / PROCESSED, "reports": root / REPORTS}
-    return Folders(*(Path(v) if v is not None else defaults[k] for k, v in given.items()), root=root, found_by=how)
+        f = Folders(*(Path(v) if v is not None else Path() for v in given.values()))
+    else:
+        root, how = project_root()
+        defaults = {"raw": root / RAW, "processed": root / PROCESSED, "reports": root / REPORTS}
+        f = Folders(*(Path(v) if v is not None else defaults[k] for k, v in given.items()), root=root, found_by=how)
+    if raw is not None or "raw" in need:
+        for key in ("processed", "reports"):
+            if given[key] is not None or key in need:
+                check_output(getattr(f, key), f.raw)
+    return f
+
+
+def check_output(folder: str | Path, raw: str | Path) -> Path:
+    """``folder`` when it may be written: a folder that is, contains or lies inside the raw folder is
+    refused with a one-line :class:`ParameterError` — compared after resolving links and ``..`` (a folder
+    not made yet by its nearest existing parent), and by identity of the folders on disk, so a second
+    way to the same folder (a bind mount, a case-insensitive disk) is caught too."""
+    out, src = Path(os.path.realpath(folder)), Path(os.path.realpath(raw))
+    if out == src or _on_disk(src, [out]):
+        how = "就是原始数据目录"
+    elif src in out.parents or _on_disk(src, out.parents):
+        how = "位于原始数据目录之内"
+    elif out in src.parents or _on_disk(out, src.parents):
+        how = "包含原始数据目录"
+    else:
+        return Path(folder)
+    raise ParameterError(f"输出目录 {folder} {how}（{raw}）：原始数据只读，输出不能写入、覆盖或包含它，请另选输出目录")
+
+
+def _on_disk(folder: Path, candidates) -> bool:
+    """True when ``folder`` exists and is, on disk, one of the ``candidates`` that exist."""
+    try:
+        ident = os.stat(folder)
+    except OSError:
+        return False
+    for c in candidates:
+        try:
+            st = os.stat(c)
+        except OSError:
+            continue
+        if (st.st_dev, st.st_ino) == (ident.st_dev, ident.st_ino):
+            return True
+    return False
 
 
 def where(f: Folders) -> str:

@@ -1,9 +1,10 @@
 """``fzanalysis report``: load a year, build the draft and write its four files (报告生成).
 
 ``<out>/<year>/report.md``, ``report.html``, ``report.docx`` (a comment on every figure and a 数据来源
-appendix) and ``report_public.docx`` (the same text, no comments, no appendix). Every file is written
-atomically and is byte-identical for the same input. :func:`report_step` is the last step of
-``fzanalysis run``: it never raises, and its summary goes into ``run.json``.
+appendix) and ``report_public.docx`` (the same text, no comments, no appendix). The four are swapped
+in together (:func:`fzanalysis.folders.write_set`) and are byte-identical for the same input.
+:func:`report_step` is the last step of ``fzanalysis run``: it never raises, and its summary goes
+into ``run.json``.
 """
 from __future__ import annotations
 
@@ -13,8 +14,7 @@ from .catalog import load_catalog
 from .data import check_year, load, load_log, resolve_baseline
 from .docx_writer import to_docx
 from .errors import FzError, ParameterError
-from .folders import locked
-from .outputs import atomic_write_bytes
+from .folders import write_set
 from .years import year_findings
 from .project import folders
 from .report import build_draft
@@ -47,9 +47,7 @@ def write_report(year: int, baseline_year: int | None = None, processed_dir: str
         "report.docx": to_docx(draft),
         "report_public.docx": to_docx(draft, comments=False, appendix=False),
     }
-    with locked(out_dir):  # a run writing the same reports waits, and is waited for
-        for name, data in contents.items():
-            atomic_write_bytes(target / name, data)
+    write_set(target, contents, raw=raw_dir)  # the four together, under the lock: a run writing them waits
     return {"status": "ok", "year": year, "baseline_year": baseline_year, "title": draft.title,
             "dir": str(target), "files": list(REPORT_FILES), "figures": len(draft.figures),
             "placeholders": [c.text for c in draft.placeholders]}

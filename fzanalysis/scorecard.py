@@ -154,15 +154,25 @@ def scorecard(tidy: pd.DataFrame, log: pd.DataFrame, findings: pd.DataFrame, cat
     return out[CARD_COLUMNS].reset_index(drop=True), detail
 
 
-def write_scorecard(card: pd.DataFrame, details: pd.DataFrame, out_dir: str | Path) -> tuple[Path, Path]:
+SCORECARD_FILES = ("scorecard.csv", "scorecard_details.csv")
+
+
+def scorecard_files(card: pd.DataFrame, details: pd.DataFrame) -> dict[str, bytes]:
     """``scorecard.csv`` (ranked) and ``scorecard_details.csv`` (every point with its findings and cells)."""
-    from .outputs import atomic_write_bytes, csv_bytes
+    from .outputs import csv_bytes
+
+    return dict(zip(SCORECARD_FILES, (csv_bytes(card), csv_bytes(details))))
+
+
+def write_scorecard(card: pd.DataFrame, details: pd.DataFrame, out_dir: str | Path) -> tuple[Path, Path]:
+    """Both files written into ``out_dir`` (the scorecard notebook: inside ``fzanalysis run`` its folder is
+    the run's staging folder, swapped in whole with the run; the command uses :func:`write_year_scorecard`)."""
+    from .outputs import atomic_write_bytes
 
     out_dir = Path(out_dir)
-    paths = out_dir / "scorecard.csv", out_dir / "scorecard_details.csv"
-    atomic_write_bytes(paths[0], csv_bytes(card))
-    atomic_write_bytes(paths[1], csv_bytes(details))
-    return paths
+    for name, data in scorecard_files(card, details).items():
+        atomic_write_bytes(out_dir / name, data)
+    return out_dir / SCORECARD_FILES[0], out_dir / SCORECARD_FILES[1]
 
 
 def write_year_scorecard(year: int, baseline_year: int | None = None, processed_dir: str | Path | None = None,
@@ -170,9 +180,9 @@ def write_year_scorecard(year: int, baseline_year: int | None = None, processed_
                          catalog: Catalog | None = None) -> tuple[pd.DataFrame, pd.DataFrame, tuple[Path, Path]]:
     """``fzanalysis scorecard``: load the year (and its baseline), score it on the problem list the report
     and the feedback forms read (:func:`fzanalysis.years.year_findings`), write both files into
-    ``<out_dir>/<year>/`` under the folder's lock. Folders not given are the project's."""
+    ``<out_dir>/<year>/``, swapped in together under the folder's lock. Folders not given are the project's."""
     from .data import check_year, open_year, resolve_baseline
-    from .folders import locked
+    from .folders import write_set
     from .project import folders
     from .years import year_findings
 
@@ -181,9 +191,8 @@ def write_year_scorecard(year: int, baseline_year: int | None = None, processed_
     yr = open_year(year, resolve_baseline(year, baseline_year, f.raw, f.processed), f.raw, f.processed, f.reports)
     findings = year_findings(yr.tidy, yr.log, yr.baseline, yr.baseline_year, f.raw, f.processed, catalog)
     card, details = scorecard(yr.tidy, yr.log, findings, catalog, yr.year)
-    with locked(f.reports):
-        paths = write_scorecard(card, details, Path(f.reports) / str(yr.year))
-    return card, details, paths
+    target = write_set(Path(f.reports) / str(yr.year), scorecard_files(card, details), raw=f.raw)
+    return card, details, (target / SCORECARD_FILES[0], target / SCORECARD_FILES[1])
 
 
 def summary_lines(card: pd.DataFrame, year: int, path: Path) -> list[str]:

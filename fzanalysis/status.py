@@ -21,6 +21,7 @@ from .diagnostics import missing_orgs
 from .template import expected_codes
 
 RECEIVED, CORRECTED, MISSING = "已报送", "已报送（有更正）", "未报送"
+STATUS_FILE = "status.csv"
 STATUS_COLUMNS = ["填报单位", "单位类型", "应报送", "状态", "报送文件数", "采用文件", "被替代文件", "应报指标",
                   "已报指标", "缺报指标", "读取单元格", "采用", "拒收", "搁置", "重复报送", "缺报指标名称"]
 CSV_COLUMNS = ["填报单位", "单位类型", "应报送", "状态", "报送文件数", "被替代文件数", "应报指标", "已报指标",
@@ -94,11 +95,10 @@ def status_csv_table(status: pd.DataFrame) -> pd.DataFrame:
 
 def write_status(year: int, processed_dir: str | Path | None = None, raw_dir: str | Path | None = None,
                  out_dir: str | Path | None = None, catalog: Catalog | None = None) -> tuple[pd.DataFrame, Path]:
-    """Load ``year``, compute the status and write ``<out_dir>/<year>/status.csv`` (under the folder's lock)."""
+    """Load ``year``, compute the status and write ``<out_dir>/<year>/status.csv`` (swapped in under the folder's lock)."""
     from .data import check_year, load, load_log
-    from .folders import locked
-    from .outputs import atomic_write_bytes, csv_bytes
-
+    from .folders import write_set
+    from .outputs import csv_bytes
     from .project import folders
 
     year = check_year(year)
@@ -106,10 +106,8 @@ def write_status(year: int, processed_dir: str | Path | None = None, raw_dir: st
     raw_dir, processed_dir, out_dir = f.raw, f.processed, f.reports
     tidy = load(year, processed_dir, raw_dir)
     status = submission_status(tidy, load_log(year, processed_dir), catalog)
-    path = Path(out_dir) / str(year) / "status.csv"
-    with locked(out_dir):
-        atomic_write_bytes(path, csv_bytes(status_csv_table(status)))
-    return status, path
+    target = write_set(Path(out_dir) / str(year), {STATUS_FILE: csv_bytes(status_csv_table(status))}, raw=raw_dir)
+    return status, target / STATUS_FILE
 
 
 def summary_lines(status: pd.DataFrame, year: int, path: Path) -> list[str]:

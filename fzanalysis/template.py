@@ -443,22 +443,25 @@ def build_template(org: str, year: int, previous: pd.DataFrame | None = None,
 
 
 def template_name(org: str, year: int) -> str:
-    return load_texts().text("template.file_name", year=year, org=org)
+    """The template's file name: ``form_texts.csv`` with the unit's name as a safe file-name component."""
+    from .folders import safe_component
+
+    return load_texts().text("template.file_name", year=year, org=safe_component(org))
 
 
 def write_templates(year: int, out_dir: str | Path, org: str | None = None,
                     processed_dir: str | Path | None = None, raw_dir: str | Path | None = None,
                     catalog: Catalog | None = None) -> list[Path]:
-    """Write the templates of every expected unit (or of ``org``) into ``out_dir``; last year's values
-    come from the processed data of ``year - 1`` when they exist."""
+    """Write the templates of every expected unit (or of ``org``) into ``out_dir``, swapped in at once;
+    last year's values come from the processed data of ``year - 1`` when they exist. The folder may
+    hold only templates this command wrote (:func:`fzanalysis.folders.write_set` with ``mine=True``):
+    all units replace the folder's templates, one unit (``org``) keeps the others'."""
     from .data import check_year, default_baseline, load
-    from .folders import locked
-    from .outputs import atomic_write_bytes
-
+    from .folders import safe_components, write_set
     from .project import folders
 
     year = check_year(year)
-    f = folders(raw_dir, processed_dir, need=("raw", "processed"))  # not given: the project's
+    f = folders(raw_dir, processed_dir, out_dir, need=("raw", "processed"))  # not given: the project's
     raw_dir, processed_dir = f.raw, f.processed
     catalog = catalog or load_catalog()
     if org:
@@ -470,11 +473,10 @@ def write_templates(year: int, out_dir: str | Path, org: str | None = None,
         orgs = catalog.expected_orgs()
     last = default_baseline(year, raw_dir, processed_dir)  # last year's figures, when there are any
     previous = load(last, processed_dir, raw_dir) if last else None
-    out_dir = Path(out_dir)
-    files = {template_name(o, year): build_template(o, year, previous, catalog) for o in orgs}
-    with locked(out_dir):
-        for name, data in files.items():
-            atomic_write_bytes(out_dir / name, data)
+    names = safe_components(orgs)
+    files = {load_texts().text("template.file_name", year=year, org=names[o]): build_template(o, year, previous, catalog)
+             for o in orgs}
+    out_dir = write_set(Path(out_dir), files, raw=raw_dir, mine=True, keep=bool(org))
     return [out_dir / name for name in files]
 
 

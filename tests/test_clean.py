@@ -269,3 +269,40 @@ def test_a_year_folder_linked_from_elsewhere_is_refused_file_by_file(tmp_path):
         ("2022/区市场监管局统计表.xlsx", "outside_raw")]
     assert r2022.rows == []
     assert sorted({r["source_file"] for r in r2023.rows}) == ["2023/副本.xlsx", "2023/区市场监管局统计表.xlsx"]
+
+
+def test_files_the_product_wrote_in_a_raw_year_folder_are_never_read_as_submissions(tmp_path, capsys):
+    """Outputs left in a raw year folder (an old version wrote them there, or they were copied in) are
+    set aside by name and logged — the next clean reads the workbooks alone, as before."""
+    import shutil
+
+    from fzanalysis.cli import main
+    from tests.xlsx_factory import make_good_market
+
+    raw = tmp_path / "raw"
+    make_good_market(raw / "2023" / "区市场监管局统计表.xlsx")
+    (before,) = run_clean(raw, tmp_path / "first", progress=False)
+    year = raw / "2023"
+    for name in OUTPUT_FILES:  # the whole processed set, beside the workbook
+        shutil.copy(tmp_path / "first" / "2023" / name, year / name)
+    for name in ("status.csv", "report_check.csv", "scorecard.csv", "scorecard_details.csv"):
+        (year / name).write_text("填报单位,状态\n区司法局,12\n", encoding="utf-8-sig")
+    shutil.copy(year / "区市场监管局统计表.xlsx", year / "2023年统计数据核对反馈表（区司法局）.xlsx")  # a feedback form
+    shutil.copy(year / "区市场监管局统计表.xlsx", year / "~$区市场监管局统计表.xlsx")  # Excel's owner file
+    (year / ".fzanalysis.lock").write_bytes(b"")
+    (year / ".2023.new-abc").mkdir()  # a staging folder
+    shutil.copy(tmp_path / "first" / "2023" / "indicators.csv", year / ".2023.new-abc" / "indicators.csv")
+
+    assert main(["clean", "--raw", str(raw), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    (after,) = run_clean(raw, tmp_path / "again", progress=False)
+    assert after.rows == before.rows and after.unmapped_rows == before.unmapped_rows
+    skipped = {e["file"]: e["reason"] for e in after.events if e["event"] == "skipped_file"}
+    product = {f"2023/{n}" for n in (*[n for n in OUTPUT_FILES if n.endswith(".csv")], "status.csv", "report_check.csv", "scorecard.csv",
+                                     "scorecard_details.csv", "2023年统计数据核对反馈表（区司法局）.xlsx")}
+    assert set(skipped) == product | {"2023/~$区市场监管局统计表.xlsx"}
+    assert all("本程序写出的文件" in skipped[f] for f in product)
+    ledger = [e["file"] for e in after.events if e["event"] == "ledger"]
+    assert ledger == ["2023/区市场监管局统计表.xlsx"]  # the only submission
+    assert check_ledger(after.indicators, after.unmapped, after.log)["balanced"].all()
+    err = capsys.readouterr().err.splitlines()
+    assert sum("本程序写出的文件" in line for line in err) == len(product)

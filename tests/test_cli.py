@@ -1,6 +1,7 @@
 """Tests of fzanalysis.cli: exit codes, one-line errors, no tracebacks."""
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import subprocess
@@ -13,6 +14,7 @@ import pytest
 from fzanalysis import cli
 from fzanalysis.catalog import load_catalog
 from fzanalysis.clean import OUTPUT_FILES
+from fzanalysis.errors import FzError
 from tests.xlsx_factory import make_good_market, truncate, write_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -223,3 +225,87 @@ def test_a_reader_that_stops_early_is_no_error():
     proc.stdout.close()
     err = proc.stderr.read().decode("utf-8")
     assert proc.wait(timeout=60) == 0 and err == ""
+
+
+# ------------------------------------------------------------------------------ the raw folder is never written
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """``tmp/p/data/raw/2023`` with two workbooks, a link ``tmp/link`` to the raw folder, a draft to check."""
+    raw = tmp_path / "p" / "data" / "raw"
+    make_good_market(raw / "2023" / "区市场监管局统计表.xlsx")
+    make_good_market(raw / "2022" / "区市场监管局统计表.xlsx")
+    (tmp_path / "link").symlink_to(raw)
+    (tmp_path / "draft.md").write_text("全年办理行政处罚案件579件。\n", encoding="utf-8")
+    return raw
+
+
+def tree(folder: Path) -> dict[str, tuple[str, int]]:
+    """Every entry under ``folder`` (links not followed): its bytes' hash and its inode."""
+    out = {}
+    for p in sorted(folder.rglob("*")):
+        data = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() and not p.is_symlink() else ""
+        out[p.relative_to(folder).as_posix()] = (data, p.lstat().st_ino)
+    return out
+
+
+def writing_commands(raw: Path, bad: str) -> dict[str, list[str]]:
+    tmp = raw.parent.parent.parent
+    r, p, o = str(raw), str(tmp / "processed"), str(tmp / "reports")
+    year = ["--year", "2023", "--raw", r]
+    return {
+        "clean --out": ["clean", "--raw", r, "--out", bad],
+        "run --processed": ["run", *year, "--processed", bad, "--out", o],
+        "run --out": ["run", *year, "--processed", p, "--out", bad],
+        "report --out": ["report", *year, "--processed", p, "--out", bad],
+        "report --processed": ["report", *year, "--processed", bad, "--out", o],
+        "check-report --out": ["check-report", str(tmp / "draft.md"), *year, "--processed", p, "--out", bad],
+        "status --out": ["status", *year, "--processed", p, "--out", bad],
+        "scorecard --out": ["scorecard", *year, "--processed", p, "--out", bad],
+        "feedback --out": ["feedback", *year, "--processed", p, "--out", bad],
+        "template --out": ["template", "--year", "2024", "--raw", r, "--processed", p, "--out", bad],
+    }
+
+
+BAD_OUT = {"the raw folder": "p/data/raw", "inside it, not made yet": "p/data/raw/2023/x",
+           "containing it": "p/data", "a link to it": "link", "back into it by ..": "p/data/raw/2023/../../raw/2022"}
+
+
+@pytest.mark.parametrize("bad", BAD_OUT.values(), ids=BAD_OUT.keys())
+def test_every_command_refuses_an_output_folder_overlapping_raw_and_writes_nothing(project, bad, capsys):
+    tmp = project.parent.parent.parent
+    before = tree(tmp)
+    for name, args in writing_commands(project, str(tmp / bad)).items():
+        assert cli.main(args) == 2, name
+        err = capsys.readouterr().err.splitlines()
+        assert len(err) == 1 and err[0].startswith("错误：输出目录") and "原始数据目录" in err[0], (name, err)
+        assert tree(tmp) == before, name  # raw files' bytes and inodes, and nothing new anywhere
+
+
+def test_the_library_entry_points_refuse_it_too(project):
+    import fzanalysis as fz
+    from fzanalysis.clean import run_clean
+    from fzanalysis.feedback import write_feedback
+    from fzanalysis.report_run import write_report
+    from fzanalysis.status import write_status
+
+    tmp = project.parent.parent.parent
+    before = tree(tmp)
+    calls = [lambda: fz.load(2023, processed_dir=project / "2023" / "p", raw_dir=project),
+             lambda: run_clean(project, tmp / "link" / "2023"),
+             lambda: write_report(2023, None, tmp / "processed", project.parent, raw_dir=project),
+             lambda: write_status(2023, tmp / "processed", project, tmp / "link"),
+             lambda: write_feedback(2023, project / "2023", tmp / "processed", project)]
+    for call in calls:
+        with pytest.raises(FzError, match="原始数据目录"):
+            call()
+    assert tree(tmp) == before
+
+
+def test_clean_into_raw_is_exit_2_and_one_line(project):
+    tmp = project.parent.parent.parent
+    before = tree(tmp)
+    proc = fz("clean", "--raw", str(project), "--out", str(project))
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.splitlines() == [f"错误：输出目录 {project} 就是原始数据目录（{project}）："
+                                        "原始数据只读，输出不能写入、覆盖或包含它，请另选输出目录"]
+    assert tree(tmp) == before

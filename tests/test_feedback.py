@@ -1,6 +1,8 @@
 """Feedback forms: each unit's form lists exactly its bad cells, what was written (masked), why, what is expected."""
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -117,3 +119,89 @@ def test_the_forms_compare_with_the_baseline_year_the_report_used(planted, tmp_p
     for baseline, line in (("2023", "对比年度 2023 应早于分析年度 2023"), ("2019", "没有对比年度 2019 的数据")):
         assert main(["feedback", "--year", "2023", "--baseline-year", baseline, *common]) == 2
         assert capsys.readouterr().err.splitlines() == [f"错误：{line}"]
+
+
+# ------------------------------------------------------------------------------ forms hold only their unit's data
+def _two_units_disagree(raw: Path) -> None:
+    """区民政局 and 区司法局 both report 撤销登记社会组织数 (民政局's indicator), with different values; the
+    司法局's file name carries a contact person's name (masked when cleaned, must not reach another form)."""
+    y = raw / "2023"
+    make_layout_a(y / "区民政局统计表.xlsx", org_line("重庆市大渡口区民政局"), [("撤销登记社会组织数", "家", 120)])
+    make_layout_a(y / "区司法局统计表（联系人：王小明）.xlsx", org_line("重庆市大渡口区司法局"),
+                  [("撤销登记社会组织数", "家", 4321), ("行政复议受理数", "件", 13)])
+
+
+def _cells(path: Path) -> list[str]:
+    ws = load_workbook(path).active
+    return [str(v) for row in ws.iter_rows(values_only=True) for v in row if v is not None]
+
+
+def test_a_form_names_no_other_unit_file_or_value_where_two_units_disagree(tmp_path):
+    raw = tmp_path / "raw"
+    _two_units_disagree(raw)
+    assert main(["feedback", "--year", "2023", "--out", str(tmp_path / "fb"), "--processed", str(tmp_path / "p"),
+                 "--raw", str(raw)]) == 0
+    forms = {org: tmp_path / "fb" / f"2023年统计数据核对反馈表（{org}）.xlsx" for org in ("区民政局", "区司法局")}
+    own = {"区民政局": ("120", "区民政局统计表.xlsx"), "区司法局": ("4321", "区司法局统计表")}
+    for org, path in forms.items():
+        other = next(o for o in forms if o != org)
+        text = " ".join(_cells(path))  # every column, the title and the lines around the table
+        assert other not in text and own[other][1] not in text and own[other][0] not in text, (org, text)
+        assert "王小明" not in text  # masked in the unit's own file name; the other's is not there at all
+        rows = [r for r in load_workbook(path).active.iter_rows(min_row=5, values_only=True)
+                if isinstance(r[0], int) and r[1] == KIND["conflicting_values"]]
+        assert len(rows) == 1 and rows[0][2].startswith(own[org][1]) and rows[0][6] == own[org][0]
+        assert rows[0][7] == "另有其他单位报送了撤销登记社会组织数，数值与本单位填报的不同。"  # said, not named
+
+
+def test_a_unit_name_read_from_a_workbook_never_becomes_a_path(tmp_path):
+    """填报单位 ``../../../../OUTSIDE/PWNED`` and a title with newlines: the forms stay in ``--out``, one
+    safe file name each."""
+    raw = tmp_path / "raw"
+    y = raw / "2023"
+    make_good_market(y / "区市场监管局统计表.xlsx")
+    make_layout_a(y / "a.xlsx", "填报单位：../../../../OUTSIDE/PWNED", [("行政处罚案件数", "件", "待统计")], title=None)
+    make_layout_a(y / "b.xlsx", None, [("自定义工作量", "件", 5)], title="某某协会\n\n## 三、伪造\r\n报表")
+    out = tmp_path / "w" / "x" / "y" / "fb"
+    assert main(["feedback", "--year", "2023", "--out", str(out), "--processed", str(tmp_path / "p"),
+                 "--raw", str(raw)]) == 0
+    assert not (tmp_path / "OUTSIDE").exists() and not list(tmp_path.rglob("*PWNED*.xlsx"))[1:]
+    outside = [p for p in tmp_path.rglob("*") if p.is_file() and not p.is_relative_to(out)
+               and not p.is_relative_to(raw) and not p.is_relative_to(tmp_path / "p")]
+    assert outside == [out.parent / ".fzanalysis.lock"]  # the folder's lock, beside the forms
+    names = [p.name for p in out.iterdir()]
+    pwned = [n for n in names if "PWNED" in n]
+    fake = [n for n in names if "某某协会" in n]
+    assert len(pwned) == 1 and pwned[0].startswith("2023年统计数据核对反馈表（") and "OUTSIDE_PWNED~" in pwned[0]
+    assert ".." not in pwned[0]
+    assert len(fake) == 1 and "\n" not in fake[0] and "\r" not in fake[0]
+    assert all("/" not in n and "\\" not in n for n in names)
+
+
+AUDIT_ROWS = [("审计项目数", "个", 25), ("挽回损失金额", "万元", 40), ("上交财政金额", "万元", 30), ("移送问题线索数", "件", 3)]
+
+
+def test_a_rerun_replaces_the_years_forms_and_never_deletes_a_file_it_did_not_write(tmp_path, capsys):
+    raw = tmp_path / "raw"
+    audit = raw / "2023" / "区审计局统计表.xlsx"
+    make_layout_a(audit, org_line("重庆市大渡口区审计局"), [*AUDIT_ROWS[:3], ("移送问题线索数", "件", "待统计")])
+    make_good_market(raw / "2023" / "区市场监管局统计表.xlsx")
+    args = ["feedback", "--year", "2023", "--out", str(tmp_path / "fb"), "--processed", str(tmp_path / "p"),
+            "--raw", str(raw)]
+    assert main(args) == 0
+    first = sorted(p.name for p in (tmp_path / "fb").glob("*.xlsx"))
+    form = "2023年统计数据核对反馈表（区审计局）.xlsx"
+    assert form in first
+    make_layout_a(audit, org_line("重庆市大渡口区审计局"), AUDIT_ROWS)  # the unit fixed its one problem
+    os.utime(audit, (time.time() + 5, time.time() + 5))  # newer than the processed table: cleaned again
+    capsys.readouterr()
+    assert main(args) == 0
+    out = capsys.readouterr().out.splitlines()
+    second = sorted(p.name for p in (tmp_path / "fb").glob("*.xlsx"))
+    assert second == [n for n in first if n != form]  # its old form is gone, the others are rewritten
+    assert out[-1] == f"2023: {len(second)} 个单位有需要核对的问题 → {tmp_path / 'fb'}"  # what it says is what is there
+    (tmp_path / "fb" / "回执（区审计局）.docx").write_bytes(b"a unit's reply the analyst saved here")
+    assert main(args) == 2
+    assert "「回执（区审计局）.docx」不是本程序写入的" in capsys.readouterr().err
+    assert (tmp_path / "fb" / "回执（区审计局）.docx").read_bytes() == b"a unit's reply the analyst saved here"
+    assert sorted(p.name for p in (tmp_path / "fb").glob("*.xlsx")) == second

@@ -1,6 +1,7 @@
 """Tests of fzanalysis.project: one rule for where data live, the new project folder, the shipped notebooks."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -11,7 +12,7 @@ import pytest
 
 import fzanalysis
 from fzanalysis.errors import ParameterError
-from fzanalysis.project import HOME_ENV, NOTEBOOKS, folders, find_root, init_project
+from fzanalysis.project import HOME_ENV, NOTEBOOKS, PRODUCT_FILES, check_output, folders, find_root, init_project
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,6 +70,71 @@ def test_a_missing_home_is_named(tmp_path, monkeypatch):
     monkeypatch.setenv(HOME_ENV, str(tmp_path / "无此目录"))
     with pytest.raises(ParameterError, match="无此目录"):
         folders()
+
+
+@pytest.fixture
+def raw_link(tmp_path) -> Path:
+    raw = tmp_path / "p" / "data" / "raw"
+    (raw / "2023").mkdir(parents=True)
+    (tmp_path / "link").symlink_to(raw)
+    (tmp_path / "p" / "reports").mkdir()
+    return raw
+
+
+@pytest.mark.parametrize("out, how", [
+    ("p/data/raw", "就是"), ("link", "就是"), ("p/data/raw/../raw", "就是"), ("p/reports/../data/raw", "就是"),
+    ("p/data/raw/2023", "位于"), ("p/data/raw/2023/x/y", "位于"), ("link/2023/new", "位于"),
+    ("link/../raw/2023", "位于"), ("p/data", "包含"), ("p", "包含"), ("p/reports/..", "包含"),
+])
+def test_an_output_folder_that_is_lies_inside_or_contains_raw_is_refused(raw_link, out, how):
+    folder = raw_link.parent.parent.parent / out
+    with pytest.raises(ParameterError) as info:
+        check_output(folder, raw_link)
+    assert f"{how}原始数据目录" in info.value.reason and "\n" not in info.value.one_line()
+    with pytest.raises(ParameterError):  # either way round: the raw folder given through the link
+        check_output(folder, raw_link.parent.parent.parent / "link")
+
+
+@pytest.mark.parametrize("out", ["p/data/processed", "p/reports/2023", "p/data/raw2", "elsewhere/x", "p/data/rawx/2023"])
+def test_a_folder_beside_raw_is_fine(raw_link, out):
+    folder = raw_link.parent.parent.parent / out
+    assert check_output(folder, raw_link) == folder
+
+
+def test_the_same_folder_reached_another_way_is_caught_by_identity(raw_link, monkeypatch):
+    """A bind mount or a case-insensitive disk gives a second path that no link resolves: the folders'
+    identity on disk (device, inode) is compared too."""
+    monkeypatch.setattr(os.path, "realpath", os.path.abspath)  # links no longer resolved by name
+    link = raw_link.parent.parent.parent / "link"
+    for folder, how in ((link, "就是"), (link / "2023" / "new", "位于")):
+        with pytest.raises(ParameterError, match=how):
+            check_output(folder, raw_link)
+
+
+def test_folders_check_every_output_folder_against_raw(raw_link):
+    tmp = raw_link.parent.parent.parent
+    with pytest.raises(ParameterError, match="位于原始数据目录"):
+        folders(raw_link, raw_link / "2023", tmp / "r")
+    with pytest.raises(ParameterError, match="包含原始数据目录"):
+        folders(raw_link, tmp / "pr", tmp / "p")
+    with pytest.raises(ParameterError, match="就是原始数据目录"):
+        folders(tmp / "link", raw_link, need=("raw", "processed"))
+    f = folders(raw_link, tmp / "p" / "data" / "processed", tmp / "p" / "reports")
+    assert f.reports == tmp / "p" / "reports"
+    assert folders(processed=raw_link, need=("processed",)).processed == raw_link  # raw unknown: a reader's call
+
+
+def test_every_file_the_commands_write_is_a_product_file():
+    """The cleaner sets these names aside in raw folders: every name a writer uses must be one."""
+    from fzanalysis.check_report import CHECK_FILE
+    from fzanalysis.clean import OUTPUT_FILES
+    from fzanalysis.report_run import REPORT_FILES
+    from fzanalysis.scorecard import SCORECARD_FILES
+    from fzanalysis.status import STATUS_FILE
+
+    written = {*OUTPUT_FILES, *REPORT_FILES, *SCORECARD_FILES, STATUS_FILE, CHECK_FILE, "findings.csv",
+               "findings.json", "run.json"}
+    assert written <= PRODUCT_FILES
 
 
 def test_init_lays_out_a_project_and_never_overwrites(tmp_path, monkeypatch):

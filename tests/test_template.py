@@ -216,3 +216,26 @@ def test_the_filing_date_cell_is_read(tmp_path):
     wb.save(raw / path.name)
     result = clean_year(tmp_path / "raw", YEAR, discover(tmp_path / "raw", YEAR)[YEAR], CAT)
     assert [e["raw_text"] for e in result.events if e["event"] == "filing_date"] == ["2026-01-25"]
+
+
+def test_the_folder_holds_one_set_of_templates_and_never_loses_a_file_it_did_not_write(tmp_path, capsys):
+    out = tmp_path / "t"
+    args = ["--year", "2025", "--out", str(out), "--processed", str(tmp_path / "p"), "--raw", str(tmp_path / "r")]
+    assert main(["template", *args]) == 0
+    every = sorted(p.name for p in out.glob("*.xlsx"))
+    assert every == sorted(template_name(o, 2025) for o in CAT.expected_orgs())
+    others = {p.name: p.read_bytes() for p in out.glob("*.xlsx") if p.name != template_name("区审计局", 2025)}
+    assert main(["template", *args, "--org", "区审计局"]) == 0  # one unit: the others' templates stay
+    assert sorted(p.name for p in out.glob("*.xlsx")) == every
+    assert {n: (out / n).read_bytes() for n in others} == others
+    (out / "发送记录.txt").write_text("sent on Monday", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["template", *args]) == 2
+    assert "「发送记录.txt」不是本程序写入的" in capsys.readouterr().err
+    assert (out / "发送记录.txt").read_text(encoding="utf-8") == "sent on Monday"
+
+
+def test_a_template_name_is_a_safe_file_name():
+    assert template_name("区审计局", 2025) == "2025年法治政府建设统计表（区审计局）.xlsx"
+    name = template_name("../某某\n协会", 2025)
+    assert "/" not in name and "\n" not in name and ".." not in name
