@@ -85,3 +85,17 @@ def test_run_writes_the_report_last_and_lists_it_in_run_json(processed, tmp_path
     assert record["report"]["figures"] >= 109 and record["report"]["placeholders"] == []
     for name in REPORT_FILES:
         assert (tmp_path / "reports" / "2023" / name).exists()
+
+
+def test_cli_report_template_error_is_one_line_with_file_and_line(processed, tmp_path):
+    templates = tmp_path / "模板"
+    templates.mkdir()
+    (templates / "s2.j2").write_text("### （二）测试。\n全年{{ fig('chuanyu_tongban_handled') }}，\n{{ 1//0 }}\n",
+                                     encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "fzanalysis.cli", "report", "--year", "2023", "--processed",
+                           str(processed), "--raw", str(RAW), "--out", str(tmp_path / "out"), "--templates",
+                           str(templates)], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and proc.stdout == ""
+    assert proc.stderr.count("\n") == 1 and str(templates / "s2.j2") in proc.stderr and "第3行" in proc.stderr
+    assert not (tmp_path / "out" / "2023").exists()
+
