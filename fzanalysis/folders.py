@@ -21,7 +21,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from .errors import FolderBusy, OutputError
 
@@ -141,12 +141,14 @@ def staging(parent: Path, name: str, tag: str = "") -> Path:
     return path
 
 
-def swap_in(staged: Path, target: Path) -> None:
+def swap_in(staged: Path, target: Path, fresh: Iterable[str] = ()) -> None:
     """Put the staged folder in the place of ``target``, whole.  Entries of the old ``target`` the
-    new set does not have (an analyst's own files, a notebook not run this time) are carried over."""
+    new set does not have (an analyst's own files, a notebook not run this time) are carried over,
+    except the names in ``fresh``: the new set alone decides them (a step that failed this time
+    leaves none, not the previous one's as if current)."""
     try:
         if target.exists():
-            have = {p.name for p in staged.iterdir()}
+            have = {p.name for p in staged.iterdir()} | set(fresh)
             for p in target.iterdir():
                 if p.name not in have:
                     (shutil.copytree if p.is_dir() else shutil.copy2)(p, staged / p.name)
