@@ -192,9 +192,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     f = folders(args.raw, args.processed, args.out)
     args.raw, args.processed, args.out = f.raw, f.processed, f.reports
-    results = run(args.year, args.baseline_year, args.raw, args.processed, args.out, args.jobs,
+    outcome = run(args.year, args.baseline_year, args.raw, args.processed, args.out, args.jobs,
                   args.notebooks, progress=False if args.quiet else None)
-    failed = [r for r in results if r.status != "ok"]
+    results, failed = outcome.notebooks, outcome.failed
     out = Path(args.out) / str(args.year)
     log_file = Path(args.processed) / str(args.year) / "cleaning_log.csv"
     if log_file.exists():  # a workbook that could not be read is a finding, not a failed run: warn, exit 0
@@ -206,7 +206,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print(f"{args.year}: {len(results) - len(failed)}/{len(results)} 个笔记本运行成功 → {out}")
     for r in failed:
         print(printable(f"笔记本失败：{r.notebook}: {r.error}"), file=sys.stderr)
-    return EXIT_FAILED if failed else EXIT_OK
+    report_failed = outcome.report.get("status") != "ok"
+    if report_failed:  # the pages are kept; the draft is missing, not stale
+        print(printable(f"报告初稿生成失败：{outcome.report.get('error', '')}"), file=sys.stderr)
+    return EXIT_FAILED if failed or report_failed else EXIT_OK
 
 
 CATALOG_HEADINGS = {"section": "章节", "code": "代码", "name": "指标", "org": "常规填报单位", "unit": "单位",

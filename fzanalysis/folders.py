@@ -153,13 +153,14 @@ def staging(parent: Path, name: str, tag: str = "") -> Path:
     return path
 
 
-def swap_in(staged: Path, target: Path, carry: Iterable[str] | None = None) -> None:
+def swap_in(staged: Path, target: Path, carry: Iterable[str] | None = None, fresh: Iterable[str] = ()) -> None:
     """Put the staged folder in the place of ``target``, whole.  Entries of the old ``target`` the
     new set does not have (an analyst's own files, a notebook not run this time) are carried over;
-    with ``carry``, only those of these names."""
+    with ``carry``, only those of these names; never those in ``fresh``: the new set alone decides them
+    (a step that failed this time leaves none, not the previous one's as if current)."""
     try:
         if target.exists():
-            have = {p.name for p in staged.iterdir()}
+            have = {p.name for p in staged.iterdir()} | set(fresh)
             keep = None if carry is None else set(carry)
             for p in target.iterdir():
                 if p.name not in have and (keep is None or p.name in keep):

@@ -17,6 +17,14 @@ The sentences are Jinja2 templates shipped in ``report_templates/`` (``report.j2
 
 A figure the data lacks is a visible placeholder (``【缺数：行政处罚案件数（区市场监管局）】``), never a
 number; conflicting duplicate submissions give ``【待核：……】``.
+
+Data is data: every ``{{ … }}`` goes through ``finalize`` into a mark of :class:`~fzanalysis.report_model.Marks`
+(so does what a ``{% filter %}`` or ``{% call %}`` block yields), only the template's own lines and what its
+macros, blocks and recursive loops return stay markup.  Templates run in an
+:class:`~jinja2.sandbox.ImmutableSandboxedEnvironment` with the globals ``range``, ``dict`` and ``namespace`` only
+and the data as plain Python values; they are loaded from inside their folders only.  Any error — syntax, an
+undefined name, a runtime error, a wrong argument, recursion, a file that is not UTF-8 or holds the marks'
+characters — is one :class:`~fzanalysis.errors.ReportError` naming the template file and line.
 """
 from __future__ import annotations
 
@@ -25,14 +33,19 @@ from pathlib import Path
 
 import jinja2
 import pandas as pd
+from jinja2 import nodes
+from jinja2.compiler import CodeGenerator
+from jinja2.loaders import split_template_path
+from jinja2.runtime import BlockReference, LoopContext, Macro
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from .analysis import derived_rates
 from .catalog import Catalog, load_catalog
 from .checks import all_agree, is_rate
 from .checks import change as checks_change
-from .errors import ReportError
+from .errors import FzError, ReportError
 from .numbers import format_value, round_half_up
-from .report_model import Cited, Draft, marker, parse_blocks
+from .report_model import MARK_CHARS, Cited, Draft, MarkError, Marks
 from .report_settings import Settings, load_settings
 
 __all__ = ["TEMPLATE_DIR", "build_draft"]
@@ -60,7 +73,8 @@ def _records(df: pd.DataFrame | None) -> dict[tuple[str, str], list[dict]] | Non
 class Figures:
     """The functions templates call; every figure they print is registered as a :class:`Cited`."""
 
-    def __init__(self, tidy: pd.DataFrame, baseline: pd.DataFrame | None, catalog: Catalog, settings: Settings):
+    def __init__(self, tidy: pd.DataFrame, baseline: pd.DataFrame | None, catalog: Catalog, settings: Settings,
+                 marks: Marks):
         self.cur, self.base = _records(tidy), _records(baseline)
         self.by_ref = {r["ref"]: r for rows in self.cur.values() for r in rows}
         self.cat, self.settings = catalog, settings
@@ -68,14 +82,12 @@ class Figures:
         self.rates = derived_rates(tidy, catalog).to_dict("records")
         self.base_rates = derived_rates(baseline, catalog).to_dict("records") if baseline is not None else None
         self.derived = {d["code"]: d for d in catalog.derived.to_dict("records")}
-        self.cited: dict[int, Cited] = {}
+        self.marks = marks
 
     # -- registry ------------------------------------------------------------------------------
     def _cite(self, text: str, code: str, name: str, org: str, area: str = "", cells: tuple = (),
               source: str = "", missing: bool = False) -> str:
-        n = len(self.cited) + 1
-        self.cited[n] = Cited(n, text, code, name, org, area, tuple(cells), source or "；".join(cells), missing)
-        return marker(n)
+        return self.marks.figure(text, code, name, org, area, tuple(cells), source, missing)
 
     def _missing(self, code: str, name: str, org: str, area: str = "", key: str = "report.placeholder") -> str:
         who = "·".join(p for p in (org, area) if p)
@@ -88,6 +100,7 @@ class Figures:
         return self.cat.resolve_indicator(code_or_name, org).code
 
     def name(self, code: str) -> str:
+        _check("name", code)
         if code in self.derived:
             return str(self.derived[code]["name"])
         try:
@@ -113,6 +126,7 @@ class Figures:
         return mine
 
     def has(self, code: str, org: str | None = None, area: str = "") -> bool:
+        _check("has", code, org, area)
         code = self._code(code, org) or ""
         if code in self.derived:
             return bool(self._rate_row(self.rates, code, org))
@@ -131,6 +145,7 @@ class Figures:
     # -- template functions ----------------------------------------------------------------------
     def fig(self, code_or_name: str, org: str | None = None, area: str = "", up: str | None = None,
             down: str | None = None) -> str:
+        _check("fig", code_or_name, org, area, up, down)
         code = self._code(code_or_name, org)
         if code is None:
             return self._missing(code_or_name, code_or_name, org or "", area)
@@ -150,6 +165,9 @@ class Figures:
         return self._cite(text, code, name, r["org"], area, tuple(x["ref"] for x in rows))
 
     def rate(self, code: str, org: str | None = None) -> str:
+        _check("rate", code, org)
+        if code not in self.derived and code not in self.codes:
+            raise TemplateArgumentError(f"rate() 的参数应为比率的代码（derived.csv），收到 {_shown(code)}")
         row = self._rate_row(self.rates, code, org)
         name = self.name(code)
         if not row:
@@ -161,6 +179,7 @@ class Figures:
 
     def yoy(self, code_or_name: str, org: str | None = None, area: str = "", up: str | None = None,
             down: str | None = None) -> str:
+        _check("yoy", code_or_name, org, area, up, down)
         code = self._code(code_or_name, org)
         if code is None:
             return self._missing(code_or_name, f"{code_or_name}同比", org or "", area)
@@ -269,14 +288,179 @@ class _Lazy:
         return self._text
 
 
-def _environment(templates_dir: str | Path | None) -> jinja2.Environment:
-    loaders = [jinja2.FileSystemLoader(str(TEMPLATE_DIR))]
+class TemplateArgumentError(TypeError):
+    """A template called ``fig()``, ``rate()``, ``yoy()``, ``has()`` or ``name()`` with a wrong argument."""
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _check(fn: str, code: object, org: object = None, area: object = "", up: object = None,
+           down: object = None) -> None:
+    if not isinstance(code, str):
+        raise TemplateArgumentError(f"{fn}() 的第一个参数应为指标代码或名称（文字），收到 {_shown(code)}")
+    for label, value in (("org", org), ("area", area), ("up", up), ("down", down)):
+        if not (isinstance(value, str) or (value is None and label != "area")):
+            raise TemplateArgumentError(f"{fn}() 的 {label} 应为文字，收到 {_shown(value)}")
+
+
+def _plain(value: object) -> object:
+    """What a template may see of the data: Python's own str, int, float, bool, None, lists and dicts (no
+    library object whose methods reach files, such as numpy's ``tofile``)."""
+    if value is None or type(value) in (bool, int, float, str, _Lazy):
+        return value
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    item = getattr(value, "item", None)  # a numpy or pandas scalar
+    if callable(item):
+        value = item()
+        if type(value) in (bool, int, float, str):
+            return value
+    return str(value)
+
+
+class _Template(str):
+    """What a macro, a block or a recursive loop of a template returns: the template's own lines."""
+
+
+class _Loader(jinja2.BaseLoader):
+    """The templates of the given folders, the first holding a name winning.  A name is a path inside a
+    folder: ``..`` is refused (:func:`jinja2.loaders.split_template_path`), so is a link leading out; a file is
+    UTF-8 text without the marks' characters.  Every file read is remembered (errors are placed by it)."""
+
+    def __init__(self, folders: list[Path]):
+        self.folders = [Path(f).resolve() for f in folders]
+        self.files: set[str] = set()
+
+    def get_source(self, environment, template: str):
+        pieces = split_template_path(template)
+        for folder in self.folders:
+            path = folder.joinpath(*pieces)
+            if not path.is_file():
+                continue
+            if not path.resolve().is_relative_to(folder):
+                raise ReportError("模板文件链接到模板目录之外，不予读取", file=str(path))
+            self.files.add(str(path))
+            return _template_text(path), str(path), lambda: True
+        raise jinja2.TemplateNotFound(template)
+
+
+def _template_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReportError(f"无法读取模板：{exc.strerror}", file=str(path)) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise ReportError(f"模板文件不是 UTF-8 编码（第{line}行）", file=str(path)) from None
+    for n, line in enumerate(text.split("\n"), 1):
+        if any(ch in line for ch in MARK_CHARS):
+            raise ReportError(f"模板含有数字标记专用的字符 U+E000/U+E001（第{n}行）：数字请用 fig()/rate()/yoy() 写出",
+                              file=str(path))
+    return text
+
+
+class _CodeGenerator(CodeGenerator):
+    """What a ``{% filter %}`` or ``{% call %}`` block yields goes through ``finalize`` like any ``{{ … }}``
+    (a filter may put data into the template's lines: ``replace('X', name)``)."""
+
+    _finalize_next = False
+
+    def start_write(self, frame, node=None) -> None:
+        super().start_write(frame, node)
+        self._finalize_next = isinstance(node, (nodes.FilterBlock, nodes.CallBlock))
+        if self._finalize_next:
+            self.write("environment.finalize(")
+
+    def end_write(self, frame) -> None:
+        if self._finalize_next:
+            self.write(")")
+            self._finalize_next = False
+        super().end_write(frame)
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Templates run sandboxed: no attribute starting with ``_``, no ``str.format`` reaching one, no change
+    to the data; what a macro, a block or a recursive loop returns stays the template's own markup."""
+
+    code_generator_class = _CodeGenerator
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (jinja2's signature)
+        out = super().call(__context, __obj, *args, **kwargs)
+        if isinstance(__obj, (Macro, BlockReference, LoopContext)) and isinstance(out, str):
+            return _Template(out)
+        return out
+
+
+def _environment(templates_dir: str | Path | None, marks: Marks) -> _Sandbox:
+    folders = [TEMPLATE_DIR]
     if templates_dir is not None:
         if not Path(templates_dir).is_dir():
             raise ReportError("模板目录不存在", file=str(templates_dir))
-        loaders.insert(0, jinja2.FileSystemLoader(str(templates_dir)))
-    return jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,
-                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
+        folders.insert(0, Path(templates_dir))
+
+    def finalize(value: object) -> str:  # every ``{{ … }}``: a mark, never markup
+        return value if type(value) is _Template else marks.text(value)
+
+    env = _Sandbox(loader=_Loader(folders), undefined=jinja2.StrictUndefined, finalize=finalize, autoescape=False,
+                   trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    for name in ("lipsum", "cycler", "joiner"):  # not needed; ``range`` is the sandbox's bounded one
+        env.globals.pop(name, None)
+    return env
+
+
+_RUNTIME = ((SecurityError, "模板访问了不允许的内容"), (jinja2.UndefinedError, "模板中有未定义的名称"),
+            (jinja2.TemplateNotFound, "模板引用的文件不存在或不在模板目录内"),
+            (RecursionError, "模板无限递归"), (TemplateArgumentError, "模板的参数有误"), (MarkError, "模板的数字标记无效"))
+
+
+def _render(env: _Sandbox, values: dict) -> str:
+    """Render the main template; any error is one :class:`ReportError` naming the template file and line."""
+    try:
+        return env.get_template(MAIN_TEMPLATE).render(**values)
+    except FzError:
+        raise
+    except jinja2.TemplateSyntaxError as exc:
+        raise ReportError(f"模板语法错误（第{exc.lineno}行）：{_one_line(exc.message)}",
+                          file=str(exc.filename or exc.name)) from None
+    except Exception as exc:  # a template's runtime error: 1//0, a wrong argument, recursion …
+        file, line = _where(exc, env.loader.files)
+        what = next((words for kind, words in _RUNTIME if isinstance(exc, kind)), "模板运行出错")
+        if isinstance(exc, RecursionError):
+            detail = "include 或 macro 调用了自身"
+        elif isinstance(exc, (jinja2.TemplateError, TemplateArgumentError, MarkError)):
+            detail = str(exc)
+        else:
+            detail = f"{type(exc).__name__}: {exc}"
+        at = f"（第{line}行）" if line else ""
+        raise ReportError(f"{what}{at}：{_one_line(detail)}", file=file or _main_file(env)) from None
+
+
+def _where(exc: BaseException, files: set[str]) -> tuple[str, int | None]:
+    """The innermost frame of a template in the traceback (jinja2 rewrites the traceback so that a template's
+    frames carry its file name and line)."""
+    found: tuple[str, int | None] = ("", None)
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename in files:
+            found = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def _main_file(env: _Sandbox) -> str:
+    return next((str(f / MAIN_TEMPLATE) for f in env.loader.folders if (f / MAIN_TEMPLATE).is_file()), MAIN_TEMPLATE)
+
+
+def _one_line(text: object) -> str:
+    line = " ".join(str(text).split())
+    return line if len(line) <= 200 else line[:199] + "…"
 
 
 def build_draft(tidy: pd.DataFrame, year: int, baseline: pd.DataFrame | None = None, baseline_year: int | None = None,
@@ -284,21 +468,17 @@ def build_draft(tidy: pd.DataFrame, year: int, baseline: pd.DataFrame | None = N
                 catalog: Catalog | None = None, settings: Settings | None = None) -> Draft:
     """Render the wording templates on the data: the draft as blocks with cited figures."""
     catalog, settings = catalog or load_catalog(), settings or load_settings()
-    figs = Figures(tidy, baseline if baseline_year else None, catalog, settings)
-    problems = figs.problems(findings)
-    values = {"year": year, "next_year": year + 1, "baseline_year": baseline_year if baseline is not None else None,
-              "district": settings.text("district"), "problems": problems,
+    marks = Marks()
+    env = _environment(templates_dir, marks)
+    figs = Figures(tidy, baseline if baseline_year else None, catalog, settings, marks)
+    baseline_year = int(baseline_year) if baseline is not None and baseline_year else None
+    values = {"year": int(year), "next_year": int(year) + 1, "baseline_year": baseline_year,
+              "district": settings.text("district"), "problems": _plain(figs.problems(findings)),
               "fig": figs.fig, "rate": figs.rate, "yoy": figs.yoy, "name": figs.name, "has": figs.has}
-    try:
-        text = _environment(templates_dir).get_template(MAIN_TEMPLATE).render(**values)
-    except jinja2.TemplateSyntaxError as exc:
-        raise ReportError(f"模板语法错误（第{exc.lineno}行）：{exc.message}", file=str(exc.filename or exc.name)) from None
-    except jinja2.TemplateError as exc:
-        raise ReportError(f"模板无法生成：{exc}", file=MAIN_TEMPLATE) from None
-    blocks = _renumber(parse_blocks(text, figs.cited))
+    blocks = _renumber(marks.blocks(_render(env, values)))
     title = next((b.plain() for b in blocks if b.kind == "title"), "")
     cited = [r for b in blocks for r in b.lead + b.runs if isinstance(r, Cited)]
-    return Draft(year, values["baseline_year"], title, blocks, cited)
+    return Draft(year, baseline_year, title, blocks, cited)
 
 
 def _renumber(blocks: list) -> list:

@@ -1,6 +1,6 @@
 """The draft report as data (报告结构): blocks of text whose figures carry their sources.
 
-The wording templates render to a light markup; :func:`parse_blocks` turns it into :class:`Block`\\ s:
+The wording templates render to a light markup; :meth:`Marks.blocks` turns it into :class:`Block`\\ s:
 
 - ``# 标题`` the title, ``## 一、……`` a level-one heading;
 - ``### （一）……。`` a level-two heading: the lines after it in the same block are its paragraph's body
@@ -8,17 +8,40 @@ The wording templates render to a light markup; :func:`parse_blocks` turns it in
 - any other block is a body paragraph; blank lines separate blocks and the lines of one block are
   joined without spaces (Chinese text).
 
-A figure is a :class:`Cited` placed in the text as a marker (``\\ue000n\\ue001``); every renderer
-(.md, .html, .docx) writes it with its provenance.
+That markup is the templates' own: whatever a template prints (``{{ … }}``: a unit's or a town's name, a
+figure) stands in the rendered text as a *mark* (``\\ue000<key>.<k>\\ue001`` a text, ``\\ue000<key>:<n>\\ue001``
+a figure), ``key`` drawn at random for each rendering.  The text a mark stands for is never read as
+markup — blank lines, ``## 三、……`` or ``\\ue000 1 \\ue001`` in a unit's name stay text (:func:`draft_text`) —
+and no text can forge a figure.  A figure is a :class:`Cited`; every renderer (.md, .html, .docx) writes it
+with its provenance and escapes text for its format.
 """
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass, field
 
-__all__ = ["Block", "Cited", "Draft", "marker", "parse_blocks"]
+from .sanitize import has_controls, strip_controls
 
-_MARK = re.compile("\ue000(\\d+)\ue001")
+__all__ = ["MARK_CHARS", "Block", "Cited", "Draft", "MarkError", "Marks", "draft_text"]
+
+MARK_CHARS = "\ue000\ue001"  # private-use characters: a mark's brackets, never text of the draft
+_BREAKS = re.compile(r"\s*[\n\u2028\u2029]\s*")
+_NOT_TEXT = re.compile("[\ue000\ue001\ud800-\udfff\ufffe\uffff]")  # the marks', lone surrogates, not XML
+
+
+def draft_text(value: object) -> str:
+    """``value`` as text of the draft: controls removed (:func:`~fzanalysis.sanitize.strip_controls`, and what
+    XML cannot hold), a line break with the spaces around it removed (the lines of a paragraph join without
+    spaces), the marks' characters removed."""
+    text = str(value)
+    if has_controls(text):
+        text = strip_controls(text)
+    return _NOT_TEXT.sub("", _BREAKS.sub("", text))
+
+
+class MarkError(ValueError):
+    """A template printed a mark this rendering did not make (it rewrote the result of ``fig()``)."""
 
 
 @dataclass(frozen=True)
@@ -66,37 +89,97 @@ class Draft:
         return [c for c in self.cited if c.missing]
 
 
-def marker(n: int) -> str:
-    return f"\ue000{n}\ue001"
+class Marks:
+    """The marks of one rendering: the figures it registered and the texts it printed, each standing in
+    the rendered text as a mark holding this rendering's random key (digits and punctuation: a template's
+    ``upper`` or ``title`` filter leaves it whole)."""
+
+    def __init__(self) -> None:
+        self.key = f"{secrets.randbelow(10 ** 16):016d}"
+        self.cited: dict[int, Cited] = {}
+        self._texts: list[str] = []
+        self._expanded: dict[int, list] = {}
+        self._mark = re.compile(f"\ue000{self.key}([:.])(\\d+)\ue001")
+
+    def figure(self, text: str, code: str, name: str, org: str, area: str = "", cells: tuple = (),
+               source: str = "", missing: bool = False) -> str:
+        """Register a figure (or a placeholder); returns its mark."""
+        n = len(self.cited) + 1
+        cells = tuple(draft_text(c) for c in cells)
+        self.cited[n] = Cited(n, draft_text(text), draft_text(code), draft_text(name), draft_text(org),
+                              draft_text(area), cells, draft_text(source) or "；".join(cells), missing)
+        return f"\ue000{self.key}:{n}\ue001"
+
+    def text(self, value: object) -> str:
+        """Register a printed value (its marks of figures stay figures, the rest is text); returns its mark.
+        A mark this rendering did not make (a template rewrote one) is a :class:`MarkError`."""
+        text = str(value)
+        for m in self._mark.finditer(text):
+            n = int(m.group(2))
+            if n not in (self.cited if m.group(1) == ":" else range(1, len(self._texts) + 1)):
+                raise MarkError("模板改写了数字标记：数字请用 fig()/rate()/yoy() 写出，不要改写其结果")
+        self._texts.append(text)
+        return f"\ue000{self.key}.{len(self._texts)}\ue001"
+
+    def _runs(self, text: str) -> list:
+        """``text`` as runs: its marks as figures and texts, the rest text; adjacent texts joined."""
+        out: list = []
+        pos = 0
+        for m in self._mark.finditer(text):
+            _add(out, draft_text(text[pos:m.start()]))
+            n = int(m.group(2))
+            if m.group(1) == ":":
+                out.append(self.cited[n])  # checked by :meth:`text`: the template's own lines hold no mark
+            else:
+                for r in self._text(n):
+                    _add(out, r)
+            pos = m.end()
+        _add(out, draft_text(text[pos:]))
+        return out
+
+    def _text(self, k: int) -> list:
+        if k not in self._expanded:  # a text holds marks printed before it only: no cycle
+            self._expanded[k] = self._runs(self._texts[k - 1])
+        return self._expanded[k]
+
+    def _lines(self, lines: list[str]) -> list:
+        """The runs of lines joined without spaces: each line stripped, with the texts it prints."""
+        out: list = []
+        for line in lines:
+            runs = self._runs(line)
+            if runs and isinstance(runs[0], str):
+                runs[0] = runs[0].lstrip()
+            if runs and isinstance(runs[-1], str):
+                runs[-1] = runs[-1].rstrip()
+            for r in runs:
+                _add(out, r)
+        return out
+
+    def blocks(self, rendered: str) -> list[Block]:
+        """The rendered text as blocks (the markup of the module docstring); marks become figures and texts."""
+        blocks = []
+        for chunk in re.split(r"\n\s*\n", rendered):
+            lines = [line.strip() for line in chunk.strip().splitlines() if line.strip()]
+            if not lines:
+                continue
+            first = lines[0]
+            if first.startswith("### "):
+                blocks.append(Block("p", self._lines(lines[1:]), self._lines([first[4:]])))
+            elif first.startswith("## "):
+                blocks.append(Block("h1", self._lines([first[3:], *lines[1:]])))
+            elif first.startswith("# "):
+                blocks.append(Block("title", self._lines([first[2:], *lines[1:]])))
+            else:
+                blocks.append(Block("p", self._lines(lines)))
+        return blocks
 
 
-def _runs(text: str, cited: dict[int, Cited]) -> list:
-    out: list = []
-    pos = 0
-    for m in _MARK.finditer(text):
-        if m.start() > pos:
-            out.append(text[pos:m.start()])
-        out.append(cited[int(m.group(1))])
-        pos = m.end()
-    if pos < len(text):
-        out.append(text[pos:])
-    return out
-
-
-def parse_blocks(text: str, cited: dict[int, Cited]) -> list[Block]:
-    blocks = []
-    for chunk in re.split(r"\n\s*\n", text):
-        lines = [line.strip() for line in chunk.strip().splitlines() if line.strip()]
-        if not lines:
-            continue
-        first = lines[0]
-        if first.startswith("### "):
-            lead, body = first[4:].strip(), "".join(lines[1:])
-            blocks.append(Block("p", _runs(body, cited), _runs(lead, cited)))
-        elif first.startswith("## "):
-            blocks.append(Block("h1", _runs(first[3:].strip() + "".join(lines[1:]), cited)))
-        elif first.startswith("# "):
-            blocks.append(Block("title", _runs(first[2:].strip() + "".join(lines[1:]), cited)))
-        else:
-            blocks.append(Block("p", _runs("".join(lines), cited)))
-    return blocks
+def _add(runs: list, run) -> None:
+    """Append a run: a text joins the text before it, an empty text is dropped."""
+    if isinstance(run, str):
+        if not run:
+            return
+        if runs and isinstance(runs[-1], str):
+            runs[-1] += run
+            return
+    runs.append(run)

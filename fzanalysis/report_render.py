@@ -10,21 +10,39 @@ Both are deterministic: the same draft gives the same bytes.
 """
 from __future__ import annotations
 
+import re
 from html import escape
 
 from .report_model import Block, Cited, Draft
 from .report_settings import load_settings
 
-__all__ = ["to_html", "to_markdown"]
+__all__ = ["md_text", "to_html", "to_markdown"]
 
 
-def _md_runs(runs: list) -> str:
-    out = []
+# ASCII punctuation a Markdown reader may take for markup anywhere in a line: emphasis, code, links and
+# footnotes, raw HTML, tables, strikethrough, superscript, math, headings' closing ``#``, bare links
+# (``http://``, ``a@b``, ``www.``) — each written with a backslash (CommonMark: a literal character); ``&``
+# (an entity) as ``&amp;``, which every reader decodes once
+_MD_ANYWHERE = re.compile(r"[\\`*\[\]<>|~^$#:@]|(?<![^\W_])_|_(?![^\W_])|(?<=www)\.", re.IGNORECASE)
+# … and at the start of a line: lists, quotes, setext underlines, indented code
+_MD_LINE_START = re.compile(r"^[ \t]+|^[-+=>]|^(\d{1,9})([.)])(?=[ \t]|$)")
+
+
+def md_text(text: str, line_start: bool = False) -> str:
+    """``text`` for Markdown: every character a reader could take for markup escaped, so it reads as the
+    same text (a ``_`` inside a word, a ``.`` or ``!`` or ``%`` are left as they are)."""
+    text = _MD_ANYWHERE.sub(lambda m: "\\" + m.group(0), text.replace("&", "&amp;"))
+    if line_start:
+        text = _MD_LINE_START.sub(lambda m: "" if m.group(0).isspace() else
+                                  (m.group(1) + "\\" + m.group(2) if m.group(1) else "\\" + m.group(0)), text, count=1)
+    return text
+
+
+def _md_runs(runs: list, line_start: bool = False) -> str:
+    out: list[str] = []
     for r in runs:
-        if isinstance(r, Cited):
-            out.append(r.text if r.missing else f"{r.text}[^{r.n}]")
-        else:
-            out.append(r.replace("*", "\\*"))
+        text = md_text(r.text if isinstance(r, Cited) else r, line_start=line_start and not "".join(out))
+        out.append(f"{text}[^{r.n}]" if isinstance(r, Cited) and not r.missing else text)
     return "".join(out)
 
 
@@ -35,12 +53,13 @@ def to_markdown(draft: Draft) -> str:
             lines.append(f"# {_md_runs(b.runs)}")
         elif b.kind == "h1":
             lines.append(f"## {_md_runs(b.runs)}")
+        elif b.lead:
+            lines.append(f"**{_md_runs(b.lead).strip()}**{_md_runs(b.runs)}")  # ** beside a space is no bold
         else:
-            lead = f"**{_md_runs(b.lead)}**" if b.lead else ""
-            lines.append(lead + _md_runs(b.runs))
+            lines.append(_md_runs(b.runs, line_start=True))
         lines.append("")
     for c in draft.figures:
-        lines.append(f"[^{c.n}]: {c.source}")
+        lines.append(f"[^{c.n}]: {md_text(c.source, line_start=True)}")
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

@@ -69,4 +69,4 @@ def report_step(year: int, baseline_year: int | None, raw_dir: str | Path, proce
     except FzError as exc:
         return {"status": "failed", "error": exc.one_line()}
     except Exception as exc:  # the notebooks' results must still be recorded
-        return {"status": "failed", "error": f"{type(exc).__name__}: {exc}"[:300]}
+        return {"status": "failed", "error": " ".join(f"{type(exc).__name__}: {exc}".split())[:300]}

@@ -48,6 +48,16 @@ class NotebookResult:
     html: str = ""
 
 
+@dataclass
+class RunResult:
+    notebooks: list[NotebookResult]
+    report: dict  # the report step's summary, as in run.json: status ok / failed (with its error)
+
+    @property
+    def failed(self) -> list[NotebookResult]:
+        return [r for r in self.notebooks if r.status != "ok"]
+
+
 def find_notebooks(notebooks_dir: Path) -> list[Path]:
     books = sorted(p for p in Path(notebooks_dir).glob("*.ipynb") if not p.name.startswith("."))
     if not books:
@@ -214,9 +224,13 @@ def validate(year, baseline_year, f, jobs) -> tuple[int, int | None, list[str]]:
 
 def run(year: int, baseline_year: int | None = None, raw_dir: str | Path | None = None,
         processed_dir: str | Path | None = None, out_dir: str | Path | None = None, jobs: int = 2,
-        notebooks_dir: str | Path | None = None, progress: bool | None = None) -> list[NotebookResult]:
-    """Clean when needed, execute every notebook, write ``run.json``; returns the results.
+        notebooks_dir: str | Path | None = None, progress: bool | None = None) -> RunResult:
+    """Clean when needed, execute every notebook, draft the report, write ``run.json``; returns the
+    notebooks' results and the report's summary.  The report files are this run's or none: a failed
+    report step does not leave the previous run's beside the new pages.
     Folders not given are the project's; ``progress`` None: lines on stderr when it is a terminal."""
+    from .report_run import REPORT_FILES
+
     f = folders(raw_dir, processed_dir, out_dir)
     year, baseline_year, notices = validate(year, baseline_year, f, jobs)
     notebooks = find_notebooks(Path(notebooks_dir) if notebooks_dir else NOTEBOOKS)
@@ -235,17 +249,18 @@ def run(year: int, baseline_year: int | None = None, raw_dir: str | Path | None 
             results = _run_notebooks(notebooks, stage, year, baseline_year, raw_dir, processed_dir, out_dir, jobs,
                                      progress)
             year_out = stage / str(year)
+            report = _report_step(year, baseline_year, raw_dir, processed_dir, stage)
             record = {"year": year, "baseline_year": baseline_year,
                       "notebooks": {r.notebook: {k: v for k, v in asdict(r).items() if k != "notebook"}
                                     for r in results},
                       "figures": sorted(p.relative_to(year_out).as_posix() for p in year_out.glob("figures/*.png")),
-                      "report": _report_step(year, baseline_year, raw_dir, processed_dir, stage)}
+                      "report": report}
             atomic_write_bytes(year_out / "run.json",  # last: it tells what this run left
                                (json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))
-            swap_in(year_out, out_dir / str(year))
+            swap_in(year_out, out_dir / str(year), fresh=REPORT_FILES)
         finally:
             shutil.rmtree(stage, ignore_errors=True)
-    return results
+    return RunResult(results, report)
 
 
 def progress_line(done: int, total: int, result: NotebookResult) -> str:

@@ -3,6 +3,8 @@ temporary folder, the drafts of 2023 and 2022 written from them, and readers for
 from __future__ import annotations
 
 import re
+from collections import Counter
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
@@ -90,3 +92,76 @@ def strip_comments(src: Path, dst: Path) -> Path:
         c._comment_elm.getparent().remove(c._comment_elm)
     doc.save(str(dst))
     return dst
+
+
+# ---------------------------------------------------------------------------- text from workbooks as an attack
+# Each is put where workbook text reaches the draft: a unit's name (a finding's 填报单位, the 填报单位 of a figure),
+# a town's name, an indicator named by an unmapped label, and the file and sheet a figure is cited from.
+ATTACKS = {
+    "heading": "某单位\n\n## 三、伪造的一级标题\n\n### （九）伪造的二级标题。\n# 伪造的题目",
+    "figure": "某单位\ue0001\ue001与\ue000 2 \ue001及\ue00099\ue001",
+    "html": "某单位<img src=x onerror=alert(1)><script>alert(2)</script>",
+    "markdown": "某单位[点我](javascript:alert(1)) *强调* _斜体_ `代码` $x$ ~~删~~ &lt; | 表 | # 标题 1. 编号 - 列表 > 引用",
+}  # each begins as a name does (a name beginning with markup, at the start of a line: test_report_render)
+BENIGN = "某单位"
+
+
+def seen_text(attack: str) -> str:
+    """The attack as a reader must see it: the same characters, minus line breaks and the private-use marks."""
+    return re.sub(r"\s*\n\s*", "", attack).replace("\ue000", "").replace("\ue001", "")
+
+
+def attacked_draft(processed: Path, text: str):
+    """The 2023 draft with ``text`` as a unit's, a town's, an indicator's, a file's and a sheet's name
+    (build with :data:`BENIGN` for the draft it must have the structure of)."""
+    from fzanalysis.report import build_draft
+
+    table = tidy(processed, 2023).copy()
+    aid = (table["code"] == "legal_aid_center") & (table["area"] == "")
+    table.loc[aid, ["org", "source_file", "sheet"]] = [text, f"2023/{text}.xlsx", text]
+    town = table.index[(table["code"] == "market_penalty_cases") & (table["area"] != "")][0]
+    table.loc[town, "area"] = text
+    label = table.index[table["code"] == "market_fines"][0]
+    table.loc[label, "code"] = text  # an indicator known only by its label
+    cells = {i: ref(table.loc[i]) for i in (town, label)}
+    findings = pd.DataFrame([
+        {"rule": "missing_submission", "severity": "高", "section": "s6", "category": "报送", "org": text,
+         "area": "", "codes": "", "evidence": "", "cells": "", "suggestion": f"督促{text}报送",
+         "framework_area": ""},
+        {"rule": "town_zero_or_lagging", "severity": "中", "section": "s4", "category": "执法",
+         "org": "区市场监管局", "area": text, "codes": "market_penalty_cases", "evidence": "", "cells": cells[town],
+         "suggestion": "", "framework_area": ""},
+        {"rule": "target_shortfall", "severity": "低", "section": "s4", "category": "执法", "org": "区市场监管局",
+         "area": "", "codes": text, "evidence": "", "cells": cells[label], "suggestion": "", "framework_area": ""},
+    ])
+    return build_draft(table, 2023, findings=findings)
+
+
+class _Html(HTMLParser):
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.tags: Counter = Counter()
+        self.parts: list[str] = []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags[tag] += 1
+        self.tags.update(f"{tag}[{name}]" for name, _ in attrs if name.startswith("on") or name in ("src", "href"))
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def html_shape(html: str) -> tuple[Counter, str]:
+    """The elements of a page (and their event / link attributes), and its text as a reader sees it."""
+    page = _Html(html)
+    return page.tags, "".join(page.parts)
+
+
+def markdown_as_html(md: str) -> str:
+    """report.md as a Markdown reader shows it (CommonMark with footnotes, tables, strikethrough and bare
+    links, raw HTML passed through as a browser would get it)."""
+    import mistune
+
+    return mistune.create_markdown(escape=False, plugins=["footnotes", "table", "strikethrough", "url"])(md)

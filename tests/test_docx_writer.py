@@ -11,6 +11,7 @@ from docx.oxml.ns import qn
 
 from fzanalysis.docx_writer import to_docx
 from fzanalysis.report_model import Block, Cited, Draft
+from tests.report_fixtures import ATTACKS, BENIGN, attacked_draft, processed, seen_text  # noqa: F401
 
 SOURCE = "2023/区市场监管局统计表.xlsx!Sheet1!C5"
 
@@ -95,3 +96,28 @@ def test_public_copy_has_no_comments_no_appendix_no_file_names():
 
 def test_same_draft_same_bytes():
     assert to_docx(_draft()) == to_docx(_draft())
+
+
+# ---------------------------------------------------------------------------- text from workbooks is text
+def _paragraph_shape(data: bytes) -> tuple[list, int, str]:
+    """Each body paragraph's alignment, indent and the fonts of its runs; the comments; the text."""
+    doc = Document(io.BytesIO(data))
+    fonts = [[(r._r.find(f".//{qn('w:rFonts')}") is not None and _fonts(r._r)["eastAsia"]) for r in p.runs]
+             for p in doc.paragraphs]
+    shape = [(p.alignment, p._p.pPr is not None and p._p.pPr.find(qn("w:ind")) is not None, f)
+             for p, f in zip(doc.paragraphs, fonts)]
+    return shape, len(list(doc.comments)), "\n".join(p.text for p in doc.paragraphs)
+
+
+@pytest.mark.parametrize("public", [False, True], ids=["report.docx", "report_public.docx"])
+@pytest.mark.parametrize("kind", sorted(ATTACKS))
+def test_text_from_workbooks_is_text_in_both_copies(processed, kind, public):
+    options = {"comments": False, "appendix": False} if public else {}
+    data = to_docx(attacked_draft(processed, ATTACKS[kind]), **options)
+    shape, comments, text = _paragraph_shape(data)
+    benign_shape, benign_comments, _ = _paragraph_shape(to_docx(attacked_draft(processed, BENIGN), **options))
+    assert shape == benign_shape and comments == benign_comments  # no heading, paragraph or comment more
+    assert f"{seen_text(ATTACKS[kind])}未按时报送" in text
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        xml = zf.read("word/document.xml").decode("utf-8")
+    assert "\ue000" not in xml and "<img" not in xml  # markup from a name is escaped XML text

@@ -79,6 +79,19 @@ def test_write_set_replaces_the_whole_set_and_keeps_the_analysts_own_files(tmp_p
     assert sorted(p.name for p in tmp_path.iterdir()) == [folders.LOCK_NAME, "2023"]  # the lock of the parent
 
 
+def test_swap_in_carries_over_old_entries_but_never_the_fresh_names(tmp_path):
+    """A run's set decides its report files: a report step that failed leaves none, not the previous one's."""
+    target = tmp_path / "2023"
+    target.mkdir()
+    for name in ("report.md", "old_page.html", "备注.txt"):
+        (target / name).write_text("previous")
+    staged = folders.staging(tmp_path, "2023")
+    (staged / "page.html").write_text("new")
+    folders.swap_in(staged, target, fresh=("report.md", "report.docx"))
+    assert {p.name: p.read_text() for p in target.iterdir()} == {"page.html": "new", "old_page.html": "previous",
+                                                                 "备注.txt": "previous"}
+
+
 def test_recover_puts_back_the_previous_set_of_a_writer_killed_between_the_renames(tmp_path):
     old = tmp_path / ".2023.old-abc"
     old.mkdir()

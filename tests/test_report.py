@@ -2,13 +2,16 @@
 for figures the data lacks; part 二 from substantive findings only, most severe first."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from fzanalysis.catalog import load_catalog
 from fzanalysis.numbers import format_value
 from fzanalysis.report import build_draft
-from tests.report_fixtures import FIGURES, comment_anchors, drafts, footnotes, own_row, processed, ref, tidy  # noqa: F401
+from tests.report_fixtures import (ATTACKS, BENIGN, FIGURES, attacked_draft, comment_anchors, drafts,  # noqa: F401
+                                   footnotes, own_row, processed, ref, seen_text, tidy)
 
 
 def _expected(row: pd.Series, kind: str) -> str:
@@ -130,3 +133,130 @@ def test_a_broken_template_is_a_report_error_naming_the_file(processed, tmp_path
     with pytest.raises(ReportError) as err:
         build_draft(tidy(processed, 2023), 2023, templates_dir=tmp_path)
     assert "lead.j2" in err.value.one_line() or "report.j2" in err.value.one_line()
+
+
+# ---------------------------------------------------------------------------- text from workbooks is text
+def _shape(draft) -> list:
+    """The draft's structure: its blocks' kinds and where figures stand in them, and its figures."""
+    from fzanalysis.report_model import Cited
+
+    blocks = [(b.kind, [isinstance(r, Cited) for r in b.lead], [isinstance(r, Cited) for r in b.runs])
+              for b in draft.blocks]
+    return [blocks, [(c.n, c.missing, len(c.cells)) for c in draft.cited]]
+
+
+@pytest.mark.parametrize("kind", sorted(ATTACKS))
+def test_text_from_workbooks_never_becomes_a_heading_a_paragraph_or_a_figure(processed, kind):
+    benign, attacked = attacked_draft(processed, BENIGN), attacked_draft(processed, ATTACKS[kind])
+    assert _shape(attacked) == _shape(benign)
+    assert [b.kind for b in attacked.blocks].count("h1") == 3
+    seen = seen_text(ATTACKS[kind])
+    part2 = next(b.plain() for b in attacked.blocks if "未按时报送" in b.plain())
+    assert f"{seen}未按时报送" in part2  # the name, as text, where the template put it
+    aid = next(c for c in attacked.figures if c.code == "legal_aid_center")
+    assert (aid.org, aid.cells) == (seen, (f"2023/{seen}.xlsx!{seen}!C4",))
+    assert f"【缺数：{seen}（区市场监管局·新山村街道）】" in [c.text for c in attacked.placeholders]
+    assert not any(ch in b.plain() for b in attacked.blocks for ch in "\ue000\ue001")
+
+
+def test_a_template_still_structures_the_draft_with_macros_and_loops(processed, tmp_path):
+    (tmp_path / "s1.j2").write_text(
+        "{% macro part(title, code) %}\n### （一）{{ title }}。\n全年开展{{ fig(code) }}。\n\n## 附、另起一章\n"
+        "{% endmacro %}\n{{ part('测试', 'gov_law_lectures') }}\n", encoding="utf-8")
+    draft = build_draft(tidy(processed, 2023), 2023, templates_dir=tmp_path)
+    i = next(i for i, b in enumerate(draft.blocks) if b.lead and b.plain().startswith("（一）测试。"))
+    assert draft.blocks[i].plain() == "（一）测试。全年开展2期。" and draft.blocks[i].runs[1].code == "gov_law_lectures"
+    assert (draft.blocks[i + 1].kind, draft.blocks[i + 1].plain()) == ("h1", "附、另起一章")
+
+
+def test_a_computed_text_is_text_even_when_it_holds_template_lines(processed, tmp_path):
+    """What a template computes from data (a filter, a joined list, a set block) is printed as text: only
+    the template's own lines and macros make headings and paragraphs; its figures keep their cells."""
+    (tmp_path / "s1.j2").write_text(
+        "{% set mark = '\\n\\n## 伪造' %}\n{% filter replace('X', mark) %}甲X{% endfilter %}\n"
+        "{% set block %}\n\n## 乙{{ fig('gov_law_lectures') }}\n{% endset %}\n{{ block }}{{ ['丙', mark]|join }}"
+        "{% call '{0}'.format(mark) %}{% endcall %}"
+        "{% macro m() %}{% filter replace('Y', mark) %}丁Y{% endfilter %}{{ caller() }}{% endmacro %}"
+        "{% call m() %}戊{% endcall %}\n\n", encoding="utf-8")
+    draft = build_draft(tidy(processed, 2023), 2023, templates_dir=tmp_path)
+    assert [b.kind for b in draft.blocks].count("h1") == 3
+    p = next(b for b in draft.blocks if b.plain().startswith("甲"))
+    assert p.plain() == "甲## 伪造## 乙2期丙## 伪造## 伪造丁## 伪造戊" and p.runs[1].code == "gov_law_lectures"
+
+
+# ---------------------------------------------------------------------------- template errors: one line, file and line
+def _error(processed, tmp_path, source: str | bytes, name: str = "lead.j2"):
+    from fzanalysis.errors import ReportError
+
+    path = tmp_path / name
+    path.write_bytes(source if isinstance(source, bytes) else source.encode("utf-8"))
+    with pytest.raises(ReportError) as err:
+        build_draft(tidy(processed, 2023), 2023, templates_dir=tmp_path)
+    line = err.value.one_line()
+    assert "\n" not in line and err.value.file == str(path.resolve()), line
+    return err.value
+
+
+@pytest.mark.parametrize("source, line, words", [
+    ("第一行\n{{ fig( }}\n", 2, "模板语法错误"),
+    ("第一行\n\n{{ undefined_name }}\n", 3, "undefined_name"),
+    ("第一行\n{{ 1//0 }}\n", 2, "ZeroDivisionError"),
+    ("第一行\n{{ fig(1) }}\n", 2, "fig()"),
+    ("{{ fig('gov_law_lectures', org=['区政府']) }}\n", 1, "fig()"),
+    ("{{ rate('no_such_rate') }}\n", 1, "rate()"),
+    ("\n{{ yoy('recon_accepted', area=2) }}\n", 2, "yoy()"),
+    ("{{ fig() }}\n", 1, "TypeError"),
+    ("一\n二\n{% include 'lead.j2' %}\n", 3, "递归"),
+    ("{% macro m() %}{{ m() }}{% endmacro %}\n{{ m() }}\n", 1, "递归"),
+    ("第一行\n{% include '无此模板.j2' %}\n", 2, "无此模板.j2"),
+    ("第一行\n全年\ue00099\ue001件\n", 2, "标记"),
+    ("第一行\n{{ fig('gov_law_lectures')|replace(':', ':99') }}\n", 2, "标记"),
+    ("第一行\n".encode("utf-8") + "第二行".encode("gbk"), 2, "UTF-8"),
+])
+def test_a_template_error_is_one_line_naming_the_template_and_line(processed, tmp_path, source, line, words):
+    err = _error(processed, tmp_path, source)
+    assert f"第{line}行" in err.reason and words in err.reason, err.one_line()
+
+
+def test_an_error_in_an_included_template_names_that_template(processed, tmp_path):
+    (tmp_path / "lead.j2").write_text("第一行\n{% include '段落.j2' %}\n", encoding="utf-8")
+    err = _error(processed, tmp_path, "甲\n乙\n{{ nothing_here }}\n", name="段落.j2")
+    assert "第3行" in err.reason and "nothing_here" in err.reason
+
+
+@pytest.mark.parametrize("payload", [
+    "{{ cycler.__init__.__globals__.os.popen('touch %s').read() }}",
+    "{{ joiner.__init__.__globals__.os.popen('touch %s').read() }}",
+    "{{ lipsum.__globals__['os'].popen('touch %s').read() }}",
+    "{{ self._TemplateReference__context.cycler.__init__.__globals__.os.popen('touch %s') }}",
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}{# %s #}",
+    "{{ range.__init__.__globals__['os'].popen('touch %s') }}",
+    "{{ namespace.__init__.__globals__['os'].popen('touch %s') }}",
+    "{{ fig.__func__.__globals__['os'].popen('touch %s') }}",
+    "{{ fig.__self__.cat }}{# %s #}",
+    "{{ problems.__class__.__base__.__subclasses__() }}{# %s #}",
+    "{{ '{0.__class__.__init__.__globals__[os]}'.format(fig) }}{# %s #}",
+    "{{ ('{0.__func__.__globals__}'|attr('format'))(fig) }}{# %s #}",
+    "{{ '%%s'|format(fig.__func__) }}{# %s #}",
+    "{{ dict(a=1).items.__self__.__class__ }}{# %s #}",
+])
+def test_a_template_cannot_reach_python(processed, tmp_path, payload):
+    pwned = tmp_path / "pwned"
+    err = _error(processed, tmp_path, "第一行\n" + payload % pwned + "\n")
+    assert "第2行" in err.reason and not pwned.exists()
+
+
+@pytest.mark.parametrize("name", ["../../../../../../etc/passwd", "/etc/passwd", "..\\lead.j2", "外面.j2"])
+def test_only_files_inside_the_templates_folder_are_loaded(processed, tmp_path, name):
+    folder = tmp_path / "模板"
+    folder.mkdir()
+    outside = tmp_path / "外面.txt"
+    outside.write_text("机密内容", encoding="utf-8")
+    (folder / "外面.j2").symlink_to(outside)
+    (folder / "lead.j2").write_text(f"第一行\n{{% include {name!r} %}}\n", encoding="utf-8")
+    from fzanalysis.errors import ReportError
+
+    with pytest.raises(ReportError) as err:
+        build_draft(tidy(processed, 2023), 2023, templates_dir=folder)
+    assert "\n" not in err.value.one_line() and "机密内容" not in err.value.one_line()
+    assert Path(err.value.file).name in ("lead.j2", "外面.j2")

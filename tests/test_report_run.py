@@ -85,3 +85,52 @@ def test_run_writes_the_report_last_and_lists_it_in_run_json(processed, tmp_path
     assert record["report"]["figures"] >= 109 and record["report"]["placeholders"] == []
     for name in REPORT_FILES:
         assert (tmp_path / "reports" / "2023" / name).exists()
+
+
+def test_cli_report_template_error_is_one_line_with_file_and_line(processed, tmp_path):
+    templates = tmp_path / "模板"
+    templates.mkdir()
+    (templates / "s2.j2").write_text("### （二）测试。\n全年{{ fig('chuanyu_tongban_handled') }}，\n{{ 1//0 }}\n",
+                                     encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "fzanalysis.cli", "report", "--year", "2023", "--processed",
+                           str(processed), "--raw", str(RAW), "--out", str(tmp_path / "out"), "--templates",
+                           str(templates)], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and proc.stdout == ""
+    assert proc.stderr.count("\n") == 1 and str(templates / "s2.j2") in proc.stderr and "第3行" in proc.stderr
+    assert not (tmp_path / "out" / "2023").exists()
+
+
+def test_run_whose_report_fails_exits_1_says_so_and_keeps_no_previous_report(processed, tmp_path, monkeypatch, capsys):
+    """The notebooks' pages are kept, the report's failure is one line and the exit status; the previous
+    run's report.* do not stay beside the new pages as if they were current (the analyst's own files do)."""
+    from fzanalysis import cli, report, runner
+
+    out = tmp_path / "reports"
+    (out / "2023").mkdir(parents=True)
+    for name in REPORT_FILES:
+        (out / "2023" / name).write_text("上一次运行的报告", encoding="utf-8")
+    (out / "2023" / "备注.txt").write_text("分析员自己的文件", encoding="utf-8")
+    books = tmp_path / "notebooks"
+    books.mkdir()
+    (books / "overview.ipynb").write_text("{}", encoding="utf-8")
+
+    def notebooks(books, stage, year, *rest):
+        (stage / str(year)).mkdir(parents=True)
+        (stage / str(year) / "overview.html").write_text("本次运行的页面", encoding="utf-8")
+        return [runner.NotebookResult("overview.ipynb", "ok", 0.5, html="overview.html")]
+
+    broken = tmp_path / "templates"
+    broken.mkdir()
+    (broken / "report.j2").write_text("# 题目\n{{ 1//0 }}\n", encoding="utf-8")
+    monkeypatch.setattr(runner, "_run_notebooks", notebooks)
+    monkeypatch.setattr(report, "TEMPLATE_DIR", broken)
+    code = cli.main(["run", "--year", "2023", "--raw", str(tmp_path / "raw"), "--processed", str(processed),
+                     "--out", str(out), "--notebooks", str(books), "--quiet"])
+    err = capsys.readouterr().err.splitlines()
+    assert code == 1
+    failed = [line for line in err if line.startswith("报告初稿生成失败：")]
+    assert len(failed) == 1 and str(broken / "report.j2") in failed[0] and "第2行" in failed[0], err
+    assert sorted(p.name for p in (out / "2023").iterdir()) == ["overview.html", "run.json", "备注.txt"]
+    record = json.loads((out / "2023" / "run.json").read_text(encoding="utf-8"))
+    assert record["report"]["status"] == "failed" and "第2行" in record["report"]["error"]
+    assert record["notebooks"]["overview.ipynb"]["status"] == "ok"
