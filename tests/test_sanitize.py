@@ -7,15 +7,21 @@ diagnostics notebooks and greps every output byte — and checks that real 11-di
 """
 from __future__ import annotations
 
+import datetime as dt
+import re
 import shutil
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
-from fzanalysis.sanitize import clean_name, clean_text, is_personal_value, mask_personal, printable
+from fzanalysis.sanitize import (ID_TOKEN, NAME_TOKEN, PHONE_TOKEN, clean_name, clean_text, is_personal_value,
+                                 mask_personal, printable)
 from tests.xlsx_factory import Text, org_line, write_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,6 +75,161 @@ def test_a_changed_name_keeps_a_stable_hash_so_citations_stay_unique():
 def test_only_a_whole_phone_or_id_is_a_personal_value():
     assert is_personal_value("138-1234-5678") and is_personal_value(" 110101199003071234 ")
     assert not is_personal_value("579件") and not is_personal_value("13061000000元")
+
+
+# ------------------------------------------------------------------------------ spellings people use (issue 16)
+@pytest.mark.parametrize("text, expected", [
+    ("1390 0222 222", "[手机号]"),                       # 4-4-3
+    ("139 0011 1111", "[手机号]"),                       # 3-4-4
+    ("(139)0033-3333", "[手机号]"),
+    ("139.0044.4444", "[手机号]"),
+    ("139–0055–5555", "[手机号]"),                       # en dash
+    ("139—0055—5555", "[手机号]"), ("139－0055－5555", "[手机号]"), ("139‒0055‒5555", "[手机号]"),
+    ("139―0055―5555", "[手机号]"), ("139‐0055‐5555", "[手机号]"),
+    ("139\u30000055\u30005555", "[手机号]"),             # ideographic space
+    ("+86 139 0000 1111", "[手机号]"), ("0086-139-0000-1111", "[手机号]"), ("(+86)13900001111", "[手机号]"),
+    ("Tel13900666666", "Tel[手机号]"), ("TEL:139 0066 6666", "TEL:[手机号]"), ("电话13900777777", "电话[手机号]"),
+    ("手机号13900999999", "手机号[手机号]"),
+    ("13900001111 13900002222", "[手机号] [手机号]"),
+    ("110105 19800101 888X", "[身份证号]"), ("110105-19800101-888X", "[身份证号]"),
+    ("110105 800101 888", "[身份证号]"),
+    ("联系人 王小明", "联系人 [姓名]"),
+    ("联系人：李四光13900888888", "联系人:[姓名][手机号]"),
+    ("联系人：张三、李四、王五", "联系人:[姓名]、[姓名]、[姓名]"),
+    ("联系人：张三 李四", "联系人:[姓名] [姓名]"),
+    ("联系人王小明13900888888", "联系人[姓名][手机号]"),
+    ("负责人：赵六", "负责人:[姓名]"),
+    ("某某协会（1390-8080-808）", "某某协会([手机号])"),
+])
+def test_the_spellings_of_the_issue_are_masked(text, expected):
+    assert mask_personal(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "13900000000元", "13900000000 万元", "13 900 000 000 元", "1.39亿", "1.39亿元", "13900000.000", "13900000000.00元",
+    "2023-01-15", "2023.01.15—2023.12.31", "大渡府发〔2023〕15号", "13 14 15 16 17 18 19 20",
+    "主要负责人履行推进法治建设第一责任人职责", "党政主要负责人履行推进法治建设第一责任人职责情况",
+    "行政机关负责人出庭应诉率", "负责人出庭应诉率", "联系人 电话", "联系人 姓名", "单位负责人",
+    "91500104MA5U123456",
+])
+def test_amounts_dates_document_numbers_and_indicator_names_stay(text):
+    assert mask_personal(text) == text
+
+
+SEPARATORS = (" ", "-", "–", "—", "－", "‒", "―", "‐", ".", "\u3000", "\u00a0", "·", " - ", "")
+PHONE_PREFIXES = ("", "+86", "+86 ", "+86-", "0086", "0086 ", "(+86)", "（+86）", "86-")
+PHONE_LABELS = ("", "Tel", "TEL", "tel:", "Tel.", "Mobile", "电话", "手机", "手机号", "手机号码", "联系电话：", "电话 ")
+BEFORE = ("", "本单位", "如有疑问请联系", "备注：", "2023年度统计，", "（", "请与办公室")
+AFTER = ("", "。", "，谢谢", " 转办公室", "）", "；核对后报送", "\n下一行")
+SURNAMES = ("王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "欧阳", "司马")
+GIVEN = ("小明", "建国", "红梅", "光", "伟", "芳", "四光", "晓燕", "德华")
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def _spell(draw, chars: str, separators=SEPARATORS) -> str:
+    """``chars`` cut into groups at random places, each cut with its own separator."""
+    cuts = sorted(draw(st.sets(st.integers(1, len(chars) - 1), max_size=4)))
+    parts = [chars[a:b] for a, b in zip([0, *cuts], [*cuts, len(chars)])]
+    out = parts[0]
+    for part in parts[1:]:
+        out += draw(st.sampled_from(separators)) + part
+    return out
+
+
+@st.composite
+def mobile_spellings(draw) -> tuple[str, str]:
+    """(the 11 digits, one way a person writes them)."""
+    digits = "1" + draw(st.sampled_from("3456789")) + draw(st.text("0123456789", min_size=9, max_size=9))
+    if draw(st.booleans()):
+        spelled = _spell(draw, digits)
+        assume(not re.fullmatch(r"\d+\.\d+", spelled))  # 1390022.2222 is a decimal number: kept by design
+    else:  # (139)0033-3333
+        cut = draw(st.integers(3, 4))
+        spelled = f"({digits[:cut]})" + draw(st.sampled_from(("", " "))) + _spell(draw, digits[cut:])
+    spelled = draw(st.sampled_from(PHONE_PREFIXES)) + spelled
+    if draw(st.booleans()):
+        spelled = spelled.translate(FULL_WIDTH)
+    return digits, draw(st.sampled_from(PHONE_LABELS)) + spelled
+
+
+@st.composite
+def id_spellings(draw) -> tuple[str, str]:
+    region = draw(st.sampled_from(("110105", "500104", "130102", "510102", "440305", "620102")))
+    born = draw(st.dates(dt.date(1930, 1, 1), dt.date(2012, 12, 31)))
+    seq = draw(st.text("0123456789", min_size=3, max_size=3))
+    if draw(st.booleans()):
+        digits = region + born.strftime("%y%m%d") + seq  # the 15-digit old form
+    else:
+        digits = region + born.strftime("%Y%m%d") + seq + draw(st.sampled_from("0123456789Xx"))
+    spelled = _spell(draw, digits, (" ", "-", "–", "—", "\u3000", " - ", ""))
+    return digits.rstrip("Xx"), draw(st.sampled_from(("", "身份证号", "身份证号：", "经办人身份证号 "))) + spelled
+
+
+@st.composite
+def name_lists(draw) -> tuple[list[str], list[str], str]:
+    """(names, phone digits glued to them, a sign-off text: label, colon or not, names, numbers)."""
+    names = draw(st.lists(st.builds(lambda s, g: s + g, st.sampled_from(SURNAMES), st.sampled_from(GIVEN)),
+                          min_size=1, max_size=4, unique=True))
+    label = draw(st.sampled_from(("联系人", "填表人", "审核人", "负责人", "经办人", "单位负责人", "填报人")))
+    after_label = draw(st.sampled_from(("：", ":", " ", "： ", "\u3000")))
+    between = draw(st.sampled_from(("、", "，", " ", "/", "\u3000")))
+    phones, items = [], []
+    for name in names:
+        if draw(st.booleans()):
+            digits, spelled = draw(mobile_spellings().filter(lambda p: not p[1][:1].isalpha()))
+            phones.append(digits)
+            name += spelled
+        items.append(name)
+    return names, phones, label + after_label + between.join(items)
+
+
+def _digits_left(out: str, digits: str, run: int = 7) -> list[str]:
+    """Runs of ``run`` consecutive digits of ``digits`` still in ``out`` once separators are removed."""
+    flat = re.sub(r"[\s\-–—－‒―‐.·()（）+＋]", "", unicodedata.normalize("NFKC", out))
+    return [digits[k:k + run] for k in range(len(digits) - run + 1) if digits[k:k + run] in flat]
+
+
+@settings(max_examples=400, deadline=None)
+@given(mobile_spellings(), st.sampled_from(BEFORE), st.sampled_from(AFTER))
+def test_no_spelling_of_a_mobile_number_survives(phone, before, after):
+    digits, spelled = phone
+    out = clean_text(before + spelled + after)
+    assert _digits_left(out, digits) == [], (spelled, out)
+    assert PHONE_TOKEN in out
+
+
+@settings(max_examples=300, deadline=None)
+@given(id_spellings(), st.sampled_from(BEFORE), st.sampled_from(AFTER))
+def test_no_spelling_of_an_id_number_survives(id_number, before, after):
+    digits, spelled = id_number
+    out = clean_text(before + spelled + after)
+    assert _digits_left(out, digits) == [], (spelled, out)
+    assert ID_TOKEN in out
+
+
+@settings(max_examples=400, deadline=None)
+@given(name_lists(), st.sampled_from(("", "本表", "备注：", "2023年度，")),
+       st.sampled_from(("", "。", "，请核对", "\u3000审核人：王建国", " 联系电话：023-68881234")))
+def test_no_name_of_a_sign_off_list_survives(sign_off, before, after):
+    names, phones, text = sign_off
+    out = clean_text(before + text + after)
+    assert [n for n in names if n in out] == [], (text, out)
+    assert all(_digits_left(out, p) == [] for p in phones), (text, out)
+    assert out.count(NAME_TOKEN) >= len(names)
+
+
+@settings(max_examples=200, deadline=None)
+@given(mobile_spellings(), id_spellings())
+def test_several_numbers_in_one_remark_all_go(phone, id_number):
+    text = f"经办人手机{phone[1]}，身份证{id_number[1]}；另：{phone[1]}"
+    out = clean_text(text)
+    assert _digits_left(out, phone[0]) == [] and _digits_left(out, id_number[0]) == [], (text, out)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(13_000_000_000, 19_999_999_999), st.sampled_from(("元", "万元", " 元", "亿元", "件", "次")))
+def test_an_eleven_digit_amount_or_count_stays(value, unit):
+    assert clean_text(f"{value}{unit}") == f"{value}{unit}"
 
 
 # ------------------------------------------------------------------------------ end to end
