@@ -3,7 +3,7 @@
 Every text the cleaner passes on — labels, units, remarks, text-valued cells, sheet names, file
 names, reasons that quote them — goes through :func:`clean_text` (or :func:`clean_name` for a file
 or sheet name) before it reaches processed data, the log, findings, notebooks, reports or the
-terminal:
+terminal; every line a command prints passes :class:`MaskedStream` (the command line's edge):
 
 - personal data is replaced by a token, no digit of it left: mobile numbers, whatever the grouping
   of their 11 digits and whatever stands between the groups — spaces of any width, dots, dashes of
@@ -299,3 +299,36 @@ def printable(text: str) -> str:
     masked = mask_personal(text)
     return _CONTROLS.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), masked)
 
+
+_LINE_ENDS = re.compile(r"(\r\n|\n|\r)")
+
+
+class MaskedStream:
+    """A text stream (stdout, stderr) that writes every line :func:`printable`: installed by the
+    command line at its edge, so no command can print personal data, whichever module prints.
+
+    A line goes out when it is complete (a newline, or the carriage return a progress bar writes);
+    the rest waits for its end or for :meth:`flush`.  Everything else (``isatty``, ``fileno``,
+    ``buffer`` …) is the wrapped stream's."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+        self._pending = ""
+
+    def write(self, text: str) -> int:
+        data = self._pending + text
+        cut = max(data.rfind("\n"), data.rfind("\r")) + 1
+        self._pending = data[cut:]
+        if cut:
+            parts = _LINE_ENDS.split(data[:cut])  # text, end, text, end, …, ''
+            self._stream.write("".join(p if k % 2 else printable(p) for k, p in enumerate(parts)))
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending:
+            pending, self._pending = self._pending, ""
+            self._stream.write(printable(pending))
+        self._stream.flush()
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)

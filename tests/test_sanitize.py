@@ -232,6 +232,36 @@ def test_an_eleven_digit_amount_or_count_stays(value, unit):
     assert clean_text(f"{value}{unit}") == f"{value}{unit}"
 
 
+# ------------------------------------------------------------------------------ the command line's edge
+def test_the_stream_of_the_command_line_masks_whole_lines_however_they_are_written():
+    import io
+
+    from fzanalysis.sanitize import MaskedStream
+
+    sink = io.StringIO()
+    stream = MaskedStream(sink)
+    print("电话", "139 0022", "2222", file=stream)  # print writes its arguments one by one
+    stream.write("进度 1390 0")
+    assert sink.getvalue() == "电话 [手机号]\n"  # half a line waits for its end
+    stream.write("222 222\r")  # a progress bar's carriage return ends a line too
+    stream.write("末尾 (139)0033-3333\x1b[2J")
+    stream.flush()
+    assert sink.getvalue() == "电话 [手机号]\n进度 [手机号]\r末尾 [手机号]\\x1b[2J"
+
+
+def test_no_command_prints_personal_data_not_even_argparse(capsys):
+    from fzanalysis.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["status", "--year", "139 0066 6666"])  # argparse echoes the bad value
+    with pytest.raises(SystemExit):
+        main(["status", "--year", "2023", "--bogus", "联系人 王小明"])
+    code = main(["check-report", "联系人王小明13900777777.txt", "--year", "2023"])
+    err = capsys.readouterr().err
+    assert code != 0 and "[手机号]" in err
+    assert _digits_left(err, "13900666666") == [] and _digits_left(err, "13900777777") == [] and "王小明" not in err
+
+
 # ------------------------------------------------------------------------------ end to end
 ID, ID_X, PHONE, DASHED, SPACED, MAIL = ("110101199003071234", "51010219851231002X", "13812345678",
                                          "139-2345-6789", "137 3456 7890", "li.hongmei@example.cn")
