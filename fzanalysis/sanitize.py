@@ -3,7 +3,8 @@
 Every text the cleaner passes on — labels, units, remarks, text-valued cells, sheet names, file
 names, reasons that quote them — goes through :func:`clean_text` (or :func:`clean_name` for a file
 or sheet name) before it reaches processed data, the log, findings, notebooks, reports or the
-terminal; every line a command prints passes :class:`MaskedStream` (the command line's edge):
+terminal; check-report echoes the analyst's sentences through it; and every line a command prints
+passes :class:`MaskedStream` (the command line's edge):
 
 - personal data is replaced by a token, no digit of it left: mobile numbers, whatever the grouping
   of their 11 digits and whatever stands between the groups — spaces of any width, dots, dashes of

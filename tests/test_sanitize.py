@@ -262,6 +262,93 @@ def test_no_command_prints_personal_data_not_even_argparse(capsys):
     assert _digits_left(err, "13900666666") == [] and _digits_left(err, "13900777777") == [] and "王小明" not in err
 
 
+# ------------------------------------------------------------------------------ spellings end to end (issue 16)
+MEMBER_ORG = "某某协会（1390-8080-808）"
+REMARK = "经办人Tel13900666666，(139)0033-3333，139–0055–5555，身份证110105 19800101 888X；联系人：李四光13900888888"
+SPELLING_SECRETS = ("13908080808", "13900666666", "13900333333", "13900555555", "13900888888", "13900222222",
+                    "13900444444", "13900777777", "13900888888", "11010519800101888")
+SPELLING_NAMES = ("李四光", "王小明", "张三丰", "赵子龙", "钱学森")
+
+
+def _plant_spellings(raw: Path) -> None:
+    y = raw / str(YEAR)
+    y.mkdir(parents=True)
+    # an unknown unit: its 填报单位 line holds a phone (dropped as personal data), so its name is the file's
+    write_xlsx(y / f"{MEMBER_ORG}.xlsx", {
+        "联系1390 0222 222": [
+            [org_line(MEMBER_ORG)],
+            ["备注：联系人 王小明 13900777777"],
+            ["序号", "指标名称", "单位", f"{YEAR}年", "备注"],
+            [1, "普法宣传活动场次", "场", 12, REMARK],
+            [2, "普法志愿者人数（联系人 张三丰、赵子龙）", "人", 30, None],   # unmapped: its label is cited
+            [3, "法律服务咨询（负责人 钱学森 139 0088 8888）", "次", 40, None],
+            [4, "会员单位数", "个", Text("1390 0222 222"), None],       # a phone typed as the value
+            [5, "培训人次", "人次", Text("待统计，联系139.0044.4444"), None],  # text the parser refuses
+            [],
+            ["联系人：张三丰、赵子龙", None, "手机：(+86)139 0066 6666"],
+        ]})
+    write_xlsx(y / "区市场监管局统计表.xlsx", {"表1": [
+        [org_line("重庆市大渡口区市场监督管理局")],
+        ["指标名称", "单位", f"{YEAR}年"],
+        ["行政处罚案件数", "件", 579],
+        ["主要负责人履行推进法治建设第一责任人职责情况", "项", 3],
+    ]})
+
+
+def _leaks(text: str) -> list[str]:
+    return [d for d in SPELLING_SECRETS if _digits_left(text, d)] + [n for n in SPELLING_NAMES if n in text]
+
+
+def test_spellings_reach_no_output_of_clean_status_or_check_report(tmp_path, capsys):
+    from fzanalysis.clean import run_clean
+    from fzanalysis.cli import main
+
+    raw, processed, out = tmp_path / "raw", tmp_path / "processed", tmp_path / "out"
+    _plant_spellings(raw)
+    run_clean(raw, processed, YEAR, progress=False)
+    year_dir = processed / str(YEAR)
+    for name in ("indicators.csv", "cleaning_log.csv", "unmapped.csv"):
+        text = (year_dir / name).read_bytes().decode("utf-8")
+        assert _leaks(text) == [], name
+    assert _leaks(pd.read_parquet(year_dir / "indicators.parquet").astype(str).to_csv()) == []
+    log = pd.read_csv(year_dir / "cleaning_log.csv", dtype=str, keep_default_na=False)
+    member = log[log["file"].str.startswith(f"{YEAR}/某某协会")]
+    (org,) = set(member["org"])
+    assert org.startswith("某某协会([手机号])~")  # the unknown unit: named after its file, the number masked
+    assert member["file"].iloc[0].startswith(f"{YEAR}/某某协会([手机号])~")
+    sheets = set(member.loc[member["sheet"] != "", "sheet"])
+    assert len(sheets) == 1 and sheets.pop().startswith("联系[手机号]~")
+    assert {"personal_data_removed", "unknown_org"} <= set(member["event"])
+    unmapped = pd.read_csv(year_dir / "unmapped.csv", dtype=str, keep_default_na=False)
+    assert "普法志愿者人数(联系人 [姓名]、[姓名])" in set(unmapped["label"])
+    assert "法律服务咨询(负责人 [姓名] [手机号])" in set(unmapped["label"])
+    ind = pd.read_csv(year_dir / "indicators.csv", dtype=str, keep_default_na=False)
+    assert "主要负责人履行推进法治建设第一责任人职责情况" in set(unmapped["label"]) | set(ind["indicator"])
+    assert "579" in set(ind["value"].str.replace(".0", "", regex=False))  # the good workbook is untouched
+
+    capsys.readouterr()
+    assert main(["status", "--year", str(YEAR), "--processed", str(processed), "--raw", str(raw),
+                 "--out", str(out)]) == 0
+    printed = capsys.readouterr()
+    status = (out / str(YEAR) / "status.csv").read_bytes().decode("utf-8")
+    assert org in status and org in printed.out
+    assert _leaks(status) == [] and _leaks(printed.out + printed.err) == []
+
+    report = tmp_path / "成稿.txt"
+    report.write_text("市场监管领域办理行政处罚案件579件。\n"
+                      f"联系人 王小明，电话1390 0222 222；{REMARK}。\n"
+                      "某某协会（1390-8080-808）开展普法宣传12场，联系人：张三丰、赵子龙、钱学森。\n"
+                      "另：Tel13900777777，会员139.0044.4444，139 0088 8888人次参加培训。\n", encoding="utf-8")
+    main(["check-report", str(report), "--year", str(YEAR), "--processed", str(processed), "--raw", str(raw),
+          "--out", str(out)])
+    printed = capsys.readouterr()
+    checked = (out / str(YEAR) / "report_check.csv").read_bytes().decode("utf-8")
+    assert _leaks(checked) == [] and _leaks(printed.out + printed.err) == []
+    rows = pd.read_csv(out / str(YEAR) / "report_check.csv", dtype=str, keep_default_na=False)
+    assert "579件" in set(rows["figure_text"]) and len(rows) >= 3
+    assert rows["sentence"].str.contains("[手机号]", regex=False).sum() >= 2
+
+
 # ------------------------------------------------------------------------------ end to end
 ID, ID_X, PHONE, DASHED, SPACED, MAIL = ("110101199003071234", "51010219851231002X", "13812345678",
                                          "139-2345-6789", "137 3456 7890", "li.hongmei@example.cn")
