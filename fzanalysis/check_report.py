@@ -29,6 +29,7 @@ from .figure_match import Candidate, Context, Matcher, ties
 from .figures_text import Mention, find_figures, normalise, sentence_bounds
 from .numbers import format_value, round_half_up
 from .report_settings import Settings, load_prose, load_settings
+from .sanitize import clean_text, mask_personal
 
 __all__ = ["COLUMNS", "STATUSES", "Tables", "check_file", "check_paragraphs", "summary_lines"]
 
@@ -246,13 +247,20 @@ def check_paragraphs(paragraphs: list[str], tables: Tables, catalog: Catalog | N
         mentions = find_figures(text, chk.prose)
         resolved: dict[int, _Where] = {}
         ctx = Context(section=section, fixed_org=org)
+        echoed: dict[tuple[int, int], str] = {}  # each sentence masked once, however many figures it holds
         for i, m in enumerate(mentions):
             s_start, s_end = sentence_bounds(text, m.start)
             named_org, area = ("", "") if org else chk.matcher.named(text, s_start, m.start)
             stated = Figure.from_text(m.number_text)
             stated = Figure(m.value, stated.unit, stated.qualifier, stated.step)
-            base = {"paragraph": p_index, "sentence": raw[s_start:s_end].strip(), "figure_text": m.text,
-                    "value": m.value, "unit": m.unit, "qualifier": m.qualifier}
+            # the analyst's text is echoed masked: a phone or a name in it never reaches report_check.csv (a
+            # figure that is itself a phone number shows no value either)
+            shown = clean_text(m.text)
+            if (s_start, s_end) not in echoed:
+                echoed[s_start, s_end] = clean_text(raw[s_start:s_end].strip())
+            base = {"paragraph": p_index, "sentence": echoed[s_start, s_end], "figure_text": shown,
+                    "value": None if mask_personal(m.text) != m.text else m.value, "unit": m.unit,
+                    "qualifier": m.qualifier}
             if m.change:
                 subject = next((resolved[j] for j in range(i - 1, -1, -1) if j in resolved
                                 and not mentions[j].in_brackets and mentions[j].end > s_start), None)
@@ -270,7 +278,7 @@ def check_paragraphs(paragraphs: list[str], tables: Tables, catalog: Catalog | N
                     if result["status"] != NO_SOURCE:
                         resolved[i] = _Where(found[0].code, result.get("org", ""), area, found[0])
                 label = text[m.items[item][0]:m.items[item][1]] if item is not None else ""
-                rows.append({**base, "figure_text": f"{m.text}（{label}）" if label else m.text, **result})
+                rows.append({**base, "figure_text": clean_text(f"{m.text}（{label}）") if label else shown, **result})
     df = pd.DataFrame(rows, columns=COLUMNS) if rows else pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
     for col in COLUMNS:
         if col not in ("paragraph", "value"):

@@ -117,7 +117,7 @@ def resolve_workbook_org(texts: list[str], file_name: str, catalog: Catalog) -> 
         if org:
             return org, True
     fallback = next((t for t in texts if t), Path(file_name).stem)
-    return clean_text(fallback.strip()[:40]), False
+    return clean_text(fallback.strip())[:40], False  # masked whole first: a cut never leaves half a number
 
 
 class _FileCleaner:

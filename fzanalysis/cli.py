@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import FzError
-from .sanitize import printable
+from .sanitize import MaskedStream, printable
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -254,6 +254,22 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line.  Everything any command prints, on stdout or stderr (summaries, errors,
+    warnings, argparse's messages, progress), passes the masker on its way out (:class:`MaskedStream`)."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = MaskedStream(out), MaskedStream(err)
+    try:
+        return _main(argv)
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # a closed pipe: nothing more can be said
+                pass
+        sys.stdout, sys.stderr = out, err
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     handlers = {"clean": _cmd_clean, "run": _cmd_run, "catalog": _cmd_catalog, "report": _cmd_report,
                 "check-report": _cmd_check_report, "init": _cmd_init, **LOOP_HANDLERS}

@@ -7,15 +7,21 @@ diagnostics notebooks and greps every output byte — and checks that real 11-di
 """
 from __future__ import annotations
 
+import datetime as dt
+import re
 import shutil
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
-from fzanalysis.sanitize import clean_name, clean_text, is_personal_value, mask_personal, printable
+from fzanalysis.sanitize import (ID_TOKEN, NAME_TOKEN, PHONE_TOKEN, clean_name, clean_text, is_personal_value,
+                                 mask_personal, printable)
 from tests.xlsx_factory import Text, org_line, write_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,6 +75,278 @@ def test_a_changed_name_keeps_a_stable_hash_so_citations_stay_unique():
 def test_only_a_whole_phone_or_id_is_a_personal_value():
     assert is_personal_value("138-1234-5678") and is_personal_value(" 110101199003071234 ")
     assert not is_personal_value("579件") and not is_personal_value("13061000000元")
+
+
+# ------------------------------------------------------------------------------ spellings people use (issue 16)
+@pytest.mark.parametrize("text, expected", [
+    ("1390 0222 222", "[手机号]"),                       # 4-4-3
+    ("139 0011 1111", "[手机号]"),                       # 3-4-4
+    ("(139)0033-3333", "[手机号]"),
+    ("139.0044.4444", "[手机号]"),
+    ("139–0055–5555", "[手机号]"),                       # en dash
+    ("139—0055—5555", "[手机号]"), ("139－0055－5555", "[手机号]"), ("139‒0055‒5555", "[手机号]"),
+    ("139―0055―5555", "[手机号]"), ("139‐0055‐5555", "[手机号]"),
+    ("139\u30000055\u30005555", "[手机号]"),             # ideographic space
+    ("+86 139 0000 1111", "[手机号]"), ("0086-139-0000-1111", "[手机号]"), ("(+86)13900001111", "[手机号]"),
+    ("Tel13900666666", "Tel[手机号]"), ("TEL:139 0066 6666", "TEL:[手机号]"), ("电话13900777777", "电话[手机号]"),
+    ("手机号13900999999", "手机号[手机号]"),
+    ("13900001111 13900002222", "[手机号] [手机号]"),
+    ("110105 19800101 888X", "[身份证号]"), ("110105-19800101-888X", "[身份证号]"),
+    ("110105 800101 888", "[身份证号]"),
+    ("联系人 王小明", "联系人 [姓名]"),
+    ("联系人：李四光13900888888", "联系人:[姓名][手机号]"),
+    ("联系人：张三、李四、王五", "联系人:[姓名]、[姓名]、[姓名]"),
+    ("联系人：张三 李四", "联系人:[姓名] [姓名]"),
+    ("联系人王小明13900888888", "联系人[姓名][手机号]"),
+    ("负责人：赵六", "负责人:[姓名]"),
+    ("某某协会（1390-8080-808）", "某某协会([手机号])"),
+])
+def test_the_spellings_of_the_issue_are_masked(text, expected):
+    assert mask_personal(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "13900000000元", "13900000000 万元", "13 900 000 000 元", "1.39亿", "1.39亿元", "13900000.000", "13900000000.00元",
+    "2023-01-15", "2023.01.15—2023.12.31", "大渡府发〔2023〕15号", "13 14 15 16 17 18 19 20",
+    "主要负责人履行推进法治建设第一责任人职责", "党政主要负责人履行推进法治建设第一责任人职责情况",
+    "行政机关负责人出庭应诉率", "负责人出庭应诉率", "联系人 电话", "联系人 姓名", "单位负责人",
+    "91500104MA5U123456",
+])
+def test_amounts_dates_document_numbers_and_indicator_names_stay(text):
+    assert mask_personal(text) == text
+
+
+SEPARATORS = (" ", "-", "–", "—", "－", "‒", "―", "‐", ".", "\u3000", "\u00a0", "·", " - ", "")
+PHONE_PREFIXES = ("", "+86", "+86 ", "+86-", "0086", "0086 ", "(+86)", "（+86）", "86-")
+PHONE_LABELS = ("", "Tel", "TEL", "tel:", "Tel.", "Mobile", "电话", "手机", "手机号", "手机号码", "联系电话：", "电话 ")
+BEFORE = ("", "本单位", "如有疑问请联系", "备注：", "2023年度统计，", "（", "请与办公室")
+AFTER = ("", "。", "，谢谢", " 转办公室", "）", "；核对后报送", "\n下一行")
+SURNAMES = ("王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "欧阳", "司马")
+GIVEN = ("小明", "建国", "红梅", "光", "伟", "芳", "四光", "晓燕", "德华")
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def _spell(draw, chars: str, separators=SEPARATORS) -> str:
+    """``chars`` cut into groups at random places, each cut with its own separator."""
+    cuts = sorted(draw(st.sets(st.integers(1, len(chars) - 1), max_size=4)))
+    parts = [chars[a:b] for a, b in zip([0, *cuts], [*cuts, len(chars)])]
+    out = parts[0]
+    for part in parts[1:]:
+        out += draw(st.sampled_from(separators)) + part
+    return out
+
+
+@st.composite
+def mobile_spellings(draw) -> tuple[str, str]:
+    """(the 11 digits, one way a person writes them)."""
+    digits = "1" + draw(st.sampled_from("3456789")) + draw(st.text("0123456789", min_size=9, max_size=9))
+    if draw(st.booleans()):
+        spelled = _spell(draw, digits)
+        assume(not re.fullmatch(r"\d+\.\d+", spelled))  # 1390022.2222 is a decimal number: kept by design
+    else:  # (139)0033-3333
+        cut = draw(st.integers(3, 4))
+        spelled = f"({digits[:cut]})" + draw(st.sampled_from(("", " "))) + _spell(draw, digits[cut:])
+    spelled = draw(st.sampled_from(PHONE_PREFIXES)) + spelled
+    if draw(st.booleans()):
+        spelled = spelled.translate(FULL_WIDTH)
+    return digits, draw(st.sampled_from(PHONE_LABELS)) + spelled
+
+
+@st.composite
+def id_spellings(draw) -> tuple[str, str]:
+    region = draw(st.sampled_from(("110105", "500104", "130102", "510102", "440305", "620102")))
+    born = draw(st.dates(dt.date(1930, 1, 1), dt.date(2012, 12, 31)))
+    seq = draw(st.text("0123456789", min_size=3, max_size=3))
+    if draw(st.booleans()):
+        digits = region + born.strftime("%y%m%d") + seq  # the 15-digit old form
+    else:
+        digits = region + born.strftime("%Y%m%d") + seq + draw(st.sampled_from("0123456789Xx"))
+    spelled = _spell(draw, digits, (" ", "-", "–", "—", "\u3000", " - ", ""))
+    return digits.rstrip("Xx"), draw(st.sampled_from(("", "身份证号", "身份证号：", "经办人身份证号 "))) + spelled
+
+
+@st.composite
+def name_lists(draw) -> tuple[list[str], list[str], str]:
+    """(names, phone digits glued to them, a sign-off text: label, colon or not, names, numbers)."""
+    names = draw(st.lists(st.builds(lambda s, g: s + g, st.sampled_from(SURNAMES), st.sampled_from(GIVEN)),
+                          min_size=1, max_size=4, unique=True))
+    label = draw(st.sampled_from(("联系人", "填表人", "审核人", "负责人", "经办人", "单位负责人", "填报人")))
+    after_label = draw(st.sampled_from(("：", ":", " ", "： ", "\u3000")))
+    between = draw(st.sampled_from(("、", "，", " ", "/", "\u3000")))
+    phones, items = [], []
+    for name in names:
+        if draw(st.booleans()):
+            digits, spelled = draw(mobile_spellings().filter(lambda p: not p[1][:1].isalpha()))
+            phones.append(digits)
+            name += spelled
+        items.append(name)
+    return names, phones, label + after_label + between.join(items)
+
+
+def _digits_left(out: str, digits: str, run: int = 7) -> list[str]:
+    """Runs of ``run`` consecutive digits of ``digits`` still in ``out`` once separators are removed."""
+    flat = re.sub(r"[\s\-–—－‒―‐.·()（）+＋]", "", unicodedata.normalize("NFKC", out))
+    return [digits[k:k + run] for k in range(len(digits) - run + 1) if digits[k:k + run] in flat]
+
+
+@settings(max_examples=400, deadline=None)
+@given(mobile_spellings(), st.sampled_from(BEFORE), st.sampled_from(AFTER))
+def test_no_spelling_of_a_mobile_number_survives(phone, before, after):
+    digits, spelled = phone
+    out = clean_text(before + spelled + after)
+    assert _digits_left(out, digits) == [], (spelled, out)
+    assert PHONE_TOKEN in out
+
+
+@settings(max_examples=300, deadline=None)
+@given(id_spellings(), st.sampled_from(BEFORE), st.sampled_from(AFTER))
+def test_no_spelling_of_an_id_number_survives(id_number, before, after):
+    digits, spelled = id_number
+    out = clean_text(before + spelled + after)
+    assert _digits_left(out, digits) == [], (spelled, out)
+    assert ID_TOKEN in out
+
+
+@settings(max_examples=400, deadline=None)
+@given(name_lists(), st.sampled_from(("", "本表", "备注：", "2023年度，")),
+       st.sampled_from(("", "。", "，请核对", "\u3000审核人：王建国", " 联系电话：023-68881234")))
+def test_no_name_of_a_sign_off_list_survives(sign_off, before, after):
+    names, phones, text = sign_off
+    out = clean_text(before + text + after)
+    assert [n for n in names if n in out] == [], (text, out)
+    assert all(_digits_left(out, p) == [] for p in phones), (text, out)
+    assert out.count(NAME_TOKEN) >= len(names)
+
+
+@settings(max_examples=200, deadline=None)
+@given(mobile_spellings(), id_spellings())
+def test_several_numbers_in_one_remark_all_go(phone, id_number):
+    text = f"经办人手机{phone[1]}，身份证{id_number[1]}；另：{phone[1]}"
+    out = clean_text(text)
+    assert _digits_left(out, phone[0]) == [] and _digits_left(out, id_number[0]) == [], (text, out)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(13_000_000_000, 19_999_999_999), st.sampled_from(("元", "万元", " 元", "亿元", "件", "次")))
+def test_an_eleven_digit_amount_or_count_stays(value, unit):
+    assert clean_text(f"{value}{unit}") == f"{value}{unit}"
+
+
+# ------------------------------------------------------------------------------ the command line's edge
+def test_the_stream_of_the_command_line_masks_whole_lines_however_they_are_written():
+    import io
+
+    from fzanalysis.sanitize import MaskedStream
+
+    sink = io.StringIO()
+    stream = MaskedStream(sink)
+    print("电话", "139 0022", "2222", file=stream)  # print writes its arguments one by one
+    stream.write("进度 1390 0")
+    assert sink.getvalue() == "电话 [手机号]\n"  # half a line waits for its end
+    stream.write("222 222\r")  # a progress bar's carriage return ends a line too
+    stream.write("末尾 (139)0033-3333\x1b[2J")
+    stream.flush()
+    assert sink.getvalue() == "电话 [手机号]\n进度 [手机号]\r末尾 [手机号]\\x1b[2J"
+
+
+def test_no_command_prints_personal_data_not_even_argparse(capsys):
+    from fzanalysis.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["status", "--year", "139 0066 6666"])  # argparse echoes the bad value
+    with pytest.raises(SystemExit):
+        main(["status", "--year", "2023", "--bogus", "联系人 王小明"])
+    code = main(["check-report", "联系人王小明13900777777.txt", "--year", "2023"])
+    err = capsys.readouterr().err
+    assert code != 0 and "[手机号]" in err
+    assert _digits_left(err, "13900666666") == [] and _digits_left(err, "13900777777") == [] and "王小明" not in err
+
+
+# ------------------------------------------------------------------------------ spellings end to end (issue 16)
+MEMBER_ORG = "某某协会（1390-8080-808）"
+REMARK = "经办人Tel13900666666，(139)0033-3333，139–0055–5555，身份证110105 19800101 888X；联系人：李四光13900888888"
+SPELLING_SECRETS = ("13908080808", "13900666666", "13900333333", "13900555555", "13900888888", "13900222222",
+                    "13900444444", "13900777777", "13900888888", "11010519800101888")
+SPELLING_NAMES = ("李四光", "王小明", "张三丰", "赵子龙", "钱学森")
+
+
+def _plant_spellings(raw: Path) -> None:
+    y = raw / str(YEAR)
+    y.mkdir(parents=True)
+    # an unknown unit: its 填报单位 line holds a phone (dropped as personal data), so its name is the file's
+    write_xlsx(y / f"{MEMBER_ORG}.xlsx", {
+        "联系1390 0222 222": [
+            [org_line(MEMBER_ORG)],
+            ["备注：联系人 王小明 13900777777"],
+            ["序号", "指标名称", "单位", f"{YEAR}年", "备注"],
+            [1, "普法宣传活动场次", "场", 12, REMARK],
+            [2, "普法志愿者人数（联系人 张三丰、赵子龙）", "人", 30, None],   # unmapped: its label is cited
+            [3, "法律服务咨询（负责人 钱学森 139 0088 8888）", "次", 40, None],
+            [4, "会员单位数", "个", Text("1390 0222 222"), None],       # a phone typed as the value
+            [5, "培训人次", "人次", Text("待统计，联系139.0044.4444"), None],  # text the parser refuses
+            [],
+            ["联系人：张三丰、赵子龙", None, "手机：(+86)139 0066 6666"],
+        ]})
+    write_xlsx(y / "区市场监管局统计表.xlsx", {"表1": [
+        [org_line("重庆市大渡口区市场监督管理局")],
+        ["指标名称", "单位", f"{YEAR}年"],
+        ["行政处罚案件数", "件", 579],
+        ["主要负责人履行推进法治建设第一责任人职责情况", "项", 3],
+    ]})
+
+
+def _leaks(text: str) -> list[str]:
+    return [d for d in SPELLING_SECRETS if _digits_left(text, d)] + [n for n in SPELLING_NAMES if n in text]
+
+
+def test_spellings_reach_no_output_of_clean_status_or_check_report(tmp_path, capsys):
+    from fzanalysis.clean import run_clean
+    from fzanalysis.cli import main
+
+    raw, processed, out = tmp_path / "raw", tmp_path / "processed", tmp_path / "out"
+    _plant_spellings(raw)
+    run_clean(raw, processed, YEAR, progress=False)
+    year_dir = processed / str(YEAR)
+    for name in ("indicators.csv", "cleaning_log.csv", "unmapped.csv"):
+        text = (year_dir / name).read_bytes().decode("utf-8")
+        assert _leaks(text) == [], name
+    assert _leaks(pd.read_parquet(year_dir / "indicators.parquet").astype(str).to_csv()) == []
+    log = pd.read_csv(year_dir / "cleaning_log.csv", dtype=str, keep_default_na=False)
+    member = log[log["file"].str.startswith(f"{YEAR}/某某协会")]
+    (org,) = set(member["org"])
+    assert org.startswith("某某协会([手机号])~")  # the unknown unit: named after its file, the number masked
+    assert member["file"].iloc[0].startswith(f"{YEAR}/某某协会([手机号])~")
+    sheets = set(member.loc[member["sheet"] != "", "sheet"])
+    assert len(sheets) == 1 and sheets.pop().startswith("联系[手机号]~")
+    assert {"personal_data_removed", "unknown_org"} <= set(member["event"])
+    unmapped = pd.read_csv(year_dir / "unmapped.csv", dtype=str, keep_default_na=False)
+    assert "普法志愿者人数(联系人 [姓名]、[姓名])" in set(unmapped["label"])
+    assert "法律服务咨询(负责人 [姓名] [手机号])" in set(unmapped["label"])
+    ind = pd.read_csv(year_dir / "indicators.csv", dtype=str, keep_default_na=False)
+    assert "主要负责人履行推进法治建设第一责任人职责情况" in set(unmapped["label"]) | set(ind["indicator"])
+    assert "579" in set(ind["value"].str.replace(".0", "", regex=False))  # the good workbook is untouched
+
+    capsys.readouterr()
+    assert main(["status", "--year", str(YEAR), "--processed", str(processed), "--raw", str(raw),
+                 "--out", str(out)]) == 0
+    printed = capsys.readouterr()
+    status = (out / str(YEAR) / "status.csv").read_bytes().decode("utf-8")
+    assert org in status and org in printed.out
+    assert _leaks(status) == [] and _leaks(printed.out + printed.err) == []
+
+    report = tmp_path / "成稿.txt"
+    report.write_text("市场监管领域办理行政处罚案件579件。\n"
+                      f"联系人 王小明，电话1390 0222 222；{REMARK}。\n"
+                      "某某协会（1390-8080-808）开展普法宣传12场，联系人：张三丰、赵子龙、钱学森。\n"
+                      "另：Tel13900777777，会员139.0044.4444，139 0088 8888人次参加培训。\n", encoding="utf-8")
+    main(["check-report", str(report), "--year", str(YEAR), "--processed", str(processed), "--raw", str(raw),
+          "--out", str(out)])
+    printed = capsys.readouterr()
+    checked = (out / str(YEAR) / "report_check.csv").read_bytes().decode("utf-8")
+    assert _leaks(checked) == [] and _leaks(printed.out + printed.err) == []
+    rows = pd.read_csv(out / str(YEAR) / "report_check.csv", dtype=str, keep_default_na=False)
+    assert "579件" in set(rows["figure_text"]) and len(rows) >= 3
+    assert rows["sentence"].str.contains("[手机号]", regex=False).sum() >= 2
 
 
 # ------------------------------------------------------------------------------ end to end
