@@ -296,9 +296,9 @@ def summary_lines(df: pd.DataFrame, path: Path) -> list[str]:
 
 def check_file(path: str | Path, year: int, baseline_year: int | None = None,
                processed_dir: str | Path | None = None, out_dir: str | Path | None = None, org: str = "",
-               raw_dir: str | Path | None = None) -> tuple[pd.DataFrame, Path]:
+               raw_dir: str | Path | None = None, limits=None) -> tuple[pd.DataFrame, Path]:
     """Check a finished report against ``year``'s data; writes ``<out>/<year>/report_check.csv``
-    (folders not given are the project's)."""
+    (folders not given are the project's; ``limits``: :func:`fzanalysis.report_read.read_paragraphs`)."""
     from .data import check_year, load, resolve_baseline
     from .errors import ParameterError
     from .outputs import write_csv
@@ -306,7 +306,7 @@ def check_file(path: str | Path, year: int, baseline_year: int | None = None,
     from .report_read import read_paragraphs
 
     year = check_year(year)
-    paragraphs = read_paragraphs(path)
+    paragraphs = read_paragraphs(path, limits)
     catalog = load_catalog()
     if org and org not in set(catalog.orgs["org"]):
         resolved = catalog.resolve_org(org)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import zipfile
 
 import pandas as pd
 import pytest
 
 from fzanalysis.check_report import COLUMNS, Tables, check_paragraphs
+from fzanalysis.cli import DEFAULT_MAX_REPORT_MB, main
+from fzanalysis.report_read import DEFAULT_MAX_REPORT_BYTES
+from tests.docx_factory import DOCUMENT, minimal_docx, patch_headers, zeros_docx
 from tests.report_fixtures import FIGURES, RAW, ROOT, SEED, processed, tidy  # noqa: F401
 
 
@@ -166,3 +170,46 @@ def test_no_change_claimed_is_checked_against_both_years(tables, text, status, t
     row = _check(text, tables).iloc[-1]
     assert (row["figure_text"][-2:], row["status"], row["table_value"]) == ("持平", status, table_value)
     assert row["cell"].count("2023/") >= 1
+
+
+# ------------------------------------------------------------------------------ bounded input
+def _zip_cases(tmp_path):
+    """name → (builder, words of its one-line reason)."""
+    def corrupt(path):
+        minimal_docx(path, {"word/document.xml": DOCUMENT * 50})
+        data = bytearray(path.read_bytes())
+        data[data.find(b"word/document.xml") + len("word/document.xml")] = 0xFF  # its first deflate block
+        path.write_bytes(bytes(data))
+
+    return {
+        "bomb.docx": (lambda p: zeros_docx(p, 3), "解压后 3 MB，超过上限 1 MB"),
+        "many.docx": (lambda p: minimal_docx(p, {f"{i:x}": b"" for i in range(10_001)}, zipfile.ZIP_STORED),
+                      "条目 10003 个，超过上限 10000 个"),
+        "encrypted.docx": (lambda p: patch_headers(minimal_docx(p), 6, 8, "<H", lambda old: old | 1), "加密"),
+        "aes.docx": (lambda p: patch_headers(minimal_docx(p), 8, 10, "<H", lambda old: 99), "压缩方式（99）"),
+        "corrupt.docx": (corrupt, "压缩数据损坏"),
+        "notzip.docx": (lambda p: p.write_bytes(b"PK\x03\x04 not a zip"), "zip 结构损坏"),
+        "nodocument.docx": (lambda p: minimal_docx(p, {"word/document.xml": None}), "缺少 word/document.xml"),
+        "big.txt": (lambda p: p.write_bytes("受理案件5件\n".encode() * 80_000), "超过上限 1 MB"),
+        "big.md": (lambda p: p.write_bytes("受理案件5件\n\n".encode() * 70_000), "超过上限 1 MB"),
+    }
+
+
+@pytest.mark.parametrize("name", ["bomb.docx", "many.docx", "encrypted.docx", "aes.docx", "corrupt.docx",
+                                  "notzip.docx", "nodocument.docx", "big.txt", "big.md"])
+def test_a_malformed_or_oversized_report_is_one_line_exit_2(tmp_path, capsys, name):
+    build, words = _zip_cases(tmp_path)[name]
+    path = tmp_path / name
+    build(path)
+    status = main(["check-report", str(path), "--year", "2023", "--out", str(tmp_path / "out"),
+                   "--max-uncompressed-mb", "1"])
+    err = capsys.readouterr().err
+    assert status == 2, err
+    assert err.count("\n") == 1 and err.startswith("错误：") and name in err and words in err, err
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_size_bound_is_a_positive_number_and_its_default_is_the_readers(tmp_path, capsys):
+    assert DEFAULT_MAX_REPORT_MB * 1024 * 1024 == DEFAULT_MAX_REPORT_BYTES
+    assert main(["check-report", str(SEED), "--year", "2023", "--max-uncompressed-mb", "0"]) == 2
+    assert "--max-uncompressed-mb 须为正整数" in capsys.readouterr().err
