@@ -13,7 +13,7 @@ from docx.oxml.ns import qn
 from fzanalysis.errors import ReportError
 from fzanalysis.report_read import DEFAULT_MAX_REPORT_BYTES, markdown_inline, read_paragraphs
 from fzanalysis.workbook import Limits
-from tests.docx_factory import DOCUMENT, minimal_docx, patch_headers, zeros_docx
+from tests.docx_factory import DOCUMENT, W_NS, minimal_docx, patch_headers, zeros_docx
 
 
 def _tracked(paragraph, tag: str, text: str) -> None:
@@ -184,3 +184,19 @@ def test_markdown_links_and_tags_are_removed_without_backtracking():
     assert markdown_inline("<" * 40_000) == "<" * 40_000
     assert markdown_inline("[a](" * 10_000) == "[a](" * 10_000
     assert markdown_inline("见[表1](#t1)与<b>附表</b>[^2]") == "见表1与附表"
+
+
+def test_external_entities_and_entity_expansion_are_not_read(tmp_path):
+    """XXE (a file's content pulled into the text) and billion laughs (entities expanding 10⁹ times) in
+    word/document.xml: neither is expanded; the file is one error line."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET-XXE", encoding="utf-8")
+    head = f'<w:document xmlns:w="{W_NS}"><w:body><w:p><w:r><w:t>'
+    tail = "</w:t></w:r></w:p></w:body></w:document>"
+    xxe = f'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "{secret.as_uri()}">]>{head}受理&x;5件{tail}'
+    laughs = ('<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaaaaaaaa">'
+              + "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(9))
+              + f"]>{head}&j;{tail}")
+    for name, xml in (("xxe.docx", xxe), ("laughs.docx", laughs)):
+        path = minimal_docx(tmp_path / name, {"word/document.xml": xml.encode()})
+        assert "不是可读取的 Word 文档" in _read_bounded(path)
