@@ -39,6 +39,7 @@ OK, WRONG, UNSURE, NO_SOURCE = STATUSES
 _PART = re.compile(r"^\s*[一二三四五六七八九十]+、")
 _SECTION = re.compile(r"^\s*[（(]([一二三四五六])[)）]")
 _CN_ORD = "一二三四五六"
+MAX_SENTENCE = 500  # characters of a sentence shown beside its figure (the seed's longest has 305)
 
 
 @dataclass
@@ -79,6 +80,12 @@ class _Checker:
         self.t, self.cat, self.settings, self.fixed_org = tables, catalog, settings, org
         self.prose = load_prose()
         self.matcher = Matcher(catalog, self.prose)
+        self._looked_up: dict[tuple, object] = {}  # a table look-up is asked again figure after figure
+
+    def _once(self, key: tuple, look_up):
+        if key not in self._looked_up:
+            self._looked_up[key] = look_up()
+        return self._looked_up[key]
 
     # -- table look-ups ----------------------------------------------------------------------
     def _org_rows(self, df: pd.DataFrame, cand: Candidate, named_org: str, org_col: str) -> pd.DataFrame:
@@ -90,6 +97,9 @@ class _Checker:
         return df
 
     def rows(self, cand: Candidate, named_org: str, area: str, base: bool = False) -> pd.DataFrame:
+        return self._once(("rows", cand.code, named_org, area, base), lambda: self._rows(cand, named_org, area, base))
+
+    def _rows(self, cand: Candidate, named_org: str, area: str, base: bool) -> pd.DataFrame:
         table = self.t.base if base else self.t.cur
         if table is None:
             return table
@@ -99,6 +109,9 @@ class _Checker:
         return self._org_rows(df[df["area"] == ""], cand, named_org, "org")
 
     def rate(self, cand: Candidate, named_org: str, base: bool = False) -> pd.DataFrame:
+        return self._once(("rate", cand.code, named_org, base), lambda: self._rate(cand, named_org, base))
+
+    def _rate(self, cand: Candidate, named_org: str, base: bool) -> pd.DataFrame:
         rates = self.t.base_rates if base else self.t.cur_rates
         if rates is None:
             return rates
@@ -119,20 +132,17 @@ class _Checker:
             hit = self.rate(cand, named_org)
             if hit is None or hit.empty:
                 return self._none(cand, named_org, area, "无法由数据计算该比率")
-            org = hit["填报单位"].iloc[0]
-            hit = hit[hit["填报单位"] == org]
-            vals = [(float(v), "", "%", f"分子：{n}；分母：{d}") for v, n, d in
-                    zip(hit["比率（%）"], hit["分子出处"], hit["分母出处"])]
+            org, vals = self._once(("rate values", cand.code, named_org), lambda: _rate_values(hit))
             return self._verdict(m, stated, cand, org, "", vals, ("派生比率（按分子、分母计算）",) * 2)
         hit = self.rows(cand, named_org, area)
         if hit.empty:
             return self._none(cand, named_org, area, "数据中没有该指标的数值")
-        if not area and hit["org"].nunique() > 1:
+        orgs, vals, quals = self._once(("values", cand.code, named_org, area), lambda: _row_values(hit))
+        if not area and len(orgs) > 1:
             return {"code": cand.code, "status": UNSURE, "note": f"多个单位报送了{cand.name}，请在句中写明单位",
                     **self._listing(hit)}
-        vals = [(float(r.value), r.raw_text, r.unit, r.ref) for r in hit.itertuples()]
         notes = ("重复报送，与其中一份一致", "重复报送，与每一份都不一致") if len(vals) > 1 else ("", "")
-        return self._verdict(m, stated, cand, hit["org"].iloc[0], area, vals, notes, list(hit["qualifier"]))
+        return self._verdict(m, stated, cand, orgs[0], area, vals, notes, quals)
 
     def _verdict(self, m: Mention, stated: Figure, cand: Candidate, org: str, area: str, vals: list,
                  notes: tuple[str, str], row_quals: list[str] | None = None) -> dict:
@@ -219,8 +229,33 @@ class _Checker:
         return "上年为0，无法计算同比增幅" if value is None else (value, cells)
 
 
+def _row_values(hit: pd.DataFrame) -> tuple[list[str], list[tuple], list[str]]:
+    """Units, (value, raw text, unit, cell) and qualifiers of an indicator's rows, as plain lists."""
+    vals = list(zip((float(v) for v in hit["value"]), hit["raw_text"], hit["unit"], hit["ref"]))
+    return list(dict.fromkeys(hit["org"])), vals, list(hit["qualifier"])
+
+
+def _rate_values(hit: pd.DataFrame) -> tuple[str, list[tuple]]:
+    """The first unit computing a derived rate, and its rates with their cells."""
+    org = hit["填报单位"].iloc[0]
+    hit = hit[hit["填报单位"] == org]
+    return org, [(float(v), "", "%", f"分子：{n}；分母：{d}") for v, n, d in
+                 zip(hit["比率（%）"], hit["分子出处"], hit["分母出处"])]
+
+
 def _fmt(value: float, unit: str, qualifier: str) -> str:
     return format_value(float(value), unit, qualifier)
+
+
+def _excerpt(text: str, start: int, end: int, m: Mention) -> str:
+    """The sentence of a figure as ``report_check.csv`` shows it: whole, or — past :data:`MAX_SENTENCE`
+    characters (a text without full stops) — the :data:`MAX_SENTENCE` characters around the figure, a cut
+    end marked ``…``: one row per figure must not copy the whole text."""
+    if end - start <= MAX_SENTENCE:
+        return text[start:end].strip()
+    lo = max(start, min(m.start - MAX_SENTENCE // 2, end - MAX_SENTENCE))
+    hi = min(end, lo + MAX_SENTENCE)
+    return ("…" if lo > start else "") + text[lo:hi].strip() + ("…" if hi < end else "")
 
 
 def _section(paragraphs: list[str]) -> list[str]:
@@ -250,7 +285,7 @@ def check_paragraphs(paragraphs: list[str], tables: Tables, catalog: Catalog | N
             named_org, area = ("", "") if org else chk.matcher.named(text, s_start, m.start)
             stated = Figure.from_text(m.number_text)
             stated = Figure(m.value, stated.unit, stated.qualifier, stated.step)
-            base = {"paragraph": p_index, "sentence": raw[s_start:s_end].strip(), "figure_text": m.text,
+            base = {"paragraph": p_index, "sentence": _excerpt(raw, s_start, s_end, m), "figure_text": m.text,
                     "value": m.value, "unit": m.unit, "qualifier": m.qualifier}
             if m.change:
                 subject = next((resolved[j] for j in range(i - 1, -1, -1) if j in resolved

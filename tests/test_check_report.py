@@ -9,10 +9,12 @@ import zipfile
 import pandas as pd
 import pytest
 
+from fzanalysis import check_report, figure_match, figures_text
 from fzanalysis.check_report import COLUMNS, Tables, check_paragraphs
 from fzanalysis.cli import DEFAULT_MAX_REPORT_MB, main
 from fzanalysis.report_read import DEFAULT_MAX_REPORT_BYTES
 from tests.docx_factory import DOCUMENT, minimal_docx, patch_headers, zeros_docx
+from tests.work_count import lines_run
 from tests.report_fixtures import FIGURES, RAW, ROOT, SEED, processed, tidy  # noqa: F401
 
 
@@ -213,3 +215,46 @@ def test_the_size_bound_is_a_positive_number_and_its_default_is_the_readers(tmp_
     assert DEFAULT_MAX_REPORT_MB * 1024 * 1024 == DEFAULT_MAX_REPORT_BYTES
     assert main(["check-report", str(SEED), "--year", "2023", "--max-uncompressed-mb", "0"]) == 2
     assert "--max-uncompressed-mb 须为正整数" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------ linear in the text
+def test_checking_is_linear_in_the_figures_of_a_paragraph(tables):
+    """300 and 600 figures in one paragraph: twice the figures, twice the lines run in the checker, the
+    figure finder and the matcher (re-reading the paragraph for every figure was four times)."""
+    def paragraph(n):
+        return ["，".join(f"区司法局受理法律援助案件{i}件、办结{i // 2}件" for i in range(n // 2)) + "。"]
+
+    modules = (check_report, figure_match, figures_text)
+    small = lines_run(lambda: _check(paragraph(300)[0], tables), *modules)
+    large = lines_run(lambda: _check(paragraph(600)[0], tables), *modules)
+    assert len(_check(paragraph(600)[0], tables)) == 600
+    assert 1.9 < large / small < 2.1, (small, large)
+
+
+def test_a_table_look_up_is_done_once_not_once_per_figure(tables, monkeypatch):
+    """100,000 paragraphs took ~30 ms each: every figure filtered the whole table again (and pandas built a
+    new row type for each). Now a look-up (indicator, unit, 镇街) is done once for the whole text."""
+    calls = []
+    original = check_report._Checker._rows
+    monkeypatch.setattr(check_report._Checker, "_rows",
+                        lambda self, *args: calls.append(args[0].code) or original(self, *args))
+    text = "\n".join(f"区司法局受理法律援助案件{316 + i % 2}件。" for i in range(400))
+    df = _check(text, tables)
+    assert df["status"].value_counts().to_dict() == {"一致": 200, "不一致": 200}
+    assert calls == ["legal_aid_accepted"]
+
+
+def test_a_sentence_without_full_stops_is_shown_around_its_figure(tables):
+    """A row per figure must not copy a whole text without full stops: the sentence shown is the 500
+    characters around the figure, its cut ends marked …"""
+    text = "工作" * 3000 + "区司法局受理法律援助案件316件" + "推进" * 3000
+    row = _check(text, tables).iloc[0]
+    assert row["status"] == "一致" and len(row["sentence"]) <= 502 and "受理法律援助案件316件" in row["sentence"]
+    assert row["sentence"].startswith("…") and row["sentence"].endswith("…")
+    seed = _check(SEED.read_text(encoding="utf-8"), tables)
+    assert not seed["sentence"].str.contains("…").any()  # every sentence of a real report is shown whole
+
+
+def test_a_number_too_large_for_a_float_agrees_with_nothing(tables):
+    df = _check("区司法局受理法律援助案件" + "1" * 400 + "件。", tables)
+    assert df["status"].tolist() == ["不一致"] and "316件" in df["table_value"].iloc[0]
