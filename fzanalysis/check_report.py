@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -29,6 +30,9 @@ from .figure_match import Candidate, Context, Matcher, ties
 from .figures_text import Mention, find_figures, normalise, sentence_bounds
 from .numbers import format_value, round_half_up
 from .report_settings import Settings, load_prose, load_settings
+
+if TYPE_CHECKING:
+    from .workbook import Limits
 
 __all__ = ["COLUMNS", "STATUSES", "Tables", "check_file", "check_paragraphs", "summary_lines"]
 
@@ -331,7 +335,7 @@ def summary_lines(df: pd.DataFrame, path: Path) -> list[str]:
 
 def check_file(path: str | Path, year: int, baseline_year: int | None = None,
                processed_dir: str | Path | None = None, out_dir: str | Path | None = None, org: str = "",
-               raw_dir: str | Path | None = None, limits=None) -> tuple[pd.DataFrame, Path]:
+               raw_dir: str | Path | None = None, limits: "Limits | None" = None) -> tuple[pd.DataFrame, Path]:
     """Check a finished report against ``year``'s data; writes ``<out>/<year>/report_check.csv``
     (folders not given are the project's; ``limits``: :func:`fzanalysis.report_read.read_paragraphs`)."""
     from .data import check_year, load, resolve_baseline

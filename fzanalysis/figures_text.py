@@ -68,10 +68,10 @@ def normalise(text: str) -> str:
     return text if out == text else out
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=2)
 def _ends(text: str) -> dict[str, array]:
     """Positions of every sentence, segment and clause end of ``text``, once per text (the paragraph being
-    checked: the same object is asked about figure after figure)."""
+    checked: the same object is asked about figure after figure; only the last two are kept)."""
     return {ends: array("q", (m.start() for m in re.finditer(f"[{re.escape(ends)}]", text)))
             for ends in (SENTENCE_ENDS, SEGMENT_ENDS, CLAUSE_ENDS)}
 
