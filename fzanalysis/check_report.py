@@ -19,17 +19,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .analysis import derived_rates
 from .catalog import Catalog, load_catalog
 from .checks import Figure, agrees, all_agree, change, is_rate
+from .errors import ReportError
 from .figure_match import Candidate, Context, Matcher, ties
 from .figures_text import Mention, find_figures, normalise, sentence_bounds
 from .numbers import format_value, round_half_up
 from .report_settings import Settings, load_prose, load_settings
 from .sanitize import clean_text, mask_personal
+
+if TYPE_CHECKING:
+    from .workbook import Limits
 
 __all__ = ["COLUMNS", "STATUSES", "Tables", "check_file", "check_paragraphs", "summary_lines"]
 
@@ -41,6 +46,10 @@ OK, WRONG, UNSURE, NO_SOURCE = STATUSES
 _PART = re.compile(r"^\s*[一二三四五六七八九十]+、")
 _SECTION = re.compile(r"^\s*[（(]([一二三四五六])[)）]")
 _CN_ORD = "一二三四五六"
+MAX_SENTENCE = 500  # characters of a sentence shown beside its figure (the seed's longest has 305)
+# figures in one text: a real report has a few hundred; a text dense with figures within the size bound
+# (a small .docx inflating to 50 MB of "1件、") would take minutes and gigabytes — refused in one line
+MAX_FIGURES = 100_000
 
 
 @dataclass
@@ -81,6 +90,12 @@ class _Checker:
         self.t, self.cat, self.settings, self.fixed_org = tables, catalog, settings, org
         self.prose = load_prose()
         self.matcher = Matcher(catalog, self.prose)
+        self._looked_up: dict[tuple, object] = {}  # a table look-up is asked again figure after figure
+
+    def _once(self, key: tuple, look_up):
+        if key not in self._looked_up:
+            self._looked_up[key] = look_up()
+        return self._looked_up[key]
 
     # -- table look-ups ----------------------------------------------------------------------
     def _org_rows(self, df: pd.DataFrame, cand: Candidate, named_org: str, org_col: str) -> pd.DataFrame:
@@ -92,6 +107,9 @@ class _Checker:
         return df
 
     def rows(self, cand: Candidate, named_org: str, area: str, base: bool = False) -> pd.DataFrame:
+        return self._once(("rows", cand.code, named_org, area, base), lambda: self._rows(cand, named_org, area, base))
+
+    def _rows(self, cand: Candidate, named_org: str, area: str, base: bool) -> pd.DataFrame:
         table = self.t.base if base else self.t.cur
         if table is None:
             return table
@@ -101,6 +119,9 @@ class _Checker:
         return self._org_rows(df[df["area"] == ""], cand, named_org, "org")
 
     def rate(self, cand: Candidate, named_org: str, base: bool = False) -> pd.DataFrame:
+        return self._once(("rate", cand.code, named_org, base), lambda: self._rate(cand, named_org, base))
+
+    def _rate(self, cand: Candidate, named_org: str, base: bool) -> pd.DataFrame:
         rates = self.t.base_rates if base else self.t.cur_rates
         if rates is None:
             return rates
@@ -121,20 +142,17 @@ class _Checker:
             hit = self.rate(cand, named_org)
             if hit is None or hit.empty:
                 return self._none(cand, named_org, area, "无法由数据计算该比率")
-            org = hit["填报单位"].iloc[0]
-            hit = hit[hit["填报单位"] == org]
-            vals = [(float(v), "", "%", f"分子：{n}；分母：{d}") for v, n, d in
-                    zip(hit["比率（%）"], hit["分子出处"], hit["分母出处"])]
+            org, vals = self._once(("rate values", cand.code, named_org), lambda: _rate_values(hit))
             return self._verdict(m, stated, cand, org, "", vals, ("派生比率（按分子、分母计算）",) * 2)
         hit = self.rows(cand, named_org, area)
         if hit.empty:
             return self._none(cand, named_org, area, "数据中没有该指标的数值")
-        if not area and hit["org"].nunique() > 1:
+        orgs, vals, quals = self._once(("values", cand.code, named_org, area), lambda: _row_values(hit))
+        if not area and len(orgs) > 1:
             return {"code": cand.code, "status": UNSURE, "note": f"多个单位报送了{cand.name}，请在句中写明单位",
                     **self._listing(hit)}
-        vals = [(float(r.value), r.raw_text, r.unit, r.ref) for r in hit.itertuples()]
         notes = ("重复报送，与其中一份一致", "重复报送，与每一份都不一致") if len(vals) > 1 else ("", "")
-        return self._verdict(m, stated, cand, hit["org"].iloc[0], area, vals, notes, list(hit["qualifier"]))
+        return self._verdict(m, stated, cand, orgs[0], area, vals, notes, quals)
 
     def _verdict(self, m: Mention, stated: Figure, cand: Candidate, org: str, area: str, vals: list,
                  notes: tuple[str, str], row_quals: list[str] | None = None) -> dict:
@@ -221,8 +239,42 @@ class _Checker:
         return "上年为0，无法计算同比增幅" if value is None else (value, cells)
 
 
+def _row_values(hit: pd.DataFrame) -> tuple[list[str], list[tuple], list[str]]:
+    """Units, (value, raw text, unit, cell) and qualifiers of an indicator's rows, as plain lists."""
+    vals = list(zip((float(v) for v in hit["value"]), hit["raw_text"], hit["unit"], hit["ref"]))
+    return list(dict.fromkeys(hit["org"])), vals, list(hit["qualifier"])
+
+
+def _rate_values(hit: pd.DataFrame) -> tuple[str, list[tuple]]:
+    """The first unit computing a derived rate, and its rates with their cells."""
+    org = hit["填报单位"].iloc[0]
+    hit = hit[hit["填报单位"] == org]
+    return org, [(float(v), "", "%", f"分子：{n}；分母：{d}") for v, n, d in
+                 zip(hit["比率（%）"], hit["分子出处"], hit["分母出处"])]
+
+
 def _fmt(value: float, unit: str, qualifier: str) -> str:
     return format_value(float(value), unit, qualifier)
+
+
+def _excerpt(text: str, start: int, end: int, m: Mention) -> str:
+    """The sentence of a figure as ``report_check.csv`` shows it: whole, or — past :data:`MAX_SENTENCE`
+    characters (a text without full stops) — the :data:`MAX_SENTENCE` characters around the figure, a cut
+    end marked ``…``: one row per figure must not copy the whole text."""
+    if end - start <= MAX_SENTENCE:
+        return text[start:end].strip()
+    lo = max(start, min(m.start - MAX_SENTENCE // 2, end - MAX_SENTENCE))
+    hi = min(end, lo + MAX_SENTENCE)
+    # a cut falls between clauses where one is near: never inside a number or a 联系人：姓名 the masker must
+    # see whole (the excerpt is masked after it is cut)
+    left = max((text.rfind(c, max(start, lo - _CUT_ROOM), lo + 1) for c in _CUT_AT), default=-1)
+    right = [i for i in (text.find(c, hi - 1, min(end, hi + _CUT_ROOM)) for c in _CUT_AT) if i >= 0]
+    lo = left + 1 if left >= 0 else max(start, lo - _CUT_ROOM)
+    hi = min(right) + 1 if right else min(end, hi + _CUT_ROOM)
+    return ("…" if lo > start else "") + text[lo:hi].strip() + ("…" if hi < end else "")
+
+
+_CUT_AT, _CUT_ROOM = "，,；;。！？!?\n", 40
 
 
 def _section(paragraphs: list[str]) -> list[str]:
@@ -242,23 +294,26 @@ def check_paragraphs(paragraphs: list[str], tables: Tables, catalog: Catalog | N
     """One row per figure (a shared figure: one row per listed item) with :data:`COLUMNS`."""
     chk = _Checker(tables, catalog or load_catalog(), settings or load_settings(), org)
     rows = []
+    n_figures = 0
     for p_index, (raw, section) in enumerate(zip(paragraphs, _section(paragraphs)), start=1):
         text = normalise(raw)
         mentions = find_figures(text, chk.prose)
+        n_figures += len(mentions)
+        if n_figures > MAX_FIGURES:
+            raise ReportError(f"文中数字超过 {MAX_FIGURES} 个（第 {p_index} 段处），不像一份报告，未核对")
         resolved: dict[int, _Where] = {}
         ctx = Context(section=section, fixed_org=org)
-        echoed: dict[tuple[int, int], str] = {}  # each sentence masked once, however many figures it holds
         for i, m in enumerate(mentions):
             s_start, s_end = sentence_bounds(text, m.start)
             named_org, area = ("", "") if org else chk.matcher.named(text, s_start, m.start)
             stated = Figure.from_text(m.number_text)
             stated = Figure(m.value, stated.unit, stated.qualifier, stated.step)
             # the analyst's text is echoed masked: a phone or a name in it never reaches report_check.csv (a
-            # figure that is itself a phone number shows no value either)
+            # figure that is itself a phone number shows no value either); the excerpt is bounded, so masking
+            # it per figure stays linear
             shown = clean_text(m.text)
-            if (s_start, s_end) not in echoed:
-                echoed[s_start, s_end] = clean_text(raw[s_start:s_end].strip())
-            base = {"paragraph": p_index, "sentence": echoed[s_start, s_end], "figure_text": shown,
+            base = {"paragraph": p_index, "sentence": clean_text(_excerpt(raw, s_start, s_end, m)),
+                    "figure_text": shown,
                     "value": None if mask_personal(m.text) != m.text else m.value, "unit": m.unit,
                     "qualifier": m.qualifier}
             if m.change:
@@ -305,9 +360,9 @@ def summary_lines(df: pd.DataFrame, path: Path) -> list[str]:
 
 def check_file(path: str | Path, year: int, baseline_year: int | None = None,
                processed_dir: str | Path | None = None, out_dir: str | Path | None = None, org: str = "",
-               raw_dir: str | Path | None = None) -> tuple[pd.DataFrame, Path]:
+               raw_dir: str | Path | None = None, limits: "Limits | None" = None) -> tuple[pd.DataFrame, Path]:
     """Check a finished report against ``year``'s data; writes ``<out>/<year>/report_check.csv``
-    (folders not given are the project's)."""
+    (folders not given are the project's; ``limits``: :func:`fzanalysis.report_read.read_paragraphs`)."""
     from .data import check_year, load, resolve_baseline
     from .errors import ParameterError
     from .folders import write_set
@@ -316,7 +371,7 @@ def check_file(path: str | Path, year: int, baseline_year: int | None = None,
     from .report_read import read_paragraphs
 
     year = check_year(year)
-    paragraphs = read_paragraphs(path)
+    paragraphs = read_paragraphs(path, limits)
     catalog = load_catalog()
     if org and org not in set(catalog.orgs["org"]):
         resolved = catalog.resolve_org(org)
@@ -331,6 +386,9 @@ def check_file(path: str | Path, year: int, baseline_year: int | None = None,
     if org:
         tidy = tidy[tidy["org"] == org]
         base = None if base is None else base[base["org"] == org]
-    df = check_paragraphs(paragraphs, Tables(tidy, base, year, baseline_year), catalog, org=org)
+    try:
+        df = check_paragraphs(paragraphs, Tables(tidy, base, year, baseline_year), catalog, org=org)
+    except ReportError as exc:
+        raise ReportError(exc.reason, file=str(path)) from None
     target = write_set(Path(out_dir) / str(year), {CHECK_FILE: csv_bytes(df)}, raw=raw_dir)  # under the lock
     return df, target / CHECK_FILE

@@ -108,7 +108,10 @@ def _eps(a: Figure, b: Figure, rel_eps: float) -> float:
 
 
 def agrees(stated: Figure, actual: Figure, rel_eps: float = DEFAULT_REL_EPS) -> bool:
-    """Does ``stated`` (a figure as written) agree with ``actual`` (a datum, or a computed value)?"""
+    """Does ``stated`` (a figure as written) agree with ``actual`` (a datum, or a computed value)? A value
+    past the float range (a number of 400 digits in a text) agrees with nothing: its tolerance is infinite."""
+    if not (math.isfinite(stated.value) and math.isfinite(actual.value)):
+        return False
     return stated.stated().meets(actual.datum(), _eps(stated, actual, rel_eps))
 
 

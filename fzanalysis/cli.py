@@ -17,6 +17,7 @@ from .errors import FzError
 from .sanitize import MaskedStream, printable
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+DEFAULT_MAX_REPORT_MB = 50  # report_read.DEFAULT_MAX_REPORT_BYTES, without importing the reader at start-up
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -74,6 +75,8 @@ def _add_report_parsers(sub) -> None:
     ck.add_argument("--baseline-year", type=int, default=None, help="对比年度（默认：上一年，如有数据）")
     _add_folders(ck, out_help="输出目录（写 <out>/<年度>/report_check.csv）")
     ck.add_argument("--org", default="", help="只按该填报单位的数据核对（部门、镇街自己的总结）")
+    ck.add_argument("--max-uncompressed-mb", type=int, default=DEFAULT_MAX_REPORT_MB,
+                    help=f"成稿大小上限（MB）：.txt/.md 文件，.docx 解压后（默认 {DEFAULT_MAX_REPORT_MB}）")
 
 
 def _add_loop_parsers(sub) -> None:
@@ -152,8 +155,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def _cmd_check_report(args: argparse.Namespace) -> int:
     from .check_report import WRONG, check_file, summary_lines
+    from .workbook import Limits
 
-    df, out = check_file(args.file, args.year, args.baseline_year, args.processed, args.out, args.org, args.raw)
+    limits = Limits(max_uncompressed=args.max_uncompressed_mb * 1024 * 1024)
+    df, out = check_file(args.file, args.year, args.baseline_year, args.processed, args.out, args.org, args.raw,
+                         limits)
     print("\n".join(summary_lines(df, out)))
     return EXIT_FAILED if (df["status"] == WRONG).any() else EXIT_OK
 

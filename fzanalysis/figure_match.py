@@ -22,11 +22,20 @@ ranks its own indicators first; the report section the paragraph stands in adds
 :data:`SECTION_BONUS`; a fully matched phrase that contains another's words (刑事法律援助办结 ⊃ 法律援助办结)
 wins over it when it scores within :data:`SPECIFIC_GAP`. Candidates within :data:`TIE` of the best are returned together: the caller marks the
 figure 待核.
+
+Linear in the paragraph. Every weight above changes only where a clause, a listed item or a figure
+begins or ends, so the text between two breaks (clause ends, ``、``, figures) — a *stretch* — has one
+weight around a given figure. The pieces of each stretch that are pieces of some phrase are indexed once
+per paragraph (:class:`_Paragraph`: piece → the stretches holding it); the window of a figure is then a
+handful of ranges of stretches with their weights (:class:`Pieces`), and a piece's weight is found by
+bisection in its stretches — never by walking the paragraph again for each figure.
 """
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .catalog import Catalog, normalise_label
 from .figures_text import CLAUSE_ENDS, Mention, clause_bounds, segment_bounds, sentence_bounds
@@ -40,7 +49,9 @@ TIE = 0.02  # candidates closer than this to the best cannot be told apart
 MIN_SCORE = 0.5  # a phrase found mostly far from the figure is no match
 SPECIFIC_GAP = 0.1  # a more specific phrase wins only when it scores nearly as well
 MAX_PIECE = 24
+STRONG_SCAN = 400  # characters of a figure's own clause read to rule candidates out; a longer one: all compete
 _BREAKS = set(CLAUSE_ENDS) | {"、", "|"}
+_STRETCH = re.compile("[^" + re.escape("".join(sorted(_BREAKS))) + "]+")
 _WORD = re.compile(r"\w", re.UNICODE)
 _QUOTES = "“”‘’\"'《》「」"
 
@@ -76,6 +87,12 @@ def _noun_follows(text: str, pos: int, links: tuple[str, ...] = ()) -> bool:
     return not any(text.startswith(word, pos) for word in links)
 
 
+@lru_cache(maxsize=4096)
+def _steps(phrase: str) -> tuple[tuple[int, int, str], ...]:
+    """The pieces of ``phrase`` in the order :meth:`Matcher.cover` weighs them: (end, length, piece)."""
+    return tuple((i, k, phrase[i - k:i]) for i in range(2, len(phrase) + 1) for k in range(2, min(i, MAX_PIECE) + 1))
+
+
 def _is_subsequence(small: str, big: str) -> bool:
     it = iter(big)
     return all(ch in it for ch in small)
@@ -96,6 +113,9 @@ class Matcher:
             self._add(Candidate(d.code, d.name, str(catalog.indicator(first)["org"]), d.section, d.unit, "derived"),
                       [d.name])
         self.by_code = {c.code: c for c in self.candidates}
+        self._by_unit: dict[str, list[Candidate]] = {}
+        for cand in self.candidates:
+            self._by_unit.setdefault(cand.unit, []).append(cand)
         orgs = [(o, o) for o in catalog.orgs["org"]]
         orgs += [(a.strip(), o) for o, al in zip(catalog.orgs["org"], catalog.orgs["aliases"])
                  for a in al.split("|") if a.strip()]
@@ -103,6 +123,10 @@ class Matcher:
         self._org_of = dict(orgs)
         self._org_re = re.compile("|".join(re.escape(w) for w in sorted(self._org_of, key=len, reverse=True)))
         self._towns = set(catalog.towns())
+        self._paragraph: _Paragraph | None = None  # the index of the paragraph whose figures are being matched
+        self._names: _Names | None = None  # the units it names
+        self._phrase_keys: frozenset[str] | None = None
+        self._codes_by_bigram: dict[str, set[str]] | None = None
 
     def _add(self, cand: Candidate, names: list[str]) -> None:
         phrases = []
@@ -119,102 +143,77 @@ class Matcher:
 
     # -- names of units in the text -------------------------------------------------------------
     def named(self, text: str, start: int, end: int) -> tuple[str, str]:
-        """(org, 镇街) named last in ``text[start:end]``: the nearest mentions before the figure."""
-        org = area = ""
-        for m in self._org_re.finditer(text, start, end):
-            unit = self._org_of[m.group()]
-            if unit in self._towns:
-                area = unit
-            else:
-                org = unit
-        return org, area
+        """(org, 镇街) named last in ``text[start:end]``: the nearest mentions before the figure (``start``
+        after a sentence end, or 0). The names of a paragraph are found once (:class:`_Names`)."""
+        if self._names is None or self._names.text is not text:
+            self._names = _Names(text, self._org_re, self._org_of, self._towns)
+        return self._names.last(start, end, self._towns)
 
     # -- windows ---------------------------------------------------------------------------------
-    def windows(self, text: str, mentions: list[Mention], i: int, item: int | None = None) -> dict[str, float]:
-        """Every piece of text (2 … MAX_PIECE characters) around mention ``i`` with its best weight."""
-        m = mentions[i]
-        c_start, c_end = clause_bounds(text, m.start)
-        prev_end = max([c_start] + [f.end for f in mentions if f.end <= m.start])
-        next_start = min([c_end] + [f.start for f in mentions if f.start >= m.end])
-        weights = [0.0] * len(text)
+    def windows(self, text: str, mentions: list[Mention], i: int, item: int | None = None) -> "Pieces":
+        """Every piece of text (2 … MAX_PIECE characters) around mention ``i`` with its best weight; only
+        pieces of some phrase are kept (no other is ever looked up). The paragraph is indexed once for all
+        its figures (``text`` and ``mentions`` the same objects, unchanged, from one figure to the next)."""
+        para = self._paragraph
+        if para is None or para.text is not text or para.mentions is not mentions or para.count != len(mentions):
+            para = self._paragraph = _Paragraph(text, mentions, self._keys)
+        return Pieces(para, para.ranges(i, item, self.prose.link_words))
 
-        def mark(lo: int, hi: int, w: float) -> None:
-            for p in range(max(lo, 0), min(hi, len(text))):
-                weights[p] = max(weights[p], w)
-
-        seg_start = segment_bounds(text, m.start)[0]
-        mark(0, c_end, W_PARAGRAPH)
-        mark(sentence_bounds(text, m.start)[0], c_end, W_SENTENCE)
-        mark(seg_start, c_end, W_SEGMENT)
-        hi = c_start - 1
-        for w in W_CLAUSES_BACK:  # the clauses just before the figure's own
-            if hi <= seg_start:
-                break
-            lo = clause_bounds(text, hi - 1)[0] if hi > 0 else 0
-            mark(max(lo, seg_start), hi, w)
-            hi = lo - 1
-        noun_after = item is None and _noun_follows(text, m.end, self.prose.link_words)
-        # words after a figure belong to the next one, unless a noun follows the figure (18家中小企业)
-        mark(c_start, c_end if item is not None else (next_start if noun_after else m.start), W_CLAUSE)
-        if item is not None:
-            for j, (a, b) in enumerate(m.items):
-                if j not in (item, 0, len(m.items) - 1):
-                    weights[a:b] = [0.0] * (b - a)  # another listed item's own words
-            a, b = m.items[item]
-            weights[a:b] = [W_OWN] * (b - a)
-        elif noun_after:
-            mark(m.end, next_start, W_OWN)  # 18家中小企业: the noun after the figure is its own
-        else:
-            mark(prev_end, m.start, W_OWN)
-        for f in mentions:  # figures are not words
-            weights[f.start:f.end] = [0.0] * (f.end - f.start)
-        pieces: dict[str, float] = {}
-        run: list[tuple[str, float]] = []
-        for p, ch in enumerate(text + "|"):
-            if ch in _BREAKS or p >= len(text) or weights[p] <= 0:
-                self._pieces(run, pieces)
-                run = []
-            elif _WORD.match(ch):
-                run.append((ch, weights[p]))
-        return pieces
+    @property
+    def _keys(self) -> frozenset[str]:
+        """Every piece of every phrase (2 … MAX_PIECE characters): the only pieces a window needs."""
+        if self._phrase_keys is None:
+            self._phrase_keys = frozenset(p[a:b] for ps in self.phrases.values() for p in ps for a in range(len(p))
+                                          for b in range(a + 2, min(len(p), a + MAX_PIECE) + 1))
+        return self._phrase_keys
 
     @staticmethod
-    def _pieces(run: list[tuple[str, float]], pieces: dict[str, float]) -> None:
-        chars = "".join(c for c, _ in run).lower()
-        for a in range(len(run)):
-            weakest = run[a][1]
-            for b in range(a + 1, min(len(run), a + MAX_PIECE)):
-                weakest = min(weakest, run[b][1])
-                key = chars[a:b + 1]
-                if pieces.get(key, 0.0) < weakest:
-                    pieces[key] = weakest
-
-    @staticmethod
-    def cover(phrase: str, pieces: dict[str, float]) -> float:
+    def cover(phrase: str, pieces: "Pieces | dict[str, float]") -> float:
         """Weighted share of ``phrase`` covered by pieces of ≥ 2 characters; 0 when not all of it, or when
         none of it stands in the figure's own clause."""
         n = len(phrase)
+        if not (pieces.get(phrase[:2]) and pieces.get(phrase[-2:])):
+            return 0.0  # its first or last two characters are nowhere around: it cannot be covered
         if not any(pieces.get(phrase[k:k + 2], 0.0) >= W_CLAUSE for k in range(n - 1)):
             return 0.0
         best = [-1.0] * (n + 1)
         best[0] = 0.0
-        for i in range(2, n + 1):
-            for k in range(2, min(i, MAX_PIECE) + 1):
-                if best[i - k] < 0:
-                    continue
-                w = pieces.get(phrase[i - k:i])
-                if w:
-                    best[i] = max(best[i], best[i - k] + k * w)
+        for i, k, piece in _steps(phrase):  # i = 2 … n, and for each the pieces ending at i, shortest first
+            if best[i - k] < 0:
+                continue
+            w = pieces.get(piece)
+            if w:
+                best[i] = max(best[i], best[i - k] + k * w)
         return best[n] / n if best[n] > 0 else 0.0
 
+    def _live(self, pieces: "Pieces | dict[str, float]") -> set[str] | None:
+        """Codes having a phrase with a two-character piece in the figure's own clause (:meth:`cover`'s
+        first condition), or None: every code (a clause too long to be worth reading, or a plain dict)."""
+        strong = pieces.strong_bigrams(STRONG_SCAN) if isinstance(pieces, Pieces) else None
+        if strong is None:
+            return None
+        if self._codes_by_bigram is None:
+            self._codes_by_bigram = {}
+            for code, phrases in self.phrases.items():
+                for phrase in phrases:
+                    for k in range(len(phrase) - 1):
+                        self._codes_by_bigram.setdefault(phrase[k:k + 2], set()).add(code)
+        live: set[str] = set()
+        for bigram in strong:
+            live |= self._codes_by_bigram.get(bigram, set())
+        return live
+
     # -- ranking ---------------------------------------------------------------------------------
-    def rank(self, pieces: dict[str, int], units: set[str] | None, kinds: set[str] | None, ctx: Context,
+    def rank(self, pieces: "Pieces", units: set[str] | None, kinds: set[str] | None, ctx: Context,
              named_org: str) -> list[Candidate]:
         """Candidates fully matched, best first; the first few tie when their scores are within TIE."""
         found = []
-        for cand in self.candidates:
-            if (units is not None and cand.unit not in units) or (kinds is not None and cand.kind not in kinds):
+        live = self._live(pieces)
+        for cand in self.candidates if units is None else [c for u in units for c in self._by_unit.get(u, ())]:
+            if kinds is not None and cand.kind not in kinds:
                 continue
+            if live is not None and cand.code not in live:
+                continue  # none of its phrases has a word in the figure's own clause: it cannot match
             scored = [(self.cover(p, pieces), p) for p in self.phrases[cand.code]]
             score, phrase = max(scored, default=(0.0, ""))
             if score < MIN_SCORE:
@@ -248,3 +247,184 @@ def ties(ranked: list[Candidate]) -> list[Candidate]:
     close = [c for c in ranked[1:] if c.org_named == best.org_named and best.score - c.score < TIE
              and not (len(c.phrase) < len(best.phrase) and _is_subsequence(c.phrase, best.phrase))]
     return [best, *close]
+
+
+class _Names:
+    """The units named in a paragraph, found in one scan: for a stretch of it, the last unit and the last
+    镇街 named (as scanning the stretch alone would say: names are plain words, so a scan of the stretch
+    finds the paragraph's own names inside it, except a name cut by the stretch's end, read again)."""
+
+    def __init__(self, text: str, pattern: re.Pattern, org_of: dict[str, str], towns: set[str]):
+        self.text, self.pattern, self.org_of = text, pattern, org_of
+        self.starts, self.ends, self.units = [], [], []
+        self.last_org, self.last_town = [], []  # index of the last unit / 镇街 named up to each name
+        for m in pattern.finditer(text):
+            unit = org_of[m.group()]
+            k = len(self.units)
+            before_org, before_town = (self.last_org[-1], self.last_town[-1]) if k else (-1, -1)
+            self.starts.append(m.start())
+            self.ends.append(m.end())
+            self.units.append(unit)
+            self.last_org.append(before_org if unit in towns else k)
+            self.last_town.append(k if unit in towns else before_town)
+
+    def last(self, start: int, end: int, towns: set[str]) -> tuple[str, str]:
+        a = bisect_left(self.starts, start)
+        b = bisect_right(self.ends, end)
+        org = self.units[self.last_org[b - 1]] if b > a and self.last_org[b - 1] >= a else ""
+        area = self.units[self.last_town[b - 1]] if b > a and self.last_town[b - 1] >= a else ""
+        if b < len(self.starts) and start <= self.starts[b] < end:  # a name running past ``end``: read the rest
+            for m in self.pattern.finditer(self.text, self.starts[b], end):
+                unit = self.org_of[m.group()]
+                area, org = (unit, org) if unit in towns else (area, unit)
+        return org, area
+
+
+class _Paragraph:
+    """One paragraph cut into stretches (text between breaks: clause ends, ``、``, ``|``, figures) and the
+    phrase pieces each stretch holds. Built once per paragraph, in one pass: O(length × MAX_PIECE) at worst."""
+
+    def __init__(self, text: str, mentions: list[Mention], keys: frozenset[str]):
+        self.text, self.mentions, self.count = text, mentions, len(mentions)
+        spans = sorted((f.start, f.end) for f in mentions if f.end > f.start)
+        self.starts = sorted(f.start for f in mentions)
+        self.ends = sorted(f.end for f in mentions)
+        self.stretch_starts: list[int] = []
+        self.stretch_ends: list[int] = []
+        self.occurs: dict[str, list[int]] = {}  # piece → the stretches holding it, in order
+        j = 0
+        for m in _STRETCH.finditer(text):
+            lo, hi = m.span()
+            while lo < hi:  # cut the stretch at every figure inside it
+                while j < len(spans) and spans[j][1] <= lo:
+                    j += 1
+                if j < len(spans) and spans[j][0] <= lo:
+                    lo = spans[j][1]
+                    continue
+                cut = min(hi, spans[j][0]) if j < len(spans) else hi
+                self._index(lo, cut, keys)
+                lo = cut
+
+    def _index(self, lo: int, hi: int, keys: frozenset[str]) -> None:
+        k = len(self.stretch_starts)
+        self.stretch_starts.append(lo)
+        self.stretch_ends.append(hi)
+        n, chars = self.words(k)
+        for a in range(n - 1):
+            for b in range(a + 2, min(n, a + MAX_PIECE) + 1):
+                key = chars[a:b]
+                if key not in keys:
+                    break  # every longer piece starting here contains this one: no phrase has it either
+                held = self.occurs.setdefault(key, [])
+                if not held or held[-1] != k:
+                    held.append(k)
+
+    def words(self, k: int) -> tuple[int, str]:
+        """The word characters of stretch ``k``: how many, and lower-cased (as pieces are keyed)."""
+        word = "".join(_WORD.findall(self.text, self.stretch_starts[k], self.stretch_ends[k]))
+        return len(word), word.lower()
+
+    def stretch(self, pos: int) -> int:
+        """Index of the first stretch starting at or after ``pos`` (weights change only at stretch edges)."""
+        return bisect_left(self.stretch_starts, pos)
+
+    def ranges(self, i: int, item: int | None, links: tuple[str, ...]) -> list[tuple[int, int, float]]:
+        """The window of mention ``i`` (listed item ``item``): disjoint ranges of stretches with their weight,
+        heaviest first."""
+        text, m = self.text, self.mentions[i]
+        c_start, c_end = clause_bounds(text, m.start)
+        k = bisect_right(self.ends, m.start)
+        prev_end = max(c_start, self.ends[k - 1]) if k else c_start
+        k = bisect_left(self.starts, m.end)
+        next_start = min(c_end, self.starts[k]) if k < len(self.starts) else c_end
+        paint = _Paint()
+        seg_start = segment_bounds(text, m.start)[0]
+        paint.mark(0, c_end, W_PARAGRAPH)
+        paint.mark(sentence_bounds(text, m.start)[0], c_end, W_SENTENCE)
+        paint.mark(seg_start, c_end, W_SEGMENT)
+        hi = c_start - 1
+        for w in W_CLAUSES_BACK:  # the clauses just before the figure's own
+            if hi <= seg_start:
+                break
+            lo = clause_bounds(text, hi - 1)[0] if hi > 0 else 0
+            paint.mark(max(lo, seg_start), hi, w)
+            hi = lo - 1
+        noun_after = item is None and _noun_follows(text, m.end, links)
+        # words after a figure belong to the next one, unless a noun follows the figure (18家中小企业)
+        paint.mark(c_start, c_end if item is not None else (next_start if noun_after else m.start), W_CLAUSE)
+        if item is not None:
+            last = len(m.items) - 1
+            for lo_item, hi_item in ((1, item - 1), (max(item + 1, 1), last - 1)):  # another listed item's own words
+                if lo_item <= hi_item:
+                    paint.set(m.items[lo_item][0], m.items[hi_item][1], 0.0)
+            paint.set(*m.items[item], W_OWN)
+        elif noun_after:
+            paint.mark(m.end, next_start, W_OWN)  # 18家中小企业: the noun after the figure is its own
+        else:
+            paint.mark(prev_end, m.start, W_OWN)
+        return paint.ranges(self.stretch)
+
+
+class _Paint:
+    """Weights painted over ranges of positions in order (``mark``: the heavier stays; ``set``: replaces),
+    read back as disjoint ranges of stretches."""
+
+    def __init__(self):
+        self.ops: list[tuple[int, int, float, bool]] = []
+
+    def mark(self, lo: int, hi: int, w: float) -> None:
+        self.ops.append((max(lo, 0), hi, w, False))
+
+    def set(self, lo: int, hi: int, w: float) -> None:
+        self.ops.append((lo, hi, w, True))
+
+    def ranges(self, stretch) -> list[tuple[int, int, float]]:
+        edges = sorted({stretch(p) for lo, hi, _, _ in self.ops if lo < hi for p in (lo, hi)})
+        out = []
+        for a, b in zip(edges, edges[1:]):
+            weight = 0.0
+            for lo, hi, w, replace in self.ops:
+                if lo < hi and stretch(lo) <= a and b <= stretch(hi):
+                    weight = w if replace else max(weight, w)
+            if weight > 0:
+                out.append((a, b, weight))
+        return sorted(out, key=lambda r: -r[2])
+
+
+_UNSEEN = object()
+
+
+class Pieces:
+    """The window of one figure: ``get(piece)`` is the best weight of the stretches around the figure that
+    hold ``piece`` (None when none does), as a dict of every piece would say."""
+
+    def __init__(self, para: _Paragraph, ranges: list[tuple[int, int, float]]):
+        self._para, self._occurs, self._ranges, self._memo = para, para.occurs, ranges, {}
+
+    def strong_bigrams(self, limit: int) -> set[str] | None:
+        """Every two-character piece of the stretches weighing at least W_CLAUSE (the figure's own clause),
+        or None when they hold more than ``limit`` characters."""
+        strong = [k for lo, hi, w in self._ranges if w >= W_CLAUSE for k in range(lo, hi)]
+        para = self._para
+        if sum(para.stretch_ends[k] - para.stretch_starts[k] for k in strong[:limit]) > limit or len(strong) > limit:
+            return None
+        out = set()
+        for k in strong:
+            n, chars = para.words(k)
+            out.update(chars[a:a + 2] for a in range(n - 1))
+        return out
+
+    def get(self, key: str, default: float | None = None) -> float | None:
+        weight = self._memo.get(key, _UNSEEN)
+        if weight is _UNSEEN:
+            weight = self._memo[key] = self._weight(key)
+        return default if weight is None else weight
+
+    def _weight(self, key: str) -> float | None:
+        held = self._occurs.get(key)
+        if held:
+            for lo, hi, w in self._ranges:
+                k = bisect_left(held, lo)
+                if k < len(held) and held[k] < hi:
+                    return w
+        return None

@@ -12,11 +12,21 @@ item.
 
 Positions refer to the paragraph's own text: the only normalisation (full-width digits, ``％``,
 ``．``) maps one character to one character.
+
+Linear in the paragraph: the ends of sentences and clauses are indexed once per text (:func:`_ends`) and
+looked up by bisection, bracket depth is counted once, the stop-list spans are merged once, and a
+number in Chinese numerals is at most :data:`MAX_CN_NUMERAL` characters (a longer run is not re-read to
+its end from every character). The stop-list patterns of ``figure_stoplist.csv`` are data: a pattern
+whose repeated class admits its own opening character (``“[^”]*”``) would start over at every opening
+character; the shipped ones exclude it (``“[^“”]*”``).
 """
 from __future__ import annotations
 
 import re
+from array import array
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .errors import ValueParseError
 from .numbers import parse_value
@@ -30,6 +40,7 @@ CLAUSE_ENDS = SEGMENT_ENDS + "，,：:"
 _OPEN, _CLOSE = "（(", "）)"
 _WIDTH = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)}, "％": "%", "．": ".", "，": "，"})
 _CN = "零〇一二两三四五六七八九十百千万亿"
+MAX_CN_NUMERAL = 24  # 十二亿三千四百五十六万七千八百九十 has 17 characters
 
 
 @dataclass(frozen=True)
@@ -51,14 +62,25 @@ class Mention:
 
 
 def normalise(text: str) -> str:
-    """Full-width digits and ％ to ASCII, one character for one (positions are kept)."""
-    return text.translate(_WIDTH)
+    """Full-width digits and ％ to ASCII, one character for one (positions are kept). A text with nothing
+    to change is returned as it is: the same object, whose index of ends (:func:`_ends`) is kept."""
+    out = text.translate(_WIDTH)
+    return text if out == text else out
+
+
+@lru_cache(maxsize=2)
+def _ends(text: str) -> dict[str, array]:
+    """Positions of every sentence, segment and clause end of ``text``, once per text (the paragraph being
+    checked: the same object is asked about figure after figure; only the last two are kept)."""
+    return {ends: array("q", (m.start() for m in re.finditer(f"[{re.escape(ends)}]", text)))
+            for ends in (SENTENCE_ENDS, SEGMENT_ENDS, CLAUSE_ENDS)}
 
 
 def _bounds(text: str, pos: int, ends: str) -> tuple[int, int]:
-    start = max((text.rfind(ch, 0, pos) for ch in ends), default=-1) + 1
-    stops = [i for i in (text.find(ch, pos) for ch in ends) if i >= 0]
-    return start, min(stops, default=len(text))
+    """(start, end) of the stretch around ``pos`` between two of ``ends`` (the ends themselves outside)."""
+    stops = _ends(text)[ends]
+    i = bisect_left(stops, pos)
+    return (stops[i - 1] + 1 if i else 0), (stops[i] if i < len(stops) else len(text))
 
 
 def sentence_bounds(text: str, pos: int) -> tuple[int, int]:
@@ -73,32 +95,67 @@ def segment_bounds(text: str, pos: int) -> tuple[int, int]:
     return _bounds(text, pos, SEGMENT_ENDS)
 
 
-def _figure_re(prose: Prose) -> re.Pattern:
+def _figure_re(prose: Prose) -> tuple[re.Pattern, re.Pattern]:
+    """The figure pattern, and the pattern of where one can start (a digit, a numeral, a qualifier)."""
+    return _figure_patterns(tuple(prose.prefix_qualifiers()), tuple(prose.suffix_qualifiers()), prose.units)
+
+
+@lru_cache(maxsize=8)
+def _figure_patterns(prefixes: tuple[str, ...], suffixes: tuple[str, ...],
+                     units: tuple[str, ...]) -> tuple[re.Pattern, re.Pattern]:
     alt = lambda items: "|".join(re.escape(i) for i in items)  # noqa: E731
-    return re.compile(
-        rf"(?P<pre>{alt(prose.prefix_qualifiers())})?"
+    figure = re.compile(
+        rf"(?P<pre>{alt(prefixes)})?"
         rf"(?:(?P<num>(?<![\d.,A-Za-z])\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|(?<![\d.,A-Za-z])\d+(?:\.\d+)?)"
-        rf"|(?P<cn>[{_CN}]+))"
-        rf"(?P<q1>{alt(prose.suffix_qualifiers())})?(?P<mult>[万亿])?(?P<q2>{alt(prose.suffix_qualifiers())})?"
-        rf"(?P<unit>%|‰|{alt(prose.units)})"
+        rf"|(?P<cn>[{_CN}]{{1,{MAX_CN_NUMERAL}}}))"
+        rf"(?P<q1>{alt(suffixes)})?(?P<mult>[万亿])?(?P<q2>{alt(suffixes)})?"
+        rf"(?P<unit>%|‰|{alt(units)})"
     )
+    return figure, re.compile(rf"[\d{_CN}]" + (f"|{alt(prefixes)}" if prefixes else ""))
 
 
-def _stopped(text: str, prose: Prose) -> list[tuple[int, int]]:
-    return [m.span() for pattern, _ in prose.stoplist for m in pattern.finditer(text) if m.end() > m.start()]
+class _Stops:
+    """The stop-list spans of a text, merged: is a position inside one (by bisection)."""
+
+    def __init__(self, text: str, prose: Prose):
+        spans = sorted(m.span() for pattern, _ in prose.stoplist for m in pattern.finditer(text) if m.end() > m.start())
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for a, b in spans:
+            if self.ends and a <= self.ends[-1]:
+                self.ends[-1] = max(self.ends[-1], b)
+            else:
+                self.starts.append(a)
+                self.ends.append(b)
+
+    def __contains__(self, pos: int) -> bool:
+        i = bisect_right(self.starts, pos) - 1
+        return i >= 0 and pos < self.ends[i]
 
 
-def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
-    return any(a <= pos < b for a, b in spans)
+class _Brackets:
+    """Whether a position stands inside （…） of its sentence: the depth counted once over the text, from
+    each sentence's start (a closing bracket without an opening one is ignored)."""
 
+    _EVENTS = re.compile(f"[{re.escape(_OPEN + _CLOSE + SENTENCE_ENDS)}]")
 
-def _in_brackets(text: str, pos: int) -> bool:
-    start, _ = sentence_bounds(text, pos)
-    depth = 0
-    for ch in text[start:pos]:
-        depth += ch in _OPEN
-        depth -= ch in _CLOSE and depth > 0
-    return depth > 0
+    def __init__(self, text: str):
+        self.positions, self.depths = array("q"), array("q")
+        depth = 0
+        for m in self._EVENTS.finditer(text):
+            ch = m.group()
+            if ch in SENTENCE_ENDS:
+                depth = 0
+            elif ch in _OPEN:
+                depth += 1
+            elif depth > 0:
+                depth -= 1
+            self.positions.append(m.start())
+            self.depths.append(depth)
+
+    def __call__(self, pos: int) -> bool:
+        i = bisect_left(self.positions, pos)
+        return i > 0 and self.depths[i - 1] > 0
 
 
 def _parse(m: re.Match, prose: Prose) -> tuple[float, str, str] | None:
@@ -153,47 +210,54 @@ def find_figures(text: str, prose: Prose | None = None) -> list[Mention]:
     """Every figure of one paragraph, in reading order."""
     prose = prose or load_prose()
     text = normalise(text)
-    pattern, stops = _figure_re(prose), _stopped(text, prose)
+    (pattern, can_start), stops, brackets = _figure_re(prose), _Stops(text, prose), None
     found: list[Mention] = []
     pos = 0
-    while pos < len(text):
-        m = pattern.match(text, pos) if (text[pos].isdigit() or text[pos] in _CN
-                                         or any(text.startswith(q, pos) for q in prose.prefix_qualifiers())) else None
+    while (next_start := can_start.search(text, pos)) is not None:
+        pos = next_start.start()
+        m = pattern.match(text, pos)
         parsed = _parse(m, prose) if m else None
-        if m is None or parsed is None or _inside(m.start("num") if m.group("num") else m.start("cn"), stops):
+        if m is None or parsed is None or (m.start("num") if m.group("num") else m.start("cn")) in stops:
             pos += 1
             continue
         value, unit, qualifier = parsed
         num_start = m.start("num") if m.group("num") else m.start("cn")
         start, end = m.start(), m.end()
         c_start, _ = clause_bounds(text, start)
-        prev_end = max([c_start] + [f.end for f in found if f.end <= start])
+        prev_end = max(c_start, found[-1].end if found else 0)  # figures end in order, each before this one
         change = _change_word(text, start, prev_end, prose)
         if change:
             start, value = change[0], value * change[1]
         pre = m.group("pre")
         canonical = (prose.qualifiers[pre] if pre else "") + text[m.end("pre") if pre else m.start():end]
+        brackets = brackets or _Brackets(text)
         found.append(Mention(
             start=start, end=end, text=text[start:end], number_text=canonical, value=value, unit=unit,
-            qualifier=qualifier, change=bool(change), in_brackets=_in_brackets(text, num_start),
+            qualifier=qualifier, change=bool(change), in_brackets=brackets(num_start),
             items=() if change else _shared_items(text, prev_end, start, unit, prose), num_start=num_start))
         pos = end
-    return sorted(found + _flat_mentions(text, found, prose), key=lambda f: f.start)
+    return sorted(found + _flat_mentions(text, found, prose, brackets), key=lambda f: f.start)
 
 
 FLAT_TEXT = "0.0%"  # what 持平 claims: the change rounds to 0 at one decimal (% or 个百分点)
 
 
-def _flat_mentions(text: str, found: list[Mention], prose: Prose) -> list[Mention]:
+def _flat_mentions(text: str, found: list[Mention], prose: Prose, brackets: _Brackets | None) -> list[Mention]:
     """``与上年持平`` and its kin (``prose.csv``, kind change_flat): a change of 0 with no number."""
+    words = [word for word in prose.flat_words if word in text]  # longest first: 与上年持平 before 同比持平
+    if not words:
+        return []
     out: list[Mention] = []
-    taken = [(f.start, f.end) for f in found]
-    for word in prose.flat_words:  # longest first: 与上年持平 before 同比持平
+    taken = bytearray(len(text))  # 1 where a figure (or a longer flat word) stands
+    for f in found:
+        taken[f.start:f.end] = b"\1" * (f.end - f.start)
+    brackets = brackets or _Brackets(text)
+    for word in words:
         for m in re.finditer(re.escape(word), text):
-            if any(a < m.end() and m.start() < b for a, b in taken):
+            if any(taken[m.start():m.end()]):
                 continue
-            taken.append((m.start(), m.end()))
+            taken[m.start():m.end()] = b"\1" * len(word)
             out.append(Mention(start=m.start(), end=m.end(), text=word, number_text=FLAT_TEXT, value=0.0, unit="%",
-                               qualifier="", change=True, in_brackets=_in_brackets(text, m.start()),
+                               qualifier="", change=True, in_brackets=brackets(m.start()),
                                num_start=m.start(), flat=True))
     return out

@@ -7,27 +7,37 @@
   definitions (``[^3]: 出处``), links and HTML tags are removed.
 - ``.txt``: one paragraph per non-empty line (UTF-8, with or without BOM, or GB18030).
 
+Bounded like a workbook (:class:`fzanalysis.workbook.Limits`, by default :data:`DEFAULT_MAX_REPORT_BYTES`): a
+``.txt`` or ``.md`` larger than the bound is refused before it is read; a ``.docx`` goes through the
+workbooks' zip checks (entries, inflated size, encryption, compression method) and its text part is
+inflated only up to the bound (:func:`fzanalysis.workbook.read_zip_part`). The Markdown patterns cannot
+start over at every bracket: reading is linear in the length of a line.
+
 Reading stops at the appendix heading (``report.appendix_title`` in ``settings.csv``, 数据来源): the
 appendix lists sources, it is not the report's text.
 """
 from __future__ import annotations
 
 import re
-import zipfile
 from pathlib import Path
 
 from lxml import etree
 
-from .errors import ReportError
+from .errors import ReportError, WorkbookError
 from .report_settings import load_settings
-from .workbook import decode_text
+from .workbook import Limits, check_size, decode_text, read_zip_part
 
-__all__ = ["read_paragraphs"]
+__all__ = ["DEFAULT_MAX_REPORT_BYTES", "markdown_inline", "read_paragraphs"]
+
+# the longest real report is ~100 pages (≈ 200,000 characters, under 1 MB): 50 MB leaves room for any report
+DEFAULT_MAX_REPORT_BYTES = 50 * 1024 * 1024
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _SKIP = {W + "del", W + "moveFrom", W + "instrText", W + "delText", W + "commentReference"}
-_MD_INLINE = [(re.compile(r"\[\^[^\]]*\]"), ""), (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),
-              (re.compile(r"<[^>]+>"), ""), (re.compile(r"(\*\*|__|\*|`)"), "")]
+# footnote references, links (their text kept), HTML tags, emphasis. No bracket class admits its own opening
+# bracket: a match attempt ends at the next ``[`` / ``(`` / ``<``, so a line of 40,000 ``[`` is read in one pass
+_MD_INLINE = [(re.compile(r"\[\^[^\[\]]*\]"), ""), (re.compile(r"!?\[([^\[\]]*)\]\([^()]*\)"), r"\1"),
+              (re.compile(r"<[^<>]+>"), ""), (re.compile(r"(\*\*|__|\*|`)"), "")]
 
 
 def _docx_text(p: etree._Element) -> str:
@@ -51,12 +61,12 @@ def _docx_text(p: etree._Element) -> str:
     return "".join(parts)
 
 
-def _read_docx(path: Path) -> list[str]:
+def _read_docx(path: Path, limits: Limits) -> list[str]:
     try:
-        with zipfile.ZipFile(path) as zf:
-            xml = zf.read("word/document.xml")
-        root = etree.fromstring(xml)
-    except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, OSError) as exc:
+        root = etree.fromstring(read_zip_part(path, limits))
+    except WorkbookError as exc:
+        raise ReportError(exc.reason, file=str(path)) from None
+    except etree.XMLSyntaxError as exc:
         raise ReportError(f"不是可读取的 Word 文档（.docx）：{type(exc).__name__}", file=str(path)) from None
     body = root.find(W + "body")
     if body is None:
@@ -74,20 +84,33 @@ def _read_docx(path: Path) -> list[str]:
     return out
 
 
-def _decode(path: Path) -> str:
+def _decode(path: Path, limits: Limits) -> str:
     try:
-        data = path.read_bytes()
+        check_size(path, limits)
+        with path.open("rb") as fh:
+            data = fh.read(limits.max_uncompressed + 1)  # a file that grew since: still no more than the bound
+    except WorkbookError as exc:
+        raise ReportError(exc.reason, file=str(path)) from None
     except OSError as exc:
         raise ReportError(f"无法读取文件：{exc.strerror}", file=str(path)) from None
+    if len(data) > limits.max_uncompressed:
+        raise ReportError(f"文件超过上限 {limits.max_uncompressed // (1024 * 1024)} MB，未读取", file=str(path))
     text = decode_text(data)
     if text is None:
         raise ReportError("文件编码无法识别（应为 UTF-8 或 GB18030）", file=str(path))
     return text
 
 
-def _read_md(path: Path) -> list[str]:
+def markdown_inline(text: str) -> str:
+    """One line of Markdown without footnote references, link targets, HTML tags and emphasis marks."""
+    for pattern, repl in _MD_INLINE:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def _read_md(path: Path, limits: Limits) -> list[str]:
     out, block = [], []
-    for line in _decode(path).splitlines() + [""]:
+    for line in _decode(path, limits).splitlines() + [""]:
         if re.match(r"^\s*\[\^[^\]]+\]:", line):
             continue  # a footnote definition: the source, not the text
         if not line.strip():
@@ -95,27 +118,27 @@ def _read_md(path: Path) -> list[str]:
                 out.append("".join(block))
             block = []
             continue
-        text = re.sub(r"^\s{0,3}(#{1,6}\s+|>\s?|[-*+]\s+(?=\S))", "", line.rstrip())
-        for pattern, repl in _MD_INLINE:
-            text = pattern.sub(repl, text)
+        text = markdown_inline(re.sub(r"^\s{0,3}(#{1,6}\s+|>\s?|[-*+]\s+(?=\S))", "", line.rstrip()))
         if set(text.strip()) <= set("|-: "):
             continue  # a table rule
         block.append("，".join(c.strip() for c in text.strip().strip("|").split("|")) if "|" in text else text.strip())
     return out
 
 
-def read_paragraphs(path: str | Path) -> list[str]:
-    """The report's paragraphs up to its appendix (数据来源)."""
+def read_paragraphs(path: str | Path, limits: Limits | None = None) -> list[str]:
+    """The report's paragraphs up to its appendix (数据来源); ``limits`` bound the file (by default
+    :data:`DEFAULT_MAX_REPORT_BYTES` of text or of inflated ``word/document.xml``)."""
     path = Path(path)
+    limits = limits or Limits(max_uncompressed=DEFAULT_MAX_REPORT_BYTES)
     if not path.is_file():
         raise ReportError("文件不存在", file=str(path))
     suffix = path.suffix.lower()
     if suffix == ".docx":
-        paragraphs = _read_docx(path)
+        paragraphs = _read_docx(path, limits)
     elif suffix in (".md", ".markdown"):
-        paragraphs = _read_md(path)
+        paragraphs = _read_md(path, limits)
     elif suffix == ".txt":
-        paragraphs = [line.strip() for line in _decode(path).splitlines()]
+        paragraphs = [line.strip() for line in _decode(path, limits).splitlines()]
     else:
         raise ReportError(f"不支持的文件类型 {suffix or '（无扩展名）'}：应为 .docx、.md 或 .txt", file=str(path))
     settings = load_settings()

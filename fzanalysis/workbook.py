@@ -6,8 +6,10 @@ calamine does not expose number formats nor formulas; the few cells where those 
 (a numeric cell that may be a percentage, an empty cell that may be a formula without a cached
 value) are looked up lazily in the sheet XML by :class:`XlsxInspector`.
 
-Guards: an ``.xlsx`` is a zip of XML, so its uncompressed size is checked before anything is
-inflated, and the cell count of each sheet is bounded.
+Guards: an ``.xlsx`` is a zip of XML, so its entries are checked before anything is inflated (their
+number, their inflated size, no encrypted entry, stored or deflated only), and the cell count of each
+sheet is bounded. :func:`read_zip_part` reads one part of any zip-based file (a report's ``.docx``)
+through the same checks, and stops inflating at the bound.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import html
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,17 +29,21 @@ from .errors import ParameterError, WorkbookError, WorkbookTooLarge
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv")
 DEFAULT_MAX_UNCOMPRESSED = 200 * 1024 * 1024  # bytes
 DEFAULT_MAX_CELLS = 2_000_000
+DEFAULT_MAX_ENTRIES = 10_000  # zip entries: a workbook of a thousand sheets has a few thousand
+ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)  # what Excel, WPS and Word write
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Size bounds a workbook must respect before it is read."""
+    """Size bounds a workbook (or any zip-based file) must respect before it is read."""
 
     max_uncompressed: int = DEFAULT_MAX_UNCOMPRESSED
     max_cells: int = DEFAULT_MAX_CELLS
+    max_entries: int = DEFAULT_MAX_ENTRIES
 
     def __post_init__(self) -> None:
-        for name, flag in (("max_uncompressed", "--max-uncompressed-mb"), ("max_cells", "--max-cells")):
+        for name, flag in (("max_uncompressed", "--max-uncompressed-mb"), ("max_cells", "--max-cells"),
+                           ("max_entries", "max_entries")):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
                 raise ParameterError(f"{flag} 须为正整数，收到 {value!r}")
@@ -89,15 +96,8 @@ def read_workbook(path: str | Path, limits: Limits = Limits()) -> Workbook:
     name = path.name
     if path.suffix.lower() == ".csv":
         return _read_csv(path, limits)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise WorkbookError(f"无法打开文件：{exc.strerror}", file=name) from None
-    if size == 0:
+    if check_size(path, limits) == 0:  # a file padded past its zip entries is read whole by the inspector: bounded
         raise WorkbookError("空文件（0 字节）", file=name)
-    if size > limits.max_uncompressed:  # a file padded past its zip entries is read whole by the inspector
-        raise WorkbookTooLarge(f"文件 {size // (1024 * 1024)} MB，超过上限 {limits.max_uncompressed // (1024 * 1024)} MB，"
-                               "未读取", file=name)
     inspector = None
     if path.suffix.lower() in _ZIP_PARTS:  # every zip-based format: bound the inflated size first
         _check_zip(path, limits)
@@ -136,27 +136,83 @@ def _short(exc: Exception) -> str:
 
 
 # zip-based formats → the part a real file of that kind always has
-_ZIP_PARTS = {".xlsx": "xl/workbook.xml", ".xlsm": "xl/workbook.xml", ".xlsb": "xl/workbook.bin", ".ods": "content.xml"}
+_ZIP_PARTS = {".xlsx": "xl/workbook.xml", ".xlsm": "xl/workbook.xml", ".xlsb": "xl/workbook.bin", ".ods": "content.xml",
+              ".docx": "word/document.xml"}
+_CHUNK = 1024 * 1024
+
+
+def _mb(size: int) -> int:
+    return size // (1024 * 1024)
 
 
 def _check_zip(path: Path, limits: Limits) -> None:
+    """The entries of a zip-based file, before anything is inflated: how many (the directory's own count,
+    then the entries read), their inflated size, no encrypted entry, stored or deflated only, and the part
+    a real file of its kind has. :class:`WorkbookError` (:class:`WorkbookTooLarge` past a bound)."""
     kind = path.suffix.lower().lstrip(".")
+    name = path.name
     try:
+        with path.open("rb") as fh:
+            end = zipfile._EndRecData(fh)  # the end-of-directory record: its entry count, read before the entries
+        if end and end[zipfile._ECD_ENTRIES_TOTAL] > limits.max_entries:
+            raise _too_many(end[zipfile._ECD_ENTRIES_TOTAL], limits, name)
         with zipfile.ZipFile(path) as zf:
-            total = sum(info.file_size for info in zf.infolist())
-            names = set(zf.namelist())
+            infos = zf.infolist()
     except zipfile.BadZipFile:
-        raise WorkbookError(f"不是有效的 {kind} 文件（zip 结构损坏或被截断）", file=path.name) from None
+        raise WorkbookError(f"不是有效的 {kind} 文件（zip 结构损坏或被截断）", file=name) from None
+    except OSError as exc:
+        raise WorkbookError(f"无法打开文件：{exc.strerror}", file=name) from None
+    if len(infos) > limits.max_entries:
+        raise _too_many(len(infos), limits, name)
+    total = sum(info.file_size for info in infos)
+    if total > limits.max_uncompressed:
+        raise WorkbookTooLarge(f"解压后 {_mb(total)} MB，超过上限 {_mb(limits.max_uncompressed)} MB，未读取", file=name)
+    if any(info.flag_bits & 0x1 for info in infos):
+        raise WorkbookError(f"含加密的条目（{kind} 文件设有密码），未读取", file=name)
+    methods = sorted({info.compress_type for info in infos} - set(ZIP_METHODS))
+    if methods:
+        raise WorkbookError(f"含不支持的压缩方式（{methods[0]}），未读取", file=name)
+    required = _ZIP_PARTS[path.suffix.lower()]
+    if required not in {info.filename for info in infos}:
+        raise WorkbookError(f"不是有效的 {kind} 文件（缺少 {required}）", file=name)
+
+
+def check_size(path: Path, limits: Limits) -> int:
+    """The file's size in bytes; :class:`WorkbookTooLarge` past ``limits.max_uncompressed``."""
+    try:
+        size = path.stat().st_size
     except OSError as exc:
         raise WorkbookError(f"无法打开文件：{exc.strerror}", file=path.name) from None
-    if total > limits.max_uncompressed:
-        raise WorkbookTooLarge(
-            f"解压后 {total // (1024 * 1024)} MB，超过上限 {limits.max_uncompressed // (1024 * 1024)} MB，未读取",
-            file=path.name,
-        )
-    required = _ZIP_PARTS[path.suffix.lower()]
-    if required not in names:
-        raise WorkbookError(f"不是有效的 {kind} 文件（缺少 {required}）", file=path.name)
+    if size > limits.max_uncompressed:
+        raise WorkbookTooLarge(f"文件 {_mb(size)} MB，超过上限 {_mb(limits.max_uncompressed)} MB，未读取", file=path.name)
+    return size
+
+
+def _too_many(count: int, limits: Limits, name: str) -> WorkbookTooLarge:
+    return WorkbookTooLarge(f"zip 条目 {count} 个，超过上限 {limits.max_entries} 个，未读取", file=name)
+
+
+def read_zip_part(path: str | Path, limits: Limits = Limits()) -> bytes:
+    """The part a zip-based file of its kind always has (``word/document.xml`` of a ``.docx``), after
+    :func:`_check_zip`; inflating stops as soon as the part passes ``limits.max_uncompressed``, whatever
+    the directory declared. A corrupt stream, a wrong checksum or a truncated file: :class:`WorkbookError`."""
+    path = Path(path)
+    kind, name = path.suffix.lower().lstrip("."), path.name
+    check_size(path, limits)
+    _check_zip(path, limits)
+    chunks, total = [], 0
+    try:
+        with zipfile.ZipFile(path) as zf, zf.open(_ZIP_PARTS[path.suffix.lower()]) as part:
+            while chunk := part.read(min(_CHUNK, limits.max_uncompressed + 1 - total)):
+                total += len(chunk)
+                if total > limits.max_uncompressed:
+                    raise WorkbookTooLarge(f"解压后超过上限 {_mb(limits.max_uncompressed)} MB，未读取", file=name)
+                chunks.append(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError):
+        raise WorkbookError(f"不是有效的 {kind} 文件（压缩数据损坏）", file=name) from None
+    except OSError as exc:
+        raise WorkbookError(f"无法打开文件：{exc.strerror}", file=name) from None
+    return b"".join(chunks)
 
 
 TEXT_ENCODINGS = ("utf-8-sig", "gb18030")  # what Excel and WPS save a CSV or text file in, in China

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import zipfile
 
 import pandas as pd
 import pytest
 
+from fzanalysis import check_report, figure_match, figures_text
 from fzanalysis.check_report import COLUMNS, Tables, check_paragraphs
+from fzanalysis.cli import DEFAULT_MAX_REPORT_MB, main
+from fzanalysis.errors import ReportError
+from fzanalysis.report_read import DEFAULT_MAX_REPORT_BYTES
+from tests.docx_factory import DOCUMENT, minimal_docx, patch_headers, zeros_docx
+from tests.work_count import lines_run
 from tests.report_fixtures import FIGURES, RAW, ROOT, SEED, processed, tidy  # noqa: F401
 
 
@@ -166,3 +173,114 @@ def test_no_change_claimed_is_checked_against_both_years(tables, text, status, t
     row = _check(text, tables).iloc[-1]
     assert (row["figure_text"][-2:], row["status"], row["table_value"]) == ("持平", status, table_value)
     assert row["cell"].count("2023/") >= 1
+
+
+# ------------------------------------------------------------------------------ bounded input
+def _zip_cases(tmp_path):
+    """name → (builder, words of its one-line reason)."""
+    def corrupt(path):
+        minimal_docx(path, {"word/document.xml": DOCUMENT * 50})
+        data = bytearray(path.read_bytes())
+        data[data.find(b"word/document.xml") + len("word/document.xml")] = 0xFF  # its first deflate block
+        path.write_bytes(bytes(data))
+
+    return {
+        "bomb.docx": (lambda p: zeros_docx(p, 3), "解压后 3 MB，超过上限 1 MB"),
+        "many.docx": (lambda p: minimal_docx(p, {f"{i:x}": b"" for i in range(10_001)}, zipfile.ZIP_STORED),
+                      "条目 10003 个，超过上限 10000 个"),
+        "encrypted.docx": (lambda p: patch_headers(minimal_docx(p), 6, 8, "<H", lambda old: old | 1), "加密"),
+        "aes.docx": (lambda p: patch_headers(minimal_docx(p), 8, 10, "<H", lambda old: 99), "压缩方式（99）"),
+        "corrupt.docx": (corrupt, "压缩数据损坏"),
+        "notzip.docx": (lambda p: p.write_bytes(b"PK\x03\x04 not a zip"), "zip 结构损坏"),
+        "nodocument.docx": (lambda p: minimal_docx(p, {"word/document.xml": None}), "缺少 word/document.xml"),
+        "big.txt": (lambda p: p.write_bytes("受理案件5件\n".encode() * 80_000), "超过上限 1 MB"),
+        "big.md": (lambda p: p.write_bytes("受理案件5件\n\n".encode() * 70_000), "超过上限 1 MB"),
+    }
+
+
+@pytest.mark.parametrize("name", ["bomb.docx", "many.docx", "encrypted.docx", "aes.docx", "corrupt.docx",
+                                  "notzip.docx", "nodocument.docx", "big.txt", "big.md"])
+def test_a_malformed_or_oversized_report_is_one_line_exit_2(tmp_path, capsys, name):
+    build, words = _zip_cases(tmp_path)[name]
+    path = tmp_path / name
+    build(path)
+    status = main(["check-report", str(path), "--year", "2023", "--out", str(tmp_path / "out"),
+                   "--max-uncompressed-mb", "1"])
+    err = capsys.readouterr().err
+    assert status == 2, err
+    assert err.count("\n") == 1 and err.startswith("错误：") and name in err and words in err, err
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_size_bound_is_a_positive_number_and_its_default_is_the_readers(tmp_path, capsys):
+    assert DEFAULT_MAX_REPORT_MB * 1024 * 1024 == DEFAULT_MAX_REPORT_BYTES
+    assert main(["check-report", str(SEED), "--year", "2023", "--max-uncompressed-mb", "0"]) == 2
+    assert "--max-uncompressed-mb 须为正整数" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------ linear in the text
+def test_checking_is_linear_in_the_figures_of_a_paragraph(tables):
+    """300 and 600 figures in one paragraph: twice the figures, twice the lines run in the checker, the
+    figure finder and the matcher (re-reading the paragraph for every figure was four times)."""
+    def paragraph(n):
+        return ["，".join(f"区司法局受理法律援助案件{i}件、办结{i // 2}件" for i in range(n // 2)) + "。"]
+
+    modules = (check_report, figure_match, figures_text)
+    small = lines_run(lambda: _check(paragraph(300)[0], tables), *modules)
+    large = lines_run(lambda: _check(paragraph(600)[0], tables), *modules)
+    assert len(_check(paragraph(600)[0], tables)) == 600
+    assert 1.9 < large / small < 2.1, (small, large)
+
+
+def test_a_table_look_up_is_done_once_not_once_per_figure(tables, monkeypatch):
+    """100,000 paragraphs took ~30 ms each: every figure filtered the whole table again (and pandas built a
+    new row type for each). Now a look-up (indicator, unit, 镇街) is done once for the whole text."""
+    calls = []
+    original = check_report._Checker._rows
+    monkeypatch.setattr(check_report._Checker, "_rows",
+                        lambda self, *args: calls.append(args[0].code) or original(self, *args))
+    text = "\n".join(f"区司法局受理法律援助案件{316 + i % 2}件。" for i in range(400))
+    df = _check(text, tables)
+    assert df["status"].value_counts().to_dict() == {"一致": 200, "不一致": 200}
+    assert calls == ["legal_aid_accepted"]
+
+
+def test_a_sentence_without_full_stops_is_shown_around_its_figure(tables):
+    """A row per figure must not copy a whole text without full stops: the sentence shown is the 500
+    characters around the figure, its cut ends marked …"""
+    text = "工作" * 3000 + "区司法局受理法律援助案件316件" + "推进" * 3000
+    row = _check(text, tables).iloc[0]
+    assert row["status"] == "一致" and len(row["sentence"]) <= check_report.MAX_SENTENCE + 2 * check_report._CUT_ROOM + 2
+    assert "受理法律援助案件316件" in row["sentence"]
+    assert row["sentence"].startswith("…") and row["sentence"].endswith("…")
+    seed = _check(SEED.read_text(encoding="utf-8"), tables)
+    assert not seed["sentence"].str.contains("…").any()  # every sentence of a real report is shown whole
+
+
+def test_a_number_too_large_for_a_float_agrees_with_nothing(tables):
+    df = _check("区司法局受理法律援助案件" + "1" * 400 + "件。", tables)
+    assert df["status"].tolist() == ["不一致"] and "316件" in df["table_value"].iloc[0]
+
+
+def test_a_cut_sentence_never_cuts_a_phone_number_in_half(tables):
+    """The excerpt is masked after it is cut: a cut inside a phone number would leave its last digits
+    unmasked. A cut goes to the nearest clause mark, else 40 characters wider."""
+    figure = "区司法局受理法律援助案件316件"
+    at = 6000  # the figure's start: the plain cut would fall at 6000 - 250, inside the number below
+    text = "工" * (at - 255) + "13900666666" + "工" * 244 + figure + "推进" * 3000
+    assert text.index(figure) == at
+    row = _check(text, tables).iloc[0]
+    assert row["status"] == "一致" and "[手机号]" in row["sentence"]
+    assert "0666666" not in row["sentence"] and "139006" not in row["sentence"]
+    with_stop = "工作" * 3000 + "，联系电话13900666666，" + "工" * 200 + figure + "推进" * 3000
+    shown = _check(with_stop, tables).iloc[0]["sentence"]
+    assert "666666" not in shown and "[手机号]" in shown and shown.startswith(("…", "..."))  # masked text comes NFKC-folded
+
+
+def test_a_text_dense_with_figures_is_refused_in_one_line(tables, monkeypatch, tmp_path):
+    """A small .docx can inflate to 50 MB of "1件、": past MAX_FIGURES figures the text is refused (one line
+    naming the file), not checked for minutes."""
+    monkeypatch.setattr(check_report, "MAX_FIGURES", 50)
+    with pytest.raises(ReportError, match="文中数字超过 50 个（第 2 段处）"):
+        check_report.check_paragraphs(["区司法局受理法律援助案件316件。", "1件、" * 60], tables)
+    assert len(check_report.check_paragraphs(["1件、" * 50], tables)) == 50

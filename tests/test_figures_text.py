@@ -1,8 +1,13 @@
 """fzanalysis.figures_text: every figure of a text with its value, unit and qualifier; nothing else."""
 from __future__ import annotations
 
+import re
+
+from fzanalysis import figures_text
 from fzanalysis.figures_text import find_figures
+from fzanalysis.report_settings import load_prose
 from tests.report_fixtures import SEED
+from tests.work_count import lines_run
 
 # Written for this test in the manner of other districts' reports (not the seed's sentences).
 OTHER_DISTRICT = (
@@ -62,3 +67,43 @@ def test_no_change_is_a_flat_figure_and_roughly_flat_is_not_checked():
         ("5个", 5, False, False), ("与上年持平", 0, True, True), ("41件", 41, False, False),
         ("同比持平", 0, True, True)]  # 基本持平 is a rough word: no figure
     assert flat[3].in_brackets and flat[1].number_text == "0.0%"  # 持平: the change rounds to 0.0
+
+
+# ------------------------------------------------------------------------------ linear in the paragraph
+def test_finding_figures_is_linear_in_the_figures_of_one_sentence():
+    """One sentence of 300 and of 600 bracketed figures: the bracket depth, the figure before each and the
+    clause around it are not re-read from the sentence's start for each figure."""
+    def sentence(n):
+        return "，".join(f"受理法律援助案件{i}件（其中刑事{i}件）" for i in range(n)) + "。"
+
+    small = lines_run(lambda: find_figures(sentence(300)), figures_text)
+    large = lines_run(lambda: find_figures(sentence(600)), figures_text)
+    assert len(find_figures(sentence(600))) == 1200 and find_figures(sentence(600))[-1].in_brackets
+    assert 1.9 < large / small < 2.1, (small, large)
+
+
+def test_texts_that_made_patterns_start_over_at_every_character():
+    """Each of these took seconds to minutes when a pattern re-read the rest of the line from every opening
+    character; read in one pass, the right figures come back at once."""
+    assert [m.text for m in find_figures("“" * 40_000 + "受理案件5件")] == ["5件"]
+    assert [m.text for m in find_figures("《" * 20_000 + "‘" * 20_000 + "「" * 20_000 + "受理案件5件")] == ["5件"]
+    assert [m.text for m in find_figures("未达到" * 15_000 + "受理案件5件")] == ["5件"]
+    assert [m.text for m in find_figures("一" * 40_000 + "是受理案件5件")] == ["5件"]
+    assert [m.text for m in find_figures("1" * 40_000 + "号，受理案件5件")] == ["5件"]
+    assert [m.text for m in find_figures("十" * 40_000 + "件")] == ["十件"]  # a numeral is at most 24 characters
+    assert find_figures("1" * 40_000) == [] and find_figures("（" * 40_000 + "5件")[0].in_brackets
+
+
+def test_a_quoted_stop_pattern_never_admits_its_own_opening_quote():
+    """``“[^”]*”`` starts over at every “ of an unclosed run and reads to the end of the line from each:
+    the class of a stop pattern opened by a quotation mark must exclude that mark too (``“[^“”]*”``)."""
+    quoted = [p.pattern for p, kind in load_prose().stoplist if kind == "quoted"]
+    assert len(quoted) == 5
+    for pattern in quoted:
+        opener, cls = re.match(r"^(.)\[\^([^\]]*)\]\*", pattern).groups()
+        assert opener in cls, pattern
+
+
+def test_long_numerals_and_the_longest_real_one():
+    assert [(m.text, m.value) for m in find_figures("共十二亿三千四百五十六万七千八百九十件")] == [
+        ("十二亿三千四百五十六万七千八百九十件", 1_234_567_890)]
