@@ -26,7 +26,7 @@ from .layout import Record, scan_sheet
 from .log import REJECTED, SET_ASIDE, Event, events_frame, ledger_event
 from .numbers import ParsedValue, format_value, parse_value
 from .resubmission import MANIFEST, settle_resubmissions
-from .sanitize import clean_name, clean_text, has_controls, is_personal_value, strip_controls
+from .sanitize import clean_names, clean_text, has_controls, is_personal_value, strip_controls
 from .workbook import SPREADSHEET_SUFFIXES, Limits, Workbook, read_workbook
 
 INDICATOR_COLUMNS = [
@@ -127,8 +127,8 @@ class _FileCleaner:
         self.book, self.rel, self.year, self.catalog = book, rel, year, catalog
         self.vocab = catalog.vocabulary
         self.res = FileResult(rel, "")
-        # sheet names are cited everywhere: cleaned once (personal data masked, a hash keeps them apart)
-        self.sheet_names = {name: clean_name(name) for name in [s.name for s in book.sheets] + list(book.hidden)}
+        # sheet names are cited everywhere: cleaned once (personal data masked, ~n keeps them apart)
+        self.sheet_names = clean_names([s.name for s in book.sheets] + list(book.hidden))
         self.sheet_area = ""  # the area the sheet being cleaned is named after ('' if none)
 
     def event(self, event: str, reason: str, rec: Record | None = None, **kw) -> None:
@@ -409,17 +409,18 @@ def clean_year(raw_dir: Path, year: int, files: list[Path], catalog: Catalog | N
     bar = tqdm(files, desc=f"清洗 {year} 年", unit="个文件", disable=None if progress is None else not progress)
     root, folders_inside = Path(raw_dir).resolve(), {}
     year_dir = Path(raw_dir) / str(year)
-    skipped = [Event(clean_name(p.relative_to(raw_dir).as_posix()), "skipped_file", why)
-               for p, why in (year_files(year_dir)[1] if year_dir.is_dir() else [])]
+    set_aside = year_files(year_dir)[1] if year_dir.is_dir() else []
+    rels = clean_names(p.relative_to(raw_dir).as_posix() for p in [*files, *(p for p, _ in set_aside)])
+    skipped = [Event(rels[p.relative_to(raw_dir).as_posix()], "skipped_file", why) for p, why in set_aside]
     for path in bar:
-        rel = clean_name(path.relative_to(raw_dir).as_posix())
+        rel = rels[path.relative_to(raw_dir).as_posix()]
         if _outside(path, root, folders_inside):
             res = FileResult(rel, "", readable=False)
             res.events.append(Event(rel, "outside_raw", "文件指向原始数据目录之外（符号链接），未读取"))
             results.append(res)
             continue
         results.append(clean_workbook(path, rel, year, catalog, limits))
-    extra = settle_resubmissions(results, Path(raw_dir) / str(year), catalog.vocabulary)
+    extra = settle_resubmissions(results, Path(raw_dir) / str(year), catalog.vocabulary, rels)
     _flag_duplicates(results)
     _flag_total_mismatches(results, year, catalog)
     rows, unmapped, events, failed = [], [], [e.as_row() for e in skipped + extra], []

@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING
 
 from .errors import ParameterError
 from .log import SET_ASIDE, Event
-from .sanitize import clean_name
 from .workbook import decode_text
 
 if TYPE_CHECKING:
@@ -92,8 +91,10 @@ def read_manifest(year_dir: Path) -> list[tuple[int, str, str]]:
     return out
 
 
-def settle_resubmissions(results: list["FileResult"], year_dir: Path, vocabulary: "Vocabulary") -> list[Event]:
+def settle_resubmissions(results: list["FileResult"], year_dir: Path, vocabulary: "Vocabulary",
+                         cited: dict[str, str] | None = None) -> list[Event]:
     """Decide, per unit, which files a later correction supersedes, and set their values aside.
+    ``cited``: each file's path under the raw folder → the name it is cited by (personal data masked).
 
     Returns the events of manifest lines that could not be applied (logged on ``<year>/manifest.csv``)."""
     year_dir = Path(year_dir)
@@ -102,7 +103,7 @@ def settle_resubmissions(results: list["FileResult"], year_dir: Path, vocabulary
     manifest_rel = f"{year_dir.name}/{MANIFEST}"
     named, ignored = set(), []
     for line, new, old in read_manifest(year_dir):
-        a, b = (by_rel.get(clean_name(f"{year_dir.name}/{name}")) for name in (new, old))
+        a, b = (by_rel.get((cited or {}).get(rel, rel)) for rel in (f"{year_dir.name}/{n}" for n in (new, old)))
         problem = ("文件不在本年度目录中" if a is None or b is None else
                    "同一文件不能替代自己" if a is b else
                    "文件无法读取" if not (a.readable and b.readable) else

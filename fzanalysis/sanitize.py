@@ -1,8 +1,8 @@
 """Text received in workbooks, made safe to write anywhere (个人信息脱敏与控制字符清理).
 
 Every text the cleaner passes on — labels, units, remarks, text-valued cells, sheet names, file
-names, reasons that quote them — goes through :func:`clean_text` (or :func:`clean_name` for a file
-or sheet name) before it reaches processed data, the log, findings, notebooks, reports or the
+names, reasons that quote them — goes through :func:`clean_text` (or :func:`clean_names` for file
+or sheet names) before it reaches processed data, the log, findings, notebooks, reports or the
 terminal; check-report echoes the analyst's sentences through it; and every line a command prints
 passes :class:`MaskedStream` (the command line's edge):
 
@@ -25,8 +25,8 @@ What is not personal stays as written: dates, document numbers (``〔2023〕15�
 (``主要负责人履行推进法治建设第一责任人职责``).
 
 The label words are catalog data (``catalog_data/personal_data.csv``).  A file or sheet name that
-had to be changed keeps a short stable hash of the original (``~3fa2c1``), so two files never share
-a citation and the analyst can still find the file.  Numbers in value cells are not judged here:
+had to be changed gets ``~1``, ``~2`` … (in the order of the files or sheets), so two never share a
+citation; never a hash of the original, which would give the masked digits back to anyone who tries them all.  Numbers in value cells are not judged here:
 a count or amount is judged by its indicator's bounds (a real amount may have 11 digits).
 Every pattern is linear in the text's length (a long cell or a 10 MB report costs no more per
 character than a short one).
@@ -34,11 +34,11 @@ character than a short one).
 from __future__ import annotations
 
 import csv
-import hashlib
 import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterable
 
 from .textcache import text_cache
 
@@ -277,16 +277,24 @@ def clean_text(text: object) -> object:
     return mask_personal(strip_controls(text) if has_controls(text) else text)
 
 
-def clean_name(name: str) -> str:
-    """A file or sheet name safe to cite: cleaned, plus ``~`` and a short stable hash when it changed."""
-    cleaned = clean_text(name)
-    if cleaned == name:
-        return name
-    tag = hashlib.sha1(name.encode("utf-8")).hexdigest()[:6]
-    stem, dot, suffix = cleaned.rpartition(".")
-    if dot and 1 <= len(suffix) <= 5 and suffix.isalnum():
-        return f"{stem}~{tag}.{suffix}"
-    return f"{cleaned}~{tag}"
+def clean_names(names: Iterable[str]) -> dict[str, str]:
+    """File or sheet names safe to cite, each name → its cited form: cleaned, and where cleaning changed it
+    ``~n`` before the suffix, counted in the order given among the names cleaned alike — so two files
+    differing only in a masked phone number never share a citation.  No hash of the original: a short hash
+    of ``区司法局13812345678.xlsx`` would let the number be found again by trying every one."""
+    out: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    for name in names:
+        if name in out:
+            continue
+        cleaned = clean_text(name)
+        if cleaned == name:
+            out[name] = name
+            continue
+        seen[cleaned] = n = seen.get(cleaned, 0) + 1
+        stem, dot, suffix = cleaned.rpartition(".")
+        out[name] = f"{stem}~{n}.{suffix}" if dot and 1 <= len(suffix) <= 5 and suffix.isalnum() else f"{cleaned}~{n}"
+    return out
 
 
 def is_personal_value(text: str) -> bool:
