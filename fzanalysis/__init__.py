@@ -21,17 +21,19 @@ _LAZY = {
     "load_unmapped": ("data", "load_unmapped"),
     "open_year": ("data", "open_year"),
     "open_years": ("years", "open_years"),
-    "load_catalog": ("catalog", "load_catalog"),
-    "parse_value": ("numbers", "parse_value"),
-    "format_value": ("numbers", "format_value"),
+    "load_catalog": ("core.catalog", "load_catalog"),
+    "parse_value": ("core.numbers", "parse_value"),
+    "format_value": ("core.numbers", "format_value"),
     "run_clean": ("clean", "run_clean"),
     "setup_display": ("display", "setup_display"),
     "init_project": ("project", "init_project"),
 }
-_SUBMODULES = {"analysis", "areas", "catalog", "checks", "clean", "data", "diagnostics", "display", "errors",
-               "feedback", "folders", "layout", "layout_a", "log", "numbers", "outputs", "plots", "project",
-               "resubmission", "runner", "sanitize", "scorecard", "status", "template", "trends", "vocabulary",
-               "workbook", "years"}
+_SUBMODULES = {name: name for name in (
+    "analysis", "clean", "data", "diagnostics", "display", "feedback", "folders", "layout", "layout_a", "log",
+    "outputs", "plots", "project", "resubmission", "runner", "scorecard", "status", "template", "trends", "workbook",
+    "years")}
+_SUBMODULES.update({name: f"core.{name}" for name in ("areas", "catalog", "errors", "numbers", "sanitize",
+                                                      "vocabulary")}, checks="core.compute")
 
 __all__ = sorted(_LAZY) + sorted(_SUBMODULES)
 
@@ -41,5 +43,5 @@ def __getattr__(name: str):
         module, attr = _LAZY[name]
         return getattr(importlib.import_module(f".{module}", __name__), attr)
     if name in _SUBMODULES:
-        return importlib.import_module(f".{name}", __name__)
+        return importlib.import_module(f".{_SUBMODULES[name]}", __name__)
     raise AttributeError(f"module 'fzanalysis' has no attribute {name!r}")

@@ -28,13 +28,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import checks
-from .catalog import SECTIONS, Catalog, load_catalog
+from .core import compute
+from .core.catalog import SECTIONS, Catalog, load_catalog
+from .core.errors import ParameterError
+from .core.numbers import format_value, round_half_up
+from .core.settings import load_settings
 from .display import cite_texts
-from .errors import ParameterError
 from .log import COUNT_COLUMNS, EVENTS
-from .numbers import format_value, round_half_up
-from .report_settings import load_settings
 
 KEY = ["org", "code", "area"]
 SECTION_COLUMNS = ["指标", "填报单位", "本年（报告写法）", "本年", "计量单位", "上年（报告写法）", "上年", "增减",
@@ -65,7 +65,7 @@ def _check_section(section: str | None) -> None:
 
 
 def _prep(tidy: pd.DataFrame, cat: Catalog | None = None) -> pd.DataFrame:
-    return checks.prepare(tidy, _cat(cat))
+    return compute.prepare(tidy, _cat(cat))
 
 
 def _ref(df: pd.DataFrame) -> pd.Series:
@@ -84,7 +84,7 @@ def _order(df: pd.DataFrame, cat: Catalog, by: tuple[str, ...] = ("code", "org")
 
 def _single(rows: pd.DataFrame) -> float:
     """The value of rows that should agree (duplicate submissions): NaN when they conflict."""
-    return checks.settle(rows)[0]
+    return compute.settle(rows)[0]
 
 
 def _fmt(value: float, unit: str, qualifier: str) -> str:
@@ -105,15 +105,15 @@ def yoy(tidy: pd.DataFrame, baseline: pd.DataFrame | None) -> pd.DataFrame:
         {**dict(zip(KEY, key)), "baseline_value": value, "baseline_unit": g["unit"].iloc[0],
          "baseline_qualifier": g["qualifier"].iloc[0], "baseline_ref": "；".join(g["cite"]),
          "_n_prev": 2 if problem else 1}
-        for key, g in grouped for value, problem in [checks.settle(g)]
+        for key, g in grouped for value, problem in [compute.settle(g)]
     ], columns=[*KEY, "baseline_value", "baseline_unit", "baseline_qualifier", "baseline_ref", "_n_prev"])
     prev["baseline_value"] = prev["baseline_value"].astype("float64")
     out = df.merge(prev, on=KEY, how="left")
     unit_ok = out["baseline_unit"].isna() | (out["baseline_unit"] == out["unit"])
     out.loc[~unit_ok, "baseline_value"] = float("nan")
     out["change"] = (out["value"] - out["baseline_value"]).round(6)
-    out["pct_change"] = [float("nan") if pd.isna(o) or pd.isna(c) else _or_nan(checks.change(c, o, points=False))
-                         for c, o in zip(out["value"], out["baseline_value"])]  # the one 同比 rule (checks.change)
+    out["pct_change"] = [float("nan") if pd.isna(o) or pd.isna(c) else _or_nan(compute.change(c, o, points=False))
+                         for c, o in zip(out["value"], out["baseline_value"])]  # the one 同比 rule (compute.change)
     notes = pd.Series("", index=out.index)
     notes[out["baseline_ref"].isna()] = "无上年数据"
     notes[out["_n_prev"] > 1] = "上年重复报送且数值不一致，不作比较"
@@ -139,9 +139,9 @@ def section_table(tidy: pd.DataFrame, section: str, baseline: pd.DataFrame | Non
     base = None if baseline is None else _prep(baseline).query("section == @section and area == ''")
     merged = _order(yoy(df, base), cat)
     dup = merged.duplicated(KEY, keep=False)
-    points = pd.Series([checks.is_rate(cat, c, u) for c, u in zip(merged["code"], merged["unit"])],
+    points = pd.Series([compute.is_rate(cat, c, u) for c, u in zip(merged["code"], merged["unit"])],
                        index=merged.index, dtype=bool)
-    nd = checks.rate_decimals(cat)
+    nd = compute.rate_decimals(cat)
     change = merged["change"].where(~points, [round_half_up(c, nd) if pd.notna(c) else c for c in merged["change"]])
     pct = merged["pct_change"].round(2).where(~points)
     settings = load_settings()
@@ -176,15 +176,15 @@ def _sum_of(cat: Catalog, codes: list[str]) -> str:
 
 def derived_rates(tidy: pd.DataFrame, catalog: Catalog | None = None,
                   section: str | None = None) -> pd.DataFrame:
-    """派生比率（:func:`fzanalysis.checks.derived_rates` 的阅读版）：分子指标之和 / 分母指标之和 × 100。
+    """派生比率（:func:`fzanalysis.core.compute.derived_rates` 的阅读版）：分子指标之和 / 分母指标之和 × 100。
 
     比率按报告口径四舍五入（位数见 diagnostics.csv 的 rate_decimals）；缺少输入、重复报送数值冲突或
     分母为 0 时比率为 NaN，并在 ``说明`` 写明原因（从不记为 0）。``差异`` 为比率与报告值之差（百分点）。
     """
     _check_section(section)
     cat = _cat(catalog)
-    nd = checks.rate_decimals(cat)
-    rates = checks.derived_rates(tidy, cat, section)
+    nd = compute.rate_decimals(cat)
+    rates = compute.derived_rates(tidy, cat, section)
     rows = []
     for x in rates.to_dict("records"):
         cites = {code: "；".join(c) for code, _, c in x["inputs"]}
@@ -215,7 +215,7 @@ def town_comparison(tidy: pd.DataFrame, code: str | list[str] | None = None,
     同一格有多行（重复报送）且数值不一致时为 NaN。列名为指标名，同名指标加注填报单位；
     ``attrs["units"]`` 给出各列的计量单位。只有两者都存在时才计算差额。比率不相加：其分项之和与差额为 NaN，
     另有一行「各镇街平均（比率）」给出报送镇街的算术平均（不加权），计数和金额在该行为 NaN。
-    合计与分项是否相符由 :func:`fzanalysis.checks.total_checks` 判定（诊断规则 total_mismatch）。
+    合计与分项是否相符由 :func:`fzanalysis.core.compute.total_checks` 判定（诊断规则 total_mismatch）。
     """
     _check_section(section)
     cat = _cat(catalog)
@@ -231,7 +231,7 @@ def town_comparison(tidy: pd.DataFrame, code: str | list[str] | None = None,
     clash = groups["indicator"].duplicated(keep=False)
     labels = [f"{i}（{o}）" if c else i for i, o, c in zip(groups["indicator"], groups["org"], clash)]
     towns = cat.towns()
-    nd = checks.rate_decimals(cat)
+    nd = compute.rate_decimals(cat)
     seen = list(dict.fromkeys(parts["area"]))
     areas = (towns if set(seen) & set(towns) else []) + [a for a in seen if a not in towns]
     table = pd.DataFrame(index=pd.Index(areas + list(CHECK_ROWS), name="镇街"))
@@ -239,7 +239,7 @@ def town_comparison(tidy: pd.DataFrame, code: str | list[str] | None = None,
         mine = parts[(parts["org"] == org) & (parts["code"] == c)]
         col = pd.Series({a: _single(g) for a, g in mine.groupby("area")}, dtype="float64").reindex(areas)
         total = _single(df[(df["org"] == org) & (df["code"] == c) & (df["area"] == "")])
-        summable = checks.summable(cat, c, mine["unit"].iloc[0])
+        summable = compute.summable(cat, c, mine["unit"].iloc[0])
         summed = col.sum(min_count=1) if summable else float("nan")
         mean = float("nan") if summable or col.isna().all() else round_half_up(float(col.mean()), nd)
         diff = round(total - summed, 6) if pd.notna(total) and pd.notna(summed) else float("nan")
@@ -327,7 +327,7 @@ SECTION_COUNT_COLUMNS = ["章节", "章节名称", "数值条数", "指标数", 
 
 def section_counts(tidy: pd.DataFrame) -> pd.DataFrame:
     """各章节的数值条数、指标数和填报单位数（章节顺序 s1–s6）。"""
-    from .catalog import SECTIONS
+    from .core.catalog import SECTIONS
 
     df = _prep(tidy)
     rows = []
@@ -367,7 +367,7 @@ def section_highlights(table: pd.DataFrame, rates: pd.DataFrame | None = None) -
 
     ``table`` 为 :func:`section_table` 的结果，``rates`` 为 :func:`derived_rates` 的结果。
     """
-    from .numbers import round_half_up
+    from .core.numbers import round_half_up
 
     points = [f"本节共有本级数据{len(table)}项，来自{table['填报单位'].nunique()}个填报单位。"]
     comparable = table[table["同比"] != ""]

@@ -2,7 +2,7 @@
 
 Each figure of the text (:mod:`fzanalysis.figures_text`) is matched to an indicator by the words
 around it (:mod:`fzanalysis.figure_match`, never by its value), then compared with the tidy table by
-the engine's one agreement rule, :func:`fzanalysis.checks.agrees`:
+the engine's one agreement rule, :func:`fzanalysis.core.compute.agrees`:
 
 - the unit's own total (area "") unless the sentence names a 镇街; the unit named in the sentence,
   else the catalog's usual unit; ``--org`` takes every figure as that unit's;
@@ -24,14 +24,14 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .analysis import derived_rates
-from .catalog import Catalog, load_catalog
-from .checks import Figure, agrees, all_agree, change, is_rate
-from .errors import ReportError
+from .core.catalog import Catalog, load_catalog
+from .core.compute import Figure, agrees, all_agree, change, is_rate
+from .core.errors import ReportError
+from .core.numbers import format_value, round_half_up
+from .core.sanitize import clean_text, mask_personal
+from .core.settings import Settings, load_prose, load_settings
 from .figure_match import Candidate, Context, Matcher, ties
 from .figures_text import Mention, find_figures, normalise, sentence_bounds
-from .numbers import format_value, round_half_up
-from .report_settings import Settings, load_prose, load_settings
-from .sanitize import clean_text, mask_personal
 
 if TYPE_CHECKING:
     from .workbook import Limits
@@ -364,7 +364,7 @@ def check_file(path: str | Path, year: int, baseline_year: int | None = None,
     """Check a finished report against ``year``'s data; writes ``<out>/<year>/report_check.csv``
     (folders not given are the project's; ``limits``: :func:`fzanalysis.report_read.read_paragraphs`)."""
     from .data import check_year, load, resolve_baseline
-    from .errors import ParameterError
+    from .core.errors import ParameterError
     from .folders import write_set
     from .outputs import csv_bytes
     from .project import folders

@@ -20,13 +20,15 @@ from typing import Mapping
 import pandas as pd
 import pyarrow as pa
 
-from .catalog import Catalog, load_catalog
-from .errors import FzError, ParameterError, ValueParseError, WorkbookTooLarge
+from .core.catalog import Catalog, load_catalog
+from .core.errors import FzError, ParameterError, ValueParseError, WorkbookTooLarge
+from .core.files import PRODUCT_FILES
+from .core.numbers import ParsedValue, format_value, parse_value
+from .core.sanitize import clean_names, clean_text, has_controls, is_personal_value, strip_controls
+from .core.settings import load_texts
 from .layout import Record, scan_sheet
 from .log import REJECTED, SET_ASIDE, Event, events_frame, ledger_event
-from .numbers import ParsedValue, format_value, parse_value
 from .resubmission import MANIFEST, settle_resubmissions
-from .sanitize import clean_names, clean_text, has_controls, is_personal_value, strip_controls
 from .workbook import SPREADSHEET_SUFFIXES, Limits, Workbook, read_workbook
 
 INDICATOR_COLUMNS = [
@@ -372,10 +374,8 @@ def discover(raw_dir: Path, year: int | None = None) -> dict[int, list[Path]]:
 def year_files(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
     """(submissions, set aside with the reason) among the spreadsheet files of a raw year folder.
     Never a submission: a hidden or temporary file (``.x.xlsx``, Excel's ``~$x.xlsx``), a file the product
-    writes (:data:`fzanalysis.project.PRODUCT_FILES`: ``cleaning_log.csv``, ``status.csv`` … left there by
+    writes (:data:`fzanalysis.core.files.PRODUCT_FILES`: ``cleaning_log.csv``, ``status.csv`` … left there by
     an old version or copied in), a feedback form it wrote; nor ``manifest.csv`` (read by the resubmission rules)."""
-    from .project import PRODUCT_FILES
-
     files, aside = [], []
     for p in sorted(folder.iterdir()):
         if not p.is_file() or p.suffix.lower() not in SPREADSHEET_SUFFIXES or p.name.lower() == MANIFEST:
@@ -392,8 +392,6 @@ def year_files(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
 
 def _feedback_form(name: str) -> bool:
     """True for the name of a 核对反馈表 the product writes (``catalog_data/form_texts.csv``)."""
-    from .template import load_texts
-
     fields = {"{year}": r"\d{4}", "{org}": ".+"}
     parts = re.split(r"(\{year\}|\{org\})", load_texts()["feedback.file_name"])
     return re.fullmatch("".join(fields.get(p) or re.escape(p) for p in parts), name) is not None
@@ -448,7 +446,7 @@ def _outside(path: Path, root: Path, folders_inside: dict[str, bool]) -> bool:
 def _flag_total_mismatches(results: list[FileResult], year: int, catalog: Catalog) -> None:
     """Log (do not change) each 合计 that disagrees with the sum of its parts, on the file that holds
     it — by :func:`checks.total_check_rows`, the rule the diagnostics use too."""
-    from .checks import total_check_rows
+    from .core.compute import total_check_rows
 
     by_file = {res.file: res for res in results}
     for t in total_check_rows([r for res in results for r in res.rows], catalog):

@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import FzError
-from .sanitize import MaskedStream, printable
+from .core.errors import FzError
+from .core.sanitize import MaskedStream, printable
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DEFAULT_MAX_REPORT_MB = 50  # report_read.DEFAULT_MAX_REPORT_BYTES, without importing the reader at start-up
@@ -226,7 +226,7 @@ CATALOG_TERMINAL = ["section", "code", "name", "unit"]  # what fits an 80-column
 def _cmd_catalog(args: argparse.Namespace) -> int:
     import shutil
 
-    from .catalog import load_catalog
+    from .core.catalog import load_catalog
     from .display import text_table
     from .outputs import csv_bytes
 

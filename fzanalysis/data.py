@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .catalog import Catalog, load_catalog
 from .clean import OUTPUT_FILES, clean_year, discover, write_year
-from .errors import DataError, ParameterError
+from .core.catalog import Catalog, load_catalog
+from .core.errors import DataError, ParameterError
 from .folders import held, locked, recover
 from .log import check_ledger
 from .project import Folders, folders, where

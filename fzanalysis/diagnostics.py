@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import checks
-from .catalog import DATA_DIR, FRAMEWORK_AREAS, SECTIONS, Catalog, load_catalog, read_csv
-from .numbers import format_value, round_half_up
+from .core import compute
+from .core.catalog import FRAMEWORK_AREAS, SECTIONS, Catalog, load_catalog, read_csv
+from .core.files import DATA_DIR
+from .core.numbers import format_value, round_half_up
 
 __all__ = ["COLUMNS", "RULES", "by_category", "find_problems", "findings_table", "load_config", "summary",
            "write_findings"]
@@ -67,10 +68,10 @@ def load_config(config: dict | None = None, path: str | Path | None = None) -> C
 
 # -- helpers ------------------------------------------------------------------------------------
 def _prepare(df: pd.DataFrame | None, catalog: Catalog) -> pd.DataFrame | None:
-    """The rules read figures: :func:`checks.prepare`, rows with a value."""
+    """The rules read figures: :func:`compute.prepare`, rows with a value."""
     if df is None:
         return None
-    out = checks.prepare(df, catalog)
+    out = compute.prepare(df, catalog)
     return out[out["value"].notna()].copy()
 
 
@@ -135,20 +136,20 @@ def _org_home(catalog: Catalog, org: str) -> tuple[str, str]:
 
 
 def _settled(tidy: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """One row per key whose rows agree (:func:`checks.settle`); disagreeing duplicates are the
+    """One row per key whose rows agree (:func:`compute.settle`); disagreeing duplicates are the
     conflicting_values rule's job, not a figure to judge."""
     keep = []
     for _, g in tidy.groupby(keys, sort=True):
-        if len(g) == 1 or not checks.settle(g)[1]:
+        if len(g) == 1 or not compute.settle(g)[1]:
             keep.append(g.iloc[0])
     return pd.DataFrame(keep, columns=tidy.columns)
 
 
 def _derived_rates(tidy: pd.DataFrame, catalog: Catalog, cfg: Config) -> list[dict]:
-    """The computed derived rates (:func:`checks.derived_rates`) with their figures in report style."""
+    """The computed derived rates (:func:`compute.derived_rates`) with their figures in report style."""
     nd = int(cfg.num("rate_decimals"))
     out = []
-    table = checks.derived_rates(tidy, catalog)
+    table = compute.derived_rates(tidy, catalog)
     for x in table[table["rate"].notna()].to_dict("records"):
         units = {c: _info(catalog, c)["unit"] for c, _, _ in x["inputs"]}
         cites = {c: cs for c, _, cs in x["inputs"]}
@@ -224,7 +225,7 @@ def rule_rate_inconsistent(tidy, catalog, cfg, baseline=None, log=None) -> list[
 
 def rule_total_mismatch(tidy, catalog, cfg, baseline=None, log=None) -> list[dict]:
     out = []
-    checked = checks.total_checks(tidy, catalog)
+    checked = compute.total_checks(tidy, catalog)
     for t in checked[~checked["agrees"].astype(bool)].drop_duplicates(["org", "code", "source_file"]).itertuples():
         ind = _info(catalog, t.code)
         s = t.parts_sum
@@ -237,7 +238,7 @@ def rule_total_mismatch(tidy, catalog, cfg, baseline=None, log=None) -> list[dic
 
 
 def _compatible(a, b) -> bool:
-    return checks.same_figure(checks.figure_of(a), checks.figure_of(b))
+    return compute.same_figure(compute.figure_of(a), compute.figure_of(b))
 
 
 def rule_conflicting_values(tidy, catalog, cfg, baseline=None, log=None) -> list[dict]:
@@ -327,13 +328,13 @@ def _past_changes(history, baseline, key, is_rate: bool, lower: bool) -> tuple[l
     rows = both[(both["org"] == org) & (both["code"] == code) & (both["eff_area"] == eff)]
     series = {}
     for y, g in rows.groupby(pd.to_numeric(rows["year"]), sort=True):
-        value, problem = checks.settle(g)
+        value, problem = compute.settle(g)
         if not problem:
             series[int(y)] = (value, g.iloc[0])
     years = sorted(series)
     changes = []
     for a, b in zip(years, years[1:]):
-        moved = checks.change(series[b][0], series[a][0], points=is_rate)
+        moved = compute.change(series[b][0], series[a][0], points=is_rate)
         if moved is not None and (is_rate or series[a][0] > 0):
             changes.append((-moved if lower else moved) / (1 if is_rate else 100))
     texts = [f"{y}年{_row_text(series[y][1])}" for y in years]
@@ -377,7 +378,7 @@ def rule_yoy_adverse(tidy, catalog, cfg, baseline=None, log=None, history=None) 
             items.append((x["codes"], x["org"], "", x["d"]["name"], x["d"]["direction"], True, x["rate"], p["rate"],
                           x["rate_text"], p["rate_text"], x["cells"] + p["cells"], x["d"]))
     for codes, org, area, name, direction, is_rate, cur, old, cur_t, old_t, cells, d in items:
-        moved = checks.change(cur, old, points=is_rate)  # the one 同比 rule: 百分点 for rates, % otherwise
+        moved = compute.change(cur, old, points=is_rate)  # the one 同比 rule: 百分点 for rates, % otherwise
         if moved is None or (not is_rate and old < cfg.num("yoy.min_base")):
             continue
         size = (moved if direction == "lower" else -moved) / (1 if is_rate else 100)  # > 0: the wrong way

@@ -12,7 +12,7 @@ superseded is done with) that the year's processing could not use or doubts:
   unit's cells cited by such a finding of :func:`fzanalysis.diagnostics.find_problems`;
 - ``no_submission`` — a unit that sent nothing (:func:`fzanalysis.diagnostics.missing_orgs`).
 
-What was written is shown only as the log and the table keep it (:func:`fzanalysis.sanitize.clean_text`:
+What was written is shown only as the log and the table keep it (:func:`fzanalysis.core.sanitize.clean_text`:
 personal data masked, again as each cell of the form is written). A form holds only its unit's cells and
 figures: where a finding also cites another unit's cells (two units report one figure differently), its
 问题说明 says so without naming the other unit, its file or its value (``feedback.why.*.others``). ``fzanalysis feedback --year Y --out DIR`` writes one .xlsx per unit with
@@ -24,9 +24,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .catalog import Catalog, load_catalog
+from .core.catalog import Catalog, load_catalog
+from .core.sanitize import clean_text
 from .diagnostics import find_problems, missing_orgs
-from .sanitize import clean_text
 from .status import answered_codes, text_columns
 from .template import range_text, expected_codes, form_item, load_texts, workbook_bytes
 
@@ -141,7 +141,7 @@ def feedback_workbook(org: str, items: pd.DataFrame, year: int) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-    from .report_settings import load_settings
+    from .core.settings import load_settings
 
     texts = load_texts()
     wb = Workbook()

@@ -3,7 +3,7 @@
 - :func:`locked` — an advisory lock on an output folder (``<folder>/.fzanalysis.lock``):
   exclusive for a writer (``clean``, the cleaning step of ``run``, the reports of a run), shared
   for readers (``fz.load``, the notebooks of a run).  A second writer waits, then fails with a
-  one-line :class:`~fzanalysis.errors.FolderBusy`.  Re-entrant within one process.
+  one-line :class:`~fzanalysis.core.errors.FolderBusy`.  Re-entrant within one process.
 - :func:`staging` + :func:`swap_in` — a year's outputs are written into a hidden sibling folder
   (``.2023.new-…``) and swapped in whole: the old folder is renamed aside, the new one renamed
   into place, the old one removed.  A reader under the lock sees the previous set or the new
@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .errors import FolderBusy, OutputError, ParameterError
+from .core.errors import FolderBusy, OutputError, ParameterError
 
 try:  # POSIX; on Windows the lock is a no-op (one analyst, one process)
     import fcntl
@@ -284,12 +284,12 @@ def _inside(folder: Path, name: str) -> Path:
 
 def safe_component(text: str, limit: int = NAME_BYTES) -> str:
     """A file-name component made from a name read from data (a unit, an area): personal data masked
-    (:func:`fzanalysis.sanitize.clean_text`), no separator, ``..``, control character or newline, no
+    (:func:`fzanalysis.core.sanitize.clean_text`), no separator, ``..``, control character or newline, no
     leading dot, dash or space, nothing Windows refuses, at most ``limit`` UTF-8 bytes.  A name that
     had to change, or be shortened, ends in ``~`` and a short stable hash of the masked name — not of
     the original, whose hash would let a phone number be found again by trying every one: so two names
     that differ only in what was masked give one component (:func:`safe_components` tells them apart)."""
-    from .sanitize import clean_text
+    from .core.sanitize import clean_text
 
     original = str(text)
     masked = clean_text(original)

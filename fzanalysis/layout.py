@@ -11,8 +11,8 @@ Headers are peeled off by direction, in the manner of tidyxl/unpivotr and databa
   a group row 一、行政复议 above short items) and 镇街 across the columns (Layout B transposed).
 
 The words that name header columns, totals, units … are data (``catalog_data/vocabulary.csv``,
-:mod:`fzanalysis.vocabulary`); areas (镇街, 村/社区) are resolved by the catalog
-(:mod:`fzanalysis.areas`), the same way for every layout.
+:mod:`fzanalysis.core.vocabulary`); areas (镇街, 村/社区) are resolved by the catalog
+(:mod:`fzanalysis.core.areas`), the same way for every layout.
 
 Rows around tables are classified first: titles and 填报单位 lines feed the reporting unit;
 notes (注：…) end a table; sign-off rows (填表人, 联系电话 …) are personal data and are dropped
@@ -26,15 +26,16 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .areas import area_name
-from .catalog import Catalog, split_unit
-from .sanitize import mask_personal, personal_labels
-from .textcache import text_cache
-from .vocabulary import Vocabulary
+from .core.areas import area_name
+from .core.catalog import Catalog
+from .core.sanitize import mask_personal, personal_labels
+from .core.text import split_unit
+from .core.text import text_cache
+from .core.vocabulary import Vocabulary
 from .workbook import Sheet
 
 
-# personal-data labels are catalog data (catalog_data/personal_data.csv), shared with fzanalysis.sanitize
+# personal-data labels are catalog data (catalog_data/personal_data.csv), shared with fzanalysis.core.sanitize
 _LABELS = "|".join(map(re.escape, personal_labels()))
 _PERSONAL_LABEL = re.compile(rf"^({_LABELS})\s*([:：]|$)")
 _META = re.compile(r"^(填报单位|报送单位|填报日期|报送日期|填报时间|统计时间|统计时段|统计期间)\s*[:：]")

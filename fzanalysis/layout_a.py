@@ -17,11 +17,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .catalog import split_unit, strip_numbering
+from .core.text import split_unit, strip_numbering
+from .core.text import text_cache
+from .core.vocabulary import Vocabulary
 from .layout import (_GROUP_LABEL, _PERSONAL_LABEL, _YEAR, _filled, _header_texts, _hkey, _is_number, _nfkc, _text,
                      personal_kind)
-from .textcache import text_cache
-from .vocabulary import Vocabulary
 
 if TYPE_CHECKING:
     from .layout import SheetScanner

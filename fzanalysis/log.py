@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields
 
 import pandas as pd
 
-from .sanitize import clean_text
+from .core.sanitize import clean_text
 
 LOG_COLUMNS = [
     "year", "file", "sheet", "cell", "org", "area", "code", "event", "outcome", "reason", "raw_text",

@@ -20,8 +20,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .errors import ValueParseError
-from .numbers import parse_value
+from .core.errors import ValueParseError
+from .core.numbers import parse_value
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_FIRST = frozenset(_FORMULA_START)
@@ -41,7 +41,7 @@ def neutralise(text: object) -> object:
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write one file atomically (a temporary name in the same folder, then a rename), with the
-    user's umask; a write error is a one-line :class:`~fzanalysis.errors.OutputError`."""
+    user's umask; a write error is a one-line :class:`~fzanalysis.core.errors.OutputError`."""
     from .folders import FILE_MODE, io_error
 
     path = Path(path)

@@ -34,7 +34,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.ticker import MaxNLocator
 
 from .analysis import CHECK_ROWS
-from .numbers import round_half_up
+from .core.numbers import round_half_up
 
 DPI = 150  # saved PNGs
 SCREEN_DPI = 100  # shown in a notebook and its HTML

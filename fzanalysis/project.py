@@ -17,7 +17,8 @@ The raw folder is read only: :func:`check_output` refuses an output folder that 
 inside it (after resolving links and ``..``, also before the output folder exists).  :func:`folders`
 applies it to the processed and reports folders it returns, and :func:`fzanalysis.folders.write_set`
 to every set it writes, so no command and no library entry point writes into or over raw data.
-:data:`PRODUCT_FILES` are the names the product writes: the cleaner never reads them as submissions.
+:data:`fzanalysis.core.files.PRODUCT_FILES` are the names the product writes: the cleaner never reads them as
+submissions.
 """
 from __future__ import annotations
 
@@ -26,23 +27,11 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ParameterError
+from .core.errors import ParameterError
+from .core.files import NOTEBOOKS, PROJECT_README
 
 HOME_ENV = "FZANALYSIS_HOME"
 RAW, PROCESSED, REPORTS = Path("data", "raw"), Path("data", "processed"), Path("reports")
-PACKAGE_DIR = Path(__file__).resolve().parent
-NOTEBOOKS = PACKAGE_DIR / "notebooks"  # the analysis notebooks, shipped as package data
-PROJECT_README = PACKAGE_DIR / "project_template" / "README.md"
-
-# Every file name the product writes into a year folder of its own (processed/<year>, reports/<year>):
-# a file of that name in a raw year folder (left by an old version, or copied there) is never read
-# as a submission.  tests/test_project.py checks each writer's names are here.
-PRODUCT_FILES = frozenset({
-    "indicators.csv", "indicators.parquet", "cleaning_log.csv", "unmapped.csv",  # clean
-    "findings.csv", "findings.json", "run.json",  # run
-    "report.md", "report.html", "report.docx", "report_public.docx",  # report
-    "report_check.csv", "status.csv", "scorecard.csv", "scorecard_details.csv",  # check-report, status, scorecard
-})
 
 
 @dataclass(frozen=True)

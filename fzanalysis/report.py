@@ -24,7 +24,7 @@ macros, blocks and recursive loops return stay markup.  Templates run in an
 :class:`~jinja2.sandbox.ImmutableSandboxedEnvironment` with the globals ``range``, ``dict`` and ``namespace`` only
 and the data as plain Python values; they are loaded from inside their folders only.  Any error — syntax, an
 undefined name, a runtime error, a wrong argument, recursion, a file that is not UTF-8 or holds the marks'
-characters — is one :class:`~fzanalysis.errors.ReportError` naming the template file and line.
+characters — is one :class:`~fzanalysis.core.errors.ReportError` naming the template file and line.
 """
 from __future__ import annotations
 
@@ -40,13 +40,13 @@ from jinja2.runtime import BlockReference, LoopContext, Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from .analysis import derived_rates
-from .catalog import Catalog, load_catalog
-from .checks import all_agree, is_rate
-from .checks import change as checks_change
-from .errors import FzError, ReportError
-from .numbers import format_value, round_half_up
+from .core.catalog import Catalog, load_catalog
+from .core.compute import all_agree, is_rate
+from .core.compute import change as checks_change
+from .core.errors import FzError, ReportError
+from .core.numbers import format_value, round_half_up
+from .core.settings import Settings, load_settings
 from .report_model import MARK_CHARS, Cited, Draft, MarkError, Marks
-from .report_settings import Settings, load_settings
 
 __all__ = ["TEMPLATE_DIR", "build_draft"]
 

@@ -21,7 +21,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 
-from .sanitize import has_controls, strip_controls
+from .core.sanitize import has_controls, strip_controls
 
 __all__ = ["MARK_CHARS", "Block", "Cited", "Draft", "MarkError", "Marks", "draft_text"]
 
@@ -31,7 +31,7 @@ _NOT_TEXT = re.compile("[\ue000\ue001\ud800-\udfff\ufffe\uffff]")  # the marks',
 
 
 def draft_text(value: object) -> str:
-    """``value`` as text of the draft: controls removed (:func:`~fzanalysis.sanitize.strip_controls`, and what
+    """``value`` as text of the draft: controls removed (:func:`~fzanalysis.core.sanitize.strip_controls`, and what
     XML cannot hold), a line break with the spaces around it removed (the lines of a paragraph join without
     spaces), the marks' characters removed."""
     text = str(value)

@@ -23,8 +23,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from .errors import ReportError, WorkbookError
-from .report_settings import load_settings
+from .core.errors import ReportError, WorkbookError
+from .core.settings import load_settings
 from .workbook import Limits, check_size, decode_text, read_zip_part
 
 __all__ = ["DEFAULT_MAX_REPORT_BYTES", "markdown_inline", "read_paragraphs"]

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .catalog import load_catalog
+from .core.catalog import load_catalog
+from .core.errors import FzError, ParameterError
 from .data import check_year, load, load_log, resolve_baseline
 from .docx_writer import to_docx
-from .errors import FzError, ParameterError
 from .folders import write_set
-from .years import year_findings
 from .project import folders
 from .report import build_draft
 from .report_render import to_html, to_markdown
+from .years import year_findings
 
 __all__ = ["REPORT_FILES", "report_step", "write_report"]
 

@@ -26,13 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import ParameterError
+from .core.errors import ParameterError
 from .log import SET_ASIDE, Event
 from .workbook import decode_text
 
 if TYPE_CHECKING:
     from .clean import FileResult
-    from .vocabulary import Vocabulary
+    from .core.vocabulary import Vocabulary
 
 MANIFEST = "manifest.csv"
 MANIFEST_COLUMNS = ("file", "supersedes")

@@ -26,14 +26,14 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from .core.errors import ParameterError
+from .core.files import HTML_TEMPLATE, NOTEBOOKS
 from .data import READ_ONLY_ENV, STAGE_ENV, STAGE_FOR_ENV, check_year, ensure_clean, require_data, resolve_baseline
-from .years import available_years
-from .errors import ParameterError
 from .folders import locked, recover, staging, swap_in
 from .outputs import atomic_write_bytes
-from .project import NOTEBOOKS, folders
+from .project import folders
+from .years import available_years
 
-HTML_TEMPLATE = Path(__file__).resolve().parent / "html_template" / "fz.html.j2"
 # the kernel's own start-up chatter (transport warnings) is noise under cron: cell errors still
 # reach the executed notebook and run.json
 KERNEL_QUIET = ["--IPKernelApp.log_level=CRITICAL"]

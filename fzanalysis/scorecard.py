@@ -26,10 +26,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import checks
-from .catalog import DATA_DIR, Catalog, load_catalog
+from .core import compute
+from .core.catalog import Catalog, load_catalog
+from .core.files import DATA_DIR
+from .core.numbers import round_half_up
 from .diagnostics import missing_orgs
-from .numbers import round_half_up
 from .status import answered_codes, text_columns
 from .template import expected_codes, load_texts
 
@@ -102,7 +103,7 @@ def scorecard(tidy: pd.DataFrame, log: pd.DataFrame, findings: pd.DataFrame, cat
                 f"{r['reason']}，晚于截止日期 {deadline:%Y年%m月%d日}", [r["file"]])
 
     # target attainment: own figures with a catalog target, derived rates with a target
-    own = checks.prepare(tidy, cat)
+    own = compute.prepare(tidy, cat)
     own = own[(own["area"] == "") & own["value"].notna()]
     targets = cat.indicators[cat.indicators["target"].notna()].set_index("code")
     for r in own[own["code"].isin(targets.index)].to_dict("records"):
@@ -110,10 +111,10 @@ def scorecard(tidy: pd.DataFrame, log: pd.DataFrame, findings: pd.DataFrame, cat
         met = r["value"] <= t if lower else r["value"] >= t
         add(r["org"], "targets", f"{r['indicator']}{'达到' if met else '未达到'}{t:g}{r['unit']}", 1 if met else 0,
             "target", f"{r['indicator']}为{r['raw_text']}", [r["cite"]])
-    rates = checks.derived_rates(tidy, cat)
+    rates = compute.derived_rates(tidy, cat)
     for x in rates[rates["rate"].notna() & rates["target"].notna()].to_dict("records"):
         met = x["rate"] <= x["target"] if x["direction"] == "lower" else x["rate"] >= x["target"]
-        nd = checks.rate_decimals(cat)
+        nd = compute.rate_decimals(cat)
         cells = [c for _, _, cs in x["inputs"] for c in cs]
         add(x["org"], "targets", f"{x['name']}{'达到' if met else '未达到'}{x['target']:g}%", 1 if met else 0,
             "derived_rate", f"{x['name']}为{round_half_up(x['rate'], nd):g}%", cells)

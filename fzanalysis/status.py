@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .analysis import submission_overview
-from .catalog import Catalog, load_catalog
+from .core.catalog import Catalog, load_catalog
 from .diagnostics import missing_orgs
 from .template import expected_codes
 

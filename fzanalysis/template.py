@@ -33,39 +33,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from .catalog import DATA_DIR, SECTIONS, Catalog, load_catalog
-from .errors import CatalogError, ParameterError
+from .core.catalog import SECTIONS, Catalog, load_catalog
+from .core.errors import CatalogError, ParameterError
+from .core.files import DATA_DIR
+from .core.settings import Texts, load_texts
 
-FORMS_FILE, TEXTS_FILE = "forms.csv", "form_texts.csv"
+FORMS_FILE = "forms.csv"
 CN_NUMERALS = "一二三四五六七八九十"
 
 
 # ------------------------------------------------------------------------------ catalog data
-class Texts(dict):
-    """``form_texts.csv``: key → text, with ``{fields}`` filled on demand."""
-
-    def text(self, key: str, **fields: object) -> str:
-        return str(self[key]).format(**fields) if fields else str(self[key])
-
-    def list(self, key: str) -> list[str]:
-        return [p.strip() for p in str(self.get(key, "")).split("|") if p.strip()]
-
-
 def _read(name: str) -> pd.DataFrame:
     try:
         return pd.read_csv(DATA_DIR / name, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise CatalogError(f"无法读取目录文件：{exc}", file=name) from None
-
-
-@lru_cache(maxsize=1)
-def load_texts() -> Texts:
-    table = _read(TEXTS_FILE)
-    texts = Texts(zip(table["key"], table["value"]))
-    for key in ("template.prefix_qualifiers", "template.suffix_qualifiers"):
-        if any(len(w) != 1 for w in texts.list(key)):
-            raise CatalogError(f"{key} 的限定词须为单字", file=TEXTS_FILE)
-    return texts
 
 
 @lru_cache(maxsize=1)
@@ -217,7 +199,7 @@ def prompt(item: Item, texts: Texts | None = None) -> str:
 # ------------------------------------------------------------------------------ the workbook
 def _previous_values(previous: pd.DataFrame | None, org: str, catalog: Catalog) -> dict[str, tuple[float, str]]:
     """code → (value in base units, qualifier) of the unit's own figures last year, where they agree."""
-    from .checks import prepare, settle
+    from .core.compute import prepare, settle
 
     if previous is None or previous.empty:
         return {}
@@ -433,7 +415,7 @@ def workbook_bytes(wb, year: int) -> bytes:
 def build_template(org: str, year: int, previous: pd.DataFrame | None = None,
                    catalog: Catalog | None = None) -> bytes:
     """The template of one unit for ``year`` as .xlsx bytes; ``previous`` is last year's tidy table."""
-    from .report_settings import load_settings
+    from .core.settings import load_settings
 
     catalog = catalog or load_catalog()
     texts = load_texts()

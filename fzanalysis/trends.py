@@ -1,7 +1,7 @@
 """Trends over every available year (多年趋势): one row per figure, one column per year, CAGR where it means something.
 
 :func:`trend_table` reads the stacked tables of :func:`fzanalysis.years.load_years` (a unit's own
-figures, area ""); a year's duplicate submissions are settled by :func:`fzanalysis.checks.settle`
+figures, area ""); a year's duplicate submissions are settled by :func:`fzanalysis.core.compute.settle`
 (conflicting ones give no value that year and say so). ``年均增长率（%）`` is the compound annual
 growth rate ``(last / first) ** (1 / years between) − 1`` — only for counts and amounts with at least
 ``trend.min_years`` years (``diagnostics.csv``) and a positive first and last value; a rate moves in
@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import checks
-from .catalog import Catalog, load_catalog
-from .numbers import round_half_up
+from .core import compute
+from .core.catalog import Catalog, load_catalog
+from .core.numbers import round_half_up
 
 TREND_COLUMNS_HEAD = ["指标", "填报单位", "计量单位"]
 TREND_COLUMNS_TAIL = ["年均增长率（%）", "变化（百分点）", "说明", "代码"]
@@ -35,14 +35,14 @@ def trend_table(tidy_all: pd.DataFrame, section: str | None = None, catalog: Cat
                 codes: list[str] | None = None) -> pd.DataFrame:
     """多年趋势：每个单位的本级数（area 为空）一行，每年一列；计数和金额给出年均增长率，比率给出首末年变化（百分点）。"""
     cat = catalog or load_catalog()
-    df = checks.prepare(tidy_all, cat)
+    df = compute.prepare(tidy_all, cat)
     df = df[(df["area"] == "") & df["value"].notna()]
     if section is not None:
         df = df[df["section"] == section]
     if codes is not None:
         df = df[df["code"].isin(codes)]
     years = sorted(int(y) for y in pd.to_numeric(df["year"]).unique())
-    nd = checks.rate_decimals(cat)
+    nd = compute.rate_decimals(cat)
     rank = {c: i for i, c in enumerate(cat.indicators["code"])}
     org_rank = {o: i for i, o in enumerate(cat.orgs["org"])}
     rows = []
@@ -54,16 +54,16 @@ def trend_table(tidy_all: pd.DataFrame, section: str | None = None, catalog: Cat
             part = g[pd.to_numeric(g["year"]) == y]
             if part.empty:
                 continue
-            value, problem = checks.settle(part)
+            value, problem = compute.settle(part)
             if problem:
                 notes.append(f"{y}年{problem}")
             else:
                 values[y] = value
         have = sorted(values)
         growth, points = float("nan"), float("nan")
-        rate = checks.is_rate(cat, code, str(g["unit"].iloc[0]))
+        rate = compute.is_rate(cat, code, str(g["unit"].iloc[0]))
         if len(have) >= 2 and rate:
-            points = round_half_up(checks.change(values[have[-1]], values[have[0]], points=True), nd)
+            points = round_half_up(compute.change(values[have[-1]], values[have[0]], points=True), nd)
         if not rate and ind["kind"] in ("count", "amount"):
             if len(have) < min_years(cat):
                 notes.append(f"不足{min_years(cat)}年，不计算年均增长率")

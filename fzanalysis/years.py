@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .catalog import Catalog, load_catalog
-from .errors import ParameterError
+from .core.catalog import Catalog, load_catalog
+from .core.errors import ParameterError
 
 
 def available_years(raw_dir: str | Path | None = None, processed_dir: str | Path | None = None,

@@ -36,8 +36,9 @@ from openpyxl.utils import get_column_letter
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from fzanalysis.catalog import load_catalog, split_unit  # noqa: E402
-from fzanalysis.numbers import format_value, parse_value  # noqa: E402
+from fzanalysis.core.catalog import load_catalog  # noqa: E402
+from fzanalysis.core.text import split_unit  # noqa: E402
+from fzanalysis.core.numbers import format_value, parse_value  # noqa: E402
 
 SEED = ROOT / "tests" / "data" / "figures_2023.csv"
 FIXED_TIME = datetime(2024, 1, 15, 9, 0, 0)

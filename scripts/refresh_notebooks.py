@@ -23,7 +23,8 @@ from pathlib import Path
 import nbformat
 import papermill as pm
 
-from fzanalysis.project import HOME_ENV, NOTEBOOKS, RAW
+from fzanalysis.core.files import NOTEBOOKS
+from fzanalysis.project import HOME_ENV, RAW
 from fzanalysis.runner import KERNEL_QUIET
 
 ROOT = Path(__file__).resolve().parent.parent

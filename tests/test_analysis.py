@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from fzanalysis import analysis as A
-from fzanalysis.catalog import load_catalog
-from fzanalysis.errors import ParameterError
+from fzanalysis.core.catalog import load_catalog
+from fzanalysis.core.errors import ParameterError
 from fzanalysis.log import events_frame, ledger_event
 
 FIGURES = Path(__file__).parent / "data" / "figures_2023.csv"

@@ -12,7 +12,7 @@ import pytest
 from fzanalysis import check_report, figure_match, figures_text
 from fzanalysis.check_report import COLUMNS, Tables, check_paragraphs
 from fzanalysis.cli import DEFAULT_MAX_REPORT_MB, main
-from fzanalysis.errors import ReportError
+from fzanalysis.core.errors import ReportError
 from fzanalysis.report_read import DEFAULT_MAX_REPORT_BYTES
 from tests.docx_factory import DOCUMENT, minimal_docx, patch_headers, zeros_docx
 from tests.work_count import lines_run

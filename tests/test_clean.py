@@ -174,7 +174,7 @@ def _town_sheet(town: str, cases: object, fines: object) -> list[list[object]]:
 
 
 def test_one_sheet_per_town_gives_each_value_its_town(tmp_path):
-    from fzanalysis.catalog import load_catalog
+    from fzanalysis.core.catalog import load_catalog
     from fzanalysis.clean import clean_workbook
     from tests.xlsx_factory import write_xlsx
 
@@ -200,7 +200,7 @@ def test_one_sheet_per_town_gives_each_value_its_town(tmp_path):
 
 
 def test_a_town_sheet_named_after_itself_or_a_village_and_csv_files(tmp_path):
-    from fzanalysis.catalog import load_catalog
+    from fzanalysis.core.catalog import load_catalog
     from fzanalysis.clean import clean_workbook
     from tests.xlsx_factory import make_csv, org_line, write_xlsx
 

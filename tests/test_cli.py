@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 
 from fzanalysis import cli
-from fzanalysis.catalog import load_catalog
+from fzanalysis.core.catalog import load_catalog
 from fzanalysis.clean import OUTPUT_FILES
-from fzanalysis.errors import FzError
+from fzanalysis.core.errors import FzError
 from tests.xlsx_factory import make_good_market, truncate, write_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent

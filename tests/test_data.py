@@ -9,7 +9,7 @@ import pytest
 
 from fzanalysis import data
 from fzanalysis.data import check_year, is_stale, load, open_year
-from fzanalysis.errors import ParameterError
+from fzanalysis.core.errors import ParameterError
 from tests.xlsx_factory import org_line, write_xlsx
 
 JUDICIAL = "重庆市大渡口区司法局"

@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from fzanalysis.catalog import FRAMEWORK_AREAS, SECTIONS, Catalog, load_catalog
+from fzanalysis.core.catalog import FRAMEWORK_AREAS, SECTIONS, Catalog, load_catalog
 from fzanalysis.diagnostics import COLUMNS, RULES, find_problems, load_config
 
 DATA = Path(__file__).parent / "data"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from fzanalysis.catalog import load_catalog
+from fzanalysis.core.catalog import load_catalog
 from fzanalysis.clean import clean_year, discover
 from fzanalysis.cli import main
 from fzanalysis.feedback import feedback_items

@@ -6,10 +6,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fzanalysis import figure_match as fm
-from fzanalysis.catalog import load_catalog
+from fzanalysis.core.catalog import load_catalog
 from fzanalysis.figure_match import Context, Matcher, ties
 from fzanalysis.figures_text import clause_bounds, find_figures, segment_bounds, sentence_bounds
-from fzanalysis.report_settings import load_prose
+from fzanalysis.core.settings import load_prose
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ import re
 
 from fzanalysis import figures_text
 from fzanalysis.figures_text import find_figures
-from fzanalysis.report_settings import load_prose
+from fzanalysis.core.settings import load_prose
 from tests.report_fixtures import SEED
 from tests.work_count import lines_run
 

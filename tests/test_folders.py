@@ -17,8 +17,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from fzanalysis import folders
-from fzanalysis.errors import FolderBusy, OutputError, ParameterError
-from fzanalysis.project import PRODUCT_FILES
+from fzanalysis.core.errors import FolderBusy, OutputError, ParameterError
+from fzanalysis.core.files import PRODUCT_FILES
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "data" / "raw"

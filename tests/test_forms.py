@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from fzanalysis.catalog import load_catalog
+from fzanalysis.core.catalog import load_catalog
 from fzanalysis.clean import run_clean
 from fzanalysis.log import check_ledger
 from fzanalysis.workbook import a1

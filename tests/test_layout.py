@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from fzanalysis.catalog import load_catalog
+from fzanalysis.core.catalog import load_catalog
 from fzanalysis.clean import clean_workbook
 from fzanalysis.layout import classify_row
 from tests.xlsx_factory import Fmt, make_csv, org_line, write_xlsx

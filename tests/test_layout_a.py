@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from fzanalysis.catalog import load_catalog
+from fzanalysis.core.catalog import load_catalog
 from fzanalysis.clean import clean_workbook
 from tests.xlsx_factory import SIGN_OFF, YEAR, across_grid, org_line, two_level_grid, write_xlsx
 

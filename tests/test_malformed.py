@@ -22,7 +22,7 @@ from typing import Callable
 import pandas as pd
 import pytest
 
-from fzanalysis.catalog import load_catalog
+from fzanalysis.core.catalog import load_catalog
 from fzanalysis.clean import OUTPUT_FILES, clean_workbook, run_clean
 from fzanalysis.log import check_ledger
 from fzanalysis.workbook import Limits

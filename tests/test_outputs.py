@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from fzanalysis import outputs
-from fzanalysis.errors import OutputError
+from fzanalysis.core.errors import OutputError
 from fzanalysis.outputs import atomic_write_bytes, csv_bytes, neutralise, parquet_bytes, write_csv
 
 BOM = b"\xef\xbb\xbf"

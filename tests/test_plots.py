@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 
 from fzanalysis import analysis as A
 from fzanalysis import plots
-from fzanalysis.catalog import load_catalog
+from fzanalysis.core.catalog import load_catalog
 
 FIGURES = Path(__file__).parent / "data" / "figures_2023.csv"
 GLYPH_WORDS = ("missing from font", "Glyph")

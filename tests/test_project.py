@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 import fzanalysis
-from fzanalysis.errors import ParameterError
-from fzanalysis.project import HOME_ENV, NOTEBOOKS, PRODUCT_FILES, check_output, folders, find_root, init_project
+from fzanalysis.core.errors import ParameterError
+from fzanalysis.core.files import NOTEBOOKS, PRODUCT_FILES
+from fzanalysis.project import HOME_ENV, check_output, folders, find_root, init_project
 
 ROOT = Path(__file__).resolve().parent.parent
 

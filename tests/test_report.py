@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from fzanalysis.catalog import load_catalog
-from fzanalysis.numbers import format_value
+from fzanalysis.core.catalog import load_catalog
+from fzanalysis.core.numbers import format_value
 from fzanalysis.report import build_draft
 from tests.report_fixtures import (ATTACKS, BENIGN, FIGURES, attacked_draft, comment_anchors, drafts,  # noqa: F401
                                    footnotes, own_row, processed, ref, seen_text, tidy)
@@ -127,7 +127,7 @@ def test_problems_leave_data_quality_out_group_by_category_most_severe_first(pro
 
 @pytest.mark.parametrize("bad", ["{{ fig(", "{{ undefined_name }}"])
 def test_a_broken_template_is_a_report_error_naming_the_file(processed, tmp_path, bad):
-    from fzanalysis.errors import ReportError
+    from fzanalysis.core.errors import ReportError
 
     (tmp_path / "lead.j2").write_text(bad, encoding="utf-8")
     with pytest.raises(ReportError) as err:
@@ -186,7 +186,7 @@ def test_a_computed_text_is_text_even_when_it_holds_template_lines(processed, tm
 
 # ---------------------------------------------------------------------------- template errors: one line, file and line
 def _error(processed, tmp_path, source: str | bytes, name: str = "lead.j2"):
-    from fzanalysis.errors import ReportError
+    from fzanalysis.core.errors import ReportError
 
     path = tmp_path / name
     path.write_bytes(source if isinstance(source, bytes) else source.encode("utf-8"))
@@ -254,7 +254,7 @@ def test_only_files_inside_the_templates_folder_are_loaded(processed, tmp_path, 
     outside.write_text("机密内容", encoding="utf-8")
     (folder / "外面.j2").symlink_to(outside)
     (folder / "lead.j2").write_text(f"第一行\n{{% include {name!r} %}}\n", encoding="utf-8")
-    from fzanalysis.errors import ReportError
+    from fzanalysis.core.errors import ReportError
 
     with pytest.raises(ReportError) as err:
         build_draft(tidy(processed, 2023), 2023, templates_dir=folder)

@@ -10,7 +10,7 @@ from docx import Document
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from fzanalysis.errors import ReportError
+from fzanalysis.core.errors import ReportError
 from fzanalysis.report_read import DEFAULT_MAX_REPORT_BYTES, markdown_inline, read_paragraphs
 from fzanalysis.workbook import Limits
 from tests.docx_factory import DOCUMENT, W_NS, minimal_docx, patch_headers, zeros_docx

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from fzanalysis import diagnostics
-from fzanalysis.catalog import load_catalog
+from fzanalysis.core.catalog import load_catalog
 from fzanalysis.clean import clean_year, discover
 from fzanalysis import plots
 from fzanalysis.scorecard import CARD_COLUMNS, load_weights, scorecard, weighted_shares, write_scorecard

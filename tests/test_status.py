@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from fzanalysis import diagnostics
-from fzanalysis.catalog import load_catalog
+from fzanalysis.core.catalog import load_catalog
 from fzanalysis.clean import clean_year, discover
 from fzanalysis.cli import main
 from fzanalysis.status import CSV_COLUMNS, MISSING, RECEIVED, submission_status, write_status

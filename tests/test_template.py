@@ -10,12 +10,12 @@ from types import SimpleNamespace
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from fzanalysis.catalog import load_catalog
+from fzanalysis.core.catalog import load_catalog
 from fzanalysis.clean import clean_year, discover
 from fzanalysis.cli import main
 from fzanalysis.data import load, load_log, load_unmapped
-from fzanalysis.numbers import parse_value
-from fzanalysis.sanitize import personal_labels
+from fzanalysis.core.numbers import parse_value
+from fzanalysis.core.sanitize import personal_labels
 from fzanalysis.template import (accepts, build_template, form_item, load_texts, plan_for, template_name,
                                  validation_formula, write_templates)
 from tests.xlsx_factory import fill_template, make_good_market

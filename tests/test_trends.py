@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from fzanalysis.catalog import load_catalog
+from fzanalysis.core.catalog import load_catalog
 from fzanalysis.trends import cagr, trend_table
 from fzanalysis.years import open_years
 from tests.test_diagnostics import make_tidy

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 
-from fzanalysis.errors import WorkbookError, WorkbookTooLarge
+from fzanalysis.core.errors import WorkbookError, WorkbookTooLarge
 from fzanalysis.workbook import Limits, Sheet, XlsxInspector, a1, col_letter, decode_text, read_workbook
 from tests.xlsx_factory import Fmt, Text, make_csv, truncate, write_xlsx, zip_bomb
 

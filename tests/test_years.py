@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import fzanalysis as fz
-from fzanalysis.errors import ParameterError
+from fzanalysis.core.errors import ParameterError
 from fzanalysis.years import available_years, history_before, open_years
 
 ROOT = Path(__file__).resolve().parent.parent

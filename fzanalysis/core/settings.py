@@ -24,11 +24,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from .catalog import DATA_DIR
 from .catalog import read_csv as _read
 from .errors import CatalogError
+from .files import DATA_DIR
 
-__all__ = ["Prose", "Settings", "load_prose", "load_settings"]
+__all__ = ["TEXTS_FILE", "Prose", "Settings", "Texts", "load_prose", "load_settings", "load_texts"]
+
+TEXTS_FILE = "form_texts.csv"
 
 
 class Settings(dict):
@@ -141,3 +143,23 @@ def _prose(data_dir: str) -> Prose:
         org_words=dict(zip(of("org_word")["text"], of("org_word")["value"])),
         stoplist=tuple(stops),
     )
+
+
+class Texts(dict):
+    """``form_texts.csv``: key → text, with ``{fields}`` filled on demand."""
+
+    def text(self, key: str, **fields: object) -> str:
+        return str(self[key]).format(**fields) if fields else str(self[key])
+
+    def list(self, key: str) -> list[str]:
+        return [p.strip() for p in str(self.get(key, "")).split("|") if p.strip()]
+
+
+@lru_cache(maxsize=1)
+def load_texts() -> Texts:
+    table = _read(DATA_DIR / TEXTS_FILE)
+    texts = Texts(zip(table["key"], table["value"]))
+    for key in ("template.prefix_qualifiers", "template.suffix_qualifiers"):
+        if any(len(w) != 1 for w in texts.list(key)):
+            raise CatalogError(f"{key} 的限定词须为单字", file=TEXTS_FILE)
+    return texts

@@ -1,4 +1,4 @@
-"""The vocabulary (fzanalysis.vocabulary): words are data in catalog_data/vocabulary.csv, read once,
+"""The vocabulary (fzanalysis.core.vocabulary): words are data in catalog_data/vocabulary.csv, read once,
 following the catalog's data folder; a synonym added there is read without a code change."""
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from fzanalysis.catalog import DATA_DIR, load_catalog, split_unit
+from fzanalysis.core.catalog import load_catalog
+from fzanalysis.core.files import DATA_DIR
+from fzanalysis.core.text import split_unit
 from fzanalysis.clean import clean_workbook
-from fzanalysis.errors import CatalogError
-from fzanalysis.numbers import MISSING_MARKERS, parse_value
-from fzanalysis.vocabulary import KINDS, default_vocabulary, load_vocabulary
+from fzanalysis.core.errors import CatalogError
+from fzanalysis.core.numbers import MISSING_MARKERS, parse_value
+from fzanalysis.core.vocabulary import KINDS, default_vocabulary, load_vocabulary
 from tests.xlsx_factory import YEAR, org_line, write_xlsx
 
 
@@ -52,7 +54,7 @@ def test_missing_markers_come_from_the_file():
 
 
 def test_numbers_imports_without_pandas():
-    code = "import sys, fzanalysis.numbers as n; assert n.parse_value('3万').value == 30000; print('pandas' in sys.modules)"
+    code = "import sys, fzanalysis.core.numbers as n; assert n.parse_value('3万').value == 30000; print('pandas' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

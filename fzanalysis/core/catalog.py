@@ -17,14 +17,13 @@ without touching Python.
   ``+``-separated indicator codes (行政复议办结率 = 审结 / (受理 + 上年结转)), with an optional
   ``target``, ``low_threshold`` and the ``reported_code`` it should agree with.
 - ``catalog_data/vocabulary.csv`` — the words the cleaner reads by (header words, area words, unit
-  words, multipliers, missing markers): see :mod:`fzanalysis.vocabulary`.
+  words, multipliers, missing markers): see :mod:`fzanalysis.core.vocabulary`.
 
 Areas (a 镇街 by this catalog, a 村/社区 by its form) are resolved by :meth:`Catalog.resolve_area`
-(:mod:`fzanalysis.areas`).
+(:mod:`fzanalysis.core.areas`).
 """
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -36,10 +35,10 @@ import pandas as pd
 
 from .areas import AreaResolver
 from .errors import CatalogError
-from .textcache import text_cache
+from .files import DATA_DIR
+from .text import normalise_label
 from .vocabulary import Vocabulary, default_vocabulary, load_vocabulary
 
-DATA_DIR = Path(__file__).with_name("catalog_data")
 
 SECTIONS = {
     "s1": "第一责任人职责",
@@ -63,42 +62,6 @@ FRAMEWORK_AREAS = (
 )
 
 KINDS = ("count", "amount", "rate", "change")
-
-# spaces may stand anywhere inside a unit or a numbering: 罚款（万 元）, （ 二 ）, 十 一、
-_NUMERAL, _DIGITS = r"[一二三四五六七八九十](?:\s*[一二三四五六七八九十])*", r"\d(?:\s*\d)*"
-_LEADING_NUMBERING = re.compile(
-    rf"^\s*(?:[（(]?\s*{_NUMERAL}\s*[)）、．.]|[（(]\s*{_DIGITS}\s*[)）]|{_DIGITS}\s*[、．.](?!\d))\s*"
-)
-_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
-
-
-def split_unit(label: str, vocabulary: Vocabulary | None = None) -> tuple[str, str]:
-    """Split a trailing unit in brackets off a label: ``罚款（万元）`` → (``罚款``, ``万元``).
-
-    The units are the ``unit_word`` rows of the vocabulary (default: the bundled one)."""
-    vocab = vocabulary or default_vocabulary()
-    text = unicodedata.normalize("NFKC", str(label)).strip()
-    m = vocab.trailing_unit.search(text)
-    unit = re.sub(r"\s+", "", m.group(1)) if m else ""
-    if unit not in vocab.unit_words:
-        return text, ""
-    return text[: m.start()].strip(), unit
-
-
-def strip_numbering(text: str) -> str:
-    """A label without its leading numbering: ``（二）行政复议`` → ``行政复议``."""
-    return _LEADING_NUMBERING.sub("", text)
-
-
-@text_cache()  # labels repeat, row after row and form after form
-def normalise_label(label: str, vocabulary: Vocabulary | None = None) -> str:
-    """The matching key of a label: NFKC, numbering, trailing unit, spaces and punctuation removed."""
-    text, _ = split_unit(label, vocabulary)
-    text = strip_numbering(text)
-    key = _NON_WORD.sub("", text.lower())
-    # lower() and the removals can leave text NFKC still changes (İ → i̇, Hangul jamo): settle it once
-    return _NON_WORD.sub("", unicodedata.normalize("NFKC", key))
-
 
 @dataclass(frozen=True)
 class Resolution:
@@ -195,7 +158,7 @@ class Catalog:
         """The area ``text`` names: a canonical 镇街, or a 村/社区 as written; None when it names none.
 
         ``village``: the text stands under a 村（社区） header. One resolver for every layout
-        (see :mod:`fzanalysis.areas`)."""
+        (see :mod:`fzanalysis.core.areas`)."""
         return self._areas.resolve(text, village)
 
     def _town_by_text(self, text: str) -> str | None:

@@ -1,7 +1,7 @@
 """Areas (地区): which 镇街 or 村/社区 a name stands for — one resolver for every layout.
 
 A Layout B row label, a column header of a 镇街-across sheet, a sheet's name: each is read here,
-through :meth:`fzanalysis.catalog.Catalog.resolve_area`, in this order:
+through :meth:`fzanalysis.core.catalog.Catalog.resolve_area`, in this order:
 
 1. a 镇街 or one of its aliases in ``orgs.csv``, written whole (``八桥镇人民政府`` → 八桥镇);
 2. a name in the form of a 村 or 社区 — two characters or more, then a ``village_suffix`` of the

@@ -1,4 +1,4 @@
-"""Tests of fzanalysis.numbers: reading and writing report-style numbers."""
+"""Tests of fzanalysis.core.numbers: reading and writing report-style numbers."""
 from __future__ import annotations
 
 import math
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fzanalysis.errors import ValueParseError
-from fzanalysis.numbers import MISSING_MARKERS, ParsedValue, format_value, parse_value
+from fzanalysis.core.errors import ValueParseError
+from fzanalysis.core.numbers import MISSING_MARKERS, ParsedValue, format_value, parse_value
 
 # (text, value, unit, qualifier, multiplier_applied)
 PARSE_CASES = [
@@ -263,7 +263,7 @@ def test_full_width_parses_like_half_width(whole, cents, grouped, suffix):
 @pytest.mark.parametrize("value,digits,expected", [(81.25, 1, 81.3), (69.936, 1, 69.9), (0.05, 1, 0.1), (-2.25, 1, -2.3),
                                                    (100.0, 1, 100.0), (41.3793, 2, 41.38)])
 def test_round_half_up_as_the_report_rounds(value, digits, expected):
-    from fzanalysis.numbers import round_half_up
+    from fzanalysis.core.numbers import round_half_up
 
     assert round_half_up(value, digits) == expected
 
@@ -273,6 +273,6 @@ def test_round_half_up_as_the_report_rounds(value, digits, expected):
     ("一百零五", 1), ("三万", 10_000), ("超300万条", 10_000), (566.2, 0.1), (5_662_000.0, 1), ("待统计", 0),
 ])
 def test_written_step_is_one_step_of_the_last_digit(text, step):
-    from fzanalysis.numbers import written_step
+    from fzanalysis.core.numbers import written_step
 
     assert written_step(text) == pytest.approx(step)

@@ -15,10 +15,10 @@ Rules in short:
 * The unit is the short trailing text (≤ 4 CJK characters, or ``%`` / ``‰``); prose,
   digits or punctuation after the number are refused (``12件（含3件移送）``).
 * Missing markers give ``value=None`` (never 0); Excel errors such as ``#DIV/0!`` and
-  anything else unreadable raise :class:`~fzanalysis.errors.ValueParseError`.
+  anything else unreadable raise :class:`~fzanalysis.core.errors.ValueParseError`.
 
 The words (missing markers, the multipliers 万 / 亿 and their factors, unit words that hold a
-numeral such as 千克) are data in ``catalog_data/vocabulary.csv``; see :mod:`fzanalysis.vocabulary`.
+numeral such as 千克) are data in ``catalog_data/vocabulary.csv``; see :mod:`fzanalysis.core.vocabulary`.
 """
 from __future__ import annotations
 
@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
-from fzanalysis.errors import ValueParseError
-from fzanalysis.vocabulary import Vocabulary, default_vocabulary
+from fzanalysis.core.errors import ValueParseError
+from fzanalysis.core.vocabulary import Vocabulary, default_vocabulary
 
 __all__ = ["MISSING_MARKERS", "ParsedValue", "format_value", "parse_value", "round_half_up"]
 

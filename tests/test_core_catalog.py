@@ -1,4 +1,4 @@
-"""Tests of fzanalysis.catalog: the indicator / org catalogs and label matching."""
+"""Tests of fzanalysis.core.catalog: the indicator / org catalogs and label matching."""
 from __future__ import annotations
 
 import math
@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import example, given, settings
-from hypothesis import strategies as st
 
-from fzanalysis.catalog import DATA_DIR, SECTIONS, Catalog, load_catalog, normalise_label, split_unit
-from fzanalysis.errors import CatalogError
+from fzanalysis.core.catalog import SECTIONS, Catalog, load_catalog
+from fzanalysis.core.files import DATA_DIR
+from fzanalysis.core.errors import CatalogError
+from fzanalysis.core.text import normalise_label
 
 SEED = pd.read_csv(Path(__file__).parent / "data" / "figures_2023.csv", dtype=str, keep_default_na=False)
 SEED_SECTIONS = {"一(一)": "s1", "一(二)": "s2", "一(三)": "s3", "一(四)": "s4", "一(五)": "s5", "一(六)": "s6"}
@@ -119,92 +119,10 @@ def test_the_eight_towns(cat):
 
 
 # ------------------------------------------------------------------------------ labels
-@pytest.mark.parametrize("label,name,unit", [
-    ("罚款（万元）", "罚款", "万元"),
-    ("罚款(万元)", "罚款", "万元"),
-    ("行政处罚案件（件）", "行政处罚案件", "件"),
-    ("出庭应诉率（%）", "出庭应诉率", "%"),
-    ("出庭应诉率（％）", "出庭应诉率", "%"),
-    ("服务人次【人次】", "服务人次", "人次"),
-    ("罚款金额", "罚款金额", ""),
-    ("村（社区）法律援助联络点数", "村(社区)法律援助联络点数", ""),  # brackets inside, not a unit
-    ("村（社区）", "村(社区)", ""),  # trailing brackets that are not a unit stay
-    ("罚款（ 万 元 ）", "罚款", "万元"),
-    ("罚款（万元万元）", "罚款(万元万元)", ""),
-])
-def test_split_unit(label, name, unit):
-    assert split_unit(label) == (name, unit)
-
-
-@pytest.mark.parametrize("label,key", [
-    ("一、行政处罚案件数（件）", "行政处罚案件数"),
-    ("（二）罚款（万元）", "罚款"),
-    ("(3)罚款金额", "罚款金额"),
-    ("3.移送公安机关立案侦查数", "移送公安机关立案侦查数"),
-    ("3、移送公安机关立案侦查数", "移送公安机关立案侦查数"),
-    ("  行政 处罚\u3000案件数 ", "行政处罚案件数"),
-    ("ＡＢＣ　指标", "abc指标"),
-    ("“川渝通办”事项办理数", "川渝通办事项办理数"),
-    ("村（社区）法律援助联络点数", "村社区法律援助联络点数"),
-    ("3.5亿元以上项目数", "35亿元以上项目数"),  # 3.5 is a number, not the numbering 3.
-    ("3. 12345热线办件数", "12345热线办件数"),  # the numbering 3. before a number
-    ("（ 二 ）罚款（万 元）", "罚款"),
-    ("十 一 、罚款金额", "罚款金额"),
-    ("( 1 2 )罚款金额", "罚款金额"),
-    ("", ""),
-])
-def test_normalise_label(label, key):
-    assert normalise_label(label) == key
-
-
 def test_normalise_label_matches_every_catalog_name_to_itself(cat):
     for row in cat.indicators.itertuples():
         key = normalise_label(row.name)
         assert key and normalise_label(key) == key, row.code
-
-
-_CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)
-_ASCII_WORD = st.sampled_from("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-_ASCII_PUNCT = st.sampled_from("()[]-/.,:;%\"'")
-_NUMBERING = st.sampled_from(["", "一、", "二、", "（一）", "(二)", "（3）", "3.", "12、", "十一、"])
-_UNIT = st.sampled_from(["", "（件）", "(万元)", "（%）", "【人次】", "(家次)"])
-
-
-@st.composite
-def labels(draw) -> str:
-    body = draw(st.text(st.one_of(_CJK, _ASCII_WORD, _ASCII_PUNCT), min_size=1, max_size=12))
-    # a body starting with a digit or numeral would merge with the numbering: give it a leading CJK word
-    return draw(_NUMBERING) + draw(_CJK) + body + draw(_UNIT)
-
-
-def _full_width(ch: str) -> str:
-    return chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ("\u3000" if ch == " " else ch)
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.text(max_size=30))
-@example("İ行政处罚")  # lower() gives i + combining dot, which the first pass used to keep
-@example("\u1100.\u1161")  # Hangul jamo that compose once the dot between them is gone
-def test_normalise_label_is_idempotent_on_any_text(text):
-    key = normalise_label(text)
-    assert normalise_label(key) == key
-
-
-@settings(max_examples=300, deadline=None)
-@given(labels(), st.data())
-def test_normalise_label_ignores_inserted_spaces_and_full_width_forms(label, data):
-    key = normalise_label(label)
-    assert normalise_label(key) == key
-    # spaces (ASCII, ideographic, tab) inserted anywhere
-    spaced = "".join(
-        ch + data.draw(st.sampled_from(["", "", " ", "\u3000", "\t", "  "])) for ch in label
-    )
-    spaced = data.draw(st.sampled_from(["", " ", "\u3000"])) + spaced
-    assert normalise_label(spaced) == key, spaced
-    # any ASCII character written in its full-width form
-    flags = data.draw(st.lists(st.booleans(), min_size=len(label), max_size=len(label)))
-    wide = "".join(_full_width(ch) if f else ch for ch, f in zip(label, flags))
-    assert normalise_label(wide) == key, wide
 
 
 # ------------------------------------------------------------------------------ indicators

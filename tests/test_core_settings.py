@@ -1,13 +1,13 @@
-"""fzanalysis.report_settings: settings, change links, prose words and the stop-list are catalog data."""
+"""fzanalysis.core.settings: settings, change links, prose words and the stop-list are catalog data."""
 from __future__ import annotations
 
 import shutil
 
 import pytest
 
-from fzanalysis.catalog import DATA_DIR
-from fzanalysis.errors import CatalogError
-from fzanalysis.report_settings import load_prose, load_settings
+from fzanalysis.core.files import DATA_DIR
+from fzanalysis.core.errors import CatalogError
+from fzanalysis.core.settings import load_prose, load_settings
 
 
 def test_district_placeholder_and_change_links():

@@ -1,10 +1,10 @@
-"""The area resolver (fzanalysis.areas), as every layout reaches it: Catalog.resolve_area."""
+"""The area resolver (fzanalysis.core.areas), as every layout reaches it: Catalog.resolve_area."""
 from __future__ import annotations
 
 import pytest
 
-from fzanalysis.areas import AreaResolver, area_name
-from fzanalysis.catalog import load_catalog
+from fzanalysis.core.areas import AreaResolver, area_name
+from fzanalysis.core.catalog import load_catalog
 
 CAT = load_catalog()
 

@@ -2,9 +2,9 @@
 
 They are data, not code: ``catalog_data/vocabulary.csv`` (columns ``kind,word,value,description``), one
 word per row, beside the indicator and org catalogs. A new synonym goes there and is read without a
-code change; a catalog folder given to :func:`~fzanalysis.catalog.load_catalog` brings its own.
+code change; a catalog folder given to :func:`~fzanalysis.core.catalog.load_catalog` brings its own.
 
-This module reads the file with the ``csv`` module only (no pandas), so :mod:`fzanalysis.numbers`
+This module reads the file with the ``csv`` module only (no pandas), so :mod:`fzanalysis.core.numbers`
 stays cheap to import. Words are kept as written; how a kind is matched (a header key, a
 suffix, a substring, after NFKC) is decided where it is used.
 """
@@ -20,8 +20,8 @@ from types import MappingProxyType
 from typing import Mapping
 
 from .errors import CatalogError
+from .files import DATA_DIR
 
-DATA_DIR = Path(__file__).with_name("catalog_data")
 FILE_NAME = "vocabulary.csv"
 
 # kind → what its words are (the description column of the file says it per row, in Chinese)

@@ -37,12 +37,12 @@ import csv
 import re
 import unicodedata
 from functools import lru_cache
-from pathlib import Path
 from typing import Iterable
 
-from .textcache import text_cache
+from .files import DATA_DIR
+from .text import text_cache
 
-DATA_FILE = Path(__file__).with_name("catalog_data") / "personal_data.csv"
+DATA_FILE = DATA_DIR / "personal_data.csv"
 
 PHONE_TOKEN, LANDLINE_TOKEN, ID_TOKEN, EMAIL_TOKEN, NAME_TOKEN = "[手机号]", "[电话]", "[身份证号]", "[邮箱]", "[姓名]"
 

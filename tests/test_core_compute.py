@@ -1,4 +1,4 @@
-"""fzanalysis.checks: one answer per question (agreement, prepared input, derived rates, totals)."""
+"""fzanalysis.core.compute: one answer per question (agreement, prepared input, derived rates, totals)."""
 from __future__ import annotations
 
 import math
@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fzanalysis.checks import Figure, Span, agrees, same_figure
-from fzanalysis.numbers import format_value, written_step
+from fzanalysis.core.compute import Figure, Span, agrees, same_figure
+from fzanalysis.core.numbers import format_value, written_step
 
 F = Figure.from_text
 
@@ -98,8 +98,9 @@ def test_a_value_agrees_with_its_own_report_style_text(value, unit, qualifier):
 # ------------------------------------------------------------------------------ one answer per question
 import pandas as pd  # noqa: E402
 
-from fzanalysis import analysis, checks, diagnostics  # noqa: E402
-from fzanalysis.catalog import load_catalog  # noqa: E402
+from fzanalysis import analysis, diagnostics  # noqa: E402
+from fzanalysis.core import compute  # noqa: E402
+from fzanalysis.core.catalog import load_catalog  # noqa: E402
 from fzanalysis.clean import run_clean  # noqa: E402
 from tests.xlsx_factory import make_layout_a, make_layout_b, org_line  # noqa: E402
 
@@ -128,7 +129,7 @@ def test_derived_rates_are_one_computation_for_tables_findings_and_checks():
                   # a duplicate submission that disagrees: no rate, in every view
                   ("区司法局", "recon_concluded", 42, "42"), ("区司法局", "recon_corrected", 7, "7"),
                   ("区司法局", "recon_corrected", 8, "8", "", "2023/区司法局（2）.xlsx")])
-    raw = checks.derived_rates(tidy, CAT).set_index("code")
+    raw = compute.derived_rates(tidy, CAT).set_index("code")
     table = analysis.derived_rates(tidy, CAT).set_index("代码")
     found = diagnostics.find_problems(tidy, CAT)
     low = found[found["rule"] == "low_derived_rate"]
@@ -156,7 +157,7 @@ def test_a_total_is_judged_once_for_the_log_the_findings_and_the_comparison(tmp_
                   ["镇街", "罚款金额（元）"], [["八桥镇", 2_000_000], ["建胜镇", 3_662_340]], total=["566.2万"])
     (result,) = run_clean(tmp_path / "raw", tmp_path / "out", progress=False)
     logged = result.log[result.log["event"] == "total_mismatch"]
-    judged = checks.total_checks(result.indicators, CAT)
+    judged = compute.total_checks(result.indicators, CAT)
     findings = diagnostics.find_problems(result.indicators, CAT)
     mismatch = findings[findings["rule"] == "total_mismatch"]
     assert logged[["file", "cell", "code"]].values.tolist() == [
@@ -172,7 +173,7 @@ def test_rates_are_never_summed():
     tidy = _tidy([("区司法局", "enforcement_publicity_rate", 100, "100%", "八桥镇"),
                   ("区司法局", "enforcement_publicity_rate", 90, "90%", "建胜镇"),
                   ("区司法局", "enforcement_publicity_rate", 95, "95%")])
-    assert checks.total_checks(tidy, CAT).empty
+    assert compute.total_checks(tidy, CAT).empty
     towns = analysis.town_comparison(tidy, catalog=CAT)
     assert math.isnan(towns.loc[analysis.ROW_SUM].iloc[0])
 
@@ -181,21 +182,21 @@ def test_prepare_reads_a_table_back_from_csv_without_turning_blanks_into_zero():
     tidy = _tidy([("八桥镇", "town_enforcement_cases", 5, "5")])
     tidy.loc[0, "value"] = None
     tidy.loc[0, "qualifier"] = None
-    out = checks.prepare(tidy, CAT)
+    out = compute.prepare(tidy, CAT)
     assert math.isnan(out.loc[0, "value"]) and out.loc[0, "qualifier"] == ""
     assert out.loc[0, "eff_area"] == "八桥镇" and out.loc[0, "cite"] == "2023/八桥镇.xlsx!表1!D4"
 
 
 def test_change_is_in_points_for_rates_and_in_percent_otherwise():
-    assert checks.change(95.0, 90.0, points=True) == 5.0
-    assert checks.change(41, 29, points=False) == pytest.approx(41.379, abs=1e-3)
-    assert checks.change(5, 0, points=False) is None  # no growth rate from nothing
-    assert checks.is_rate(CAT, "legal_aid_closure_rate") and checks.is_rate(CAT, "enforcement_publicity_rate")
-    assert not checks.is_rate(CAT, "market_penalty_cases")
+    assert compute.change(95.0, 90.0, points=True) == 5.0
+    assert compute.change(41, 29, points=False) == pytest.approx(41.379, abs=1e-3)
+    assert compute.change(5, 0, points=False) is None  # no growth rate from nothing
+    assert compute.is_rate(CAT, "legal_aid_closure_rate") and compute.is_rate(CAT, "enforcement_publicity_rate")
+    assert not compute.is_rate(CAT, "market_penalty_cases")
 
 
 def test_all_agree_uses_the_one_agreement_rule():
     rows = [{"value": 25_000.0, "raw_text": "2.5万余", "qualifier": "余", "unit": "件"},
             {"value": 25_312.0, "raw_text": "25312", "qualifier": "", "unit": "件"}]
-    assert checks.all_agree(rows)
-    assert not checks.all_agree(rows + [{"value": 27_000.0, "raw_text": "27000", "qualifier": "", "unit": "件"}])
+    assert compute.all_agree(rows)
+    assert not compute.all_agree(rows + [{"value": 27_000.0, "raw_text": "27000", "qualifier": "", "unit": "件"}])

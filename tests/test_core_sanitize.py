@@ -1,4 +1,4 @@
-"""fzanalysis.sanitize: personal data masked and control characters removed in every output.
+"""fzanalysis.core.sanitize: personal data masked and control characters removed in every output.
 
 The unit cases pin the patterns (few false alarms: dates, document numbers, amounts, credit codes
 stay); the end-to-end test plants an ID-card number, dashed and spaced phones, an e-mail, names on
@@ -20,7 +20,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from fzanalysis.sanitize import (ID_TOKEN, NAME_TOKEN, PHONE_TOKEN, clean_names, clean_text, is_personal_value,
+from fzanalysis.core.sanitize import (ID_TOKEN, NAME_TOKEN, PHONE_TOKEN, clean_names, clean_text, is_personal_value,
                                  mask_personal, printable)
 from tests.xlsx_factory import Text, org_line, write_xlsx
 
@@ -241,7 +241,7 @@ def test_an_eleven_digit_amount_or_count_stays(value, unit):
 def test_the_stream_of_the_command_line_masks_whole_lines_however_they_are_written():
     import io
 
-    from fzanalysis.sanitize import MaskedStream
+    from fzanalysis.core.sanitize import MaskedStream
 
     sink = io.StringIO()
     stream = MaskedStream(sink)
