@@ -60,7 +60,7 @@ def make_text(mb: float, seed: int = 16) -> str:
 
 def _tables():
     from fzanalysis.check_report import Tables
-    from fzanalysis.clean import run_clean
+    from fzanalysis.ingest.clean import run_clean
     from fzanalysis.data import load
 
     raw = ROOT / "data" / "raw"

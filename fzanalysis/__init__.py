@@ -24,14 +24,15 @@ _LAZY = {
     "load_catalog": ("core.catalog", "load_catalog"),
     "parse_value": ("core.numbers", "parse_value"),
     "format_value": ("core.numbers", "format_value"),
-    "run_clean": ("clean", "run_clean"),
+    "run_clean": ("ingest.clean", "run_clean"),
     "setup_display": ("display", "setup_display"),
     "init_project": ("project", "init_project"),
 }
 _SUBMODULES = {name: name for name in (
-    "analysis", "clean", "data", "diagnostics", "display", "feedback", "folders", "layout", "layout_a", "log",
-    "outputs", "plots", "project", "resubmission", "runner", "scorecard", "status", "template", "trends", "workbook",
-    "years")}
+    "analysis", "data", "diagnostics", "display", "feedback", "folders", "outputs", "plots", "project", "runner",
+    "scorecard", "status", "template", "trends", "years")}
+_SUBMODULES.update({name: f"ingest.{name}" for name in ("clean", "log", "resubmission", "workbook")},
+                   layout="ingest.tables", layout_a="ingest.indicator_list")
 _SUBMODULES.update({name: f"core.{name}" for name in ("areas", "catalog", "errors", "numbers", "sanitize",
                                                       "vocabulary")}, checks="core.compute")
 

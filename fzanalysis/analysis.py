@@ -2,7 +2,7 @@
 
 Section notebooks call one function per cell.  Inputs follow docs/contracts.md: ``tidy`` is the
 indicator table (year, org, area, indicator, code, section, value, unit, qualifier, source_file,
-sheet, cell, raw_text), ``log`` the cleaning log (fzanalysis.log.LOG_COLUMNS).  A figure is cited
+sheet, cell, raw_text), ``log`` the cleaning log (fzanalysis.ingest.log.LOG_COLUMNS).  A figure is cited
 as ``source_file!sheet!cell``.  Nothing is ever filled with 0: a missing figure stays NaN and
 the row says why (说明).
 
@@ -34,7 +34,7 @@ from .core.errors import ParameterError
 from .core.numbers import format_value, round_half_up
 from .core.settings import load_settings
 from .display import cite_texts
-from .log import COUNT_COLUMNS, EVENTS
+from .ingest.log import COUNT_COLUMNS, EVENTS
 
 KEY = ["org", "code", "area"]
 SECTION_COLUMNS = ["指标", "填报单位", "本年（报告写法）", "本年", "计量单位", "上年（报告写法）", "上年", "增减",

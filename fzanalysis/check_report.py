@@ -34,7 +34,7 @@ from .figure_match import Candidate, Context, Matcher, ties
 from .figures_text import Mention, find_figures, normalise, sentence_bounds
 
 if TYPE_CHECKING:
-    from .workbook import Limits
+    from .ingest.workbook import Limits
 
 __all__ = ["COLUMNS", "STATUSES", "Tables", "check_file", "check_paragraphs", "summary_lines"]
 

@@ -155,7 +155,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def _cmd_check_report(args: argparse.Namespace) -> int:
     from .check_report import WRONG, check_file, summary_lines
-    from .workbook import Limits
+    from .ingest.workbook import Limits
 
     limits = Limits(max_uncompressed=args.max_uncompressed_mb * 1024 * 1024)
     df, out = check_file(args.file, args.year, args.baseline_year, args.processed, args.out, args.org, args.raw,
@@ -165,8 +165,8 @@ def _cmd_check_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_clean(args: argparse.Namespace) -> int:
-    from .clean import GRID_WARNING, run_clean
-    from .workbook import Limits
+    from .ingest.clean import GRID_WARNING, run_clean
+    from .ingest.workbook import Limits
 
     from .project import folders
 

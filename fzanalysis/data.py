@@ -19,13 +19,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from .clean import OUTPUT_FILES, clean_year, discover, write_year
 from .core.catalog import Catalog, load_catalog
 from .core.errors import DataError, ParameterError
 from .folders import held, locked, recover
-from .log import check_ledger
+from .ingest.clean import OUTPUT_FILES, clean_year, discover, write_year
+from .ingest.log import check_ledger
+from .ingest.workbook import SPREADSHEET_SUFFIXES
 from .project import Folders, folders, where
-from .workbook import SPREADSHEET_SUFFIXES
 
 # Set by ``fzanalysis run`` for its kernels: the run has cleaned already, under its lock, so the
 # notebooks only read (and never wait on the run that started them).

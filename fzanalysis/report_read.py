@@ -7,10 +7,10 @@
   definitions (``[^3]: 出处``), links and HTML tags are removed.
 - ``.txt``: one paragraph per non-empty line (UTF-8, with or without BOM, or GB18030).
 
-Bounded like a workbook (:class:`fzanalysis.workbook.Limits`, by default :data:`DEFAULT_MAX_REPORT_BYTES`): a
+Bounded like a workbook (:class:`fzanalysis.ingest.workbook.Limits`, by default :data:`DEFAULT_MAX_REPORT_BYTES`): a
 ``.txt`` or ``.md`` larger than the bound is refused before it is read; a ``.docx`` goes through the
 workbooks' zip checks (entries, inflated size, encryption, compression method) and its text part is
-inflated only up to the bound (:func:`fzanalysis.workbook.read_zip_part`). The Markdown patterns cannot
+inflated only up to the bound (:func:`fzanalysis.ingest.workbook.read_zip_part`). The Markdown patterns cannot
 start over at every bracket: reading is linear in the length of a line.
 
 Reading stops at the appendix heading (``report.appendix_title`` in ``settings.csv``, 数据来源): the
@@ -25,7 +25,7 @@ from lxml import etree
 
 from .core.errors import ReportError, WorkbookError
 from .core.settings import load_settings
-from .workbook import Limits, check_size, decode_text, read_zip_part
+from .ingest.workbook import Limits, check_size, decode_text, read_zip_part
 
 __all__ = ["DEFAULT_MAX_REPORT_BYTES", "markdown_inline", "read_paragraphs"]
 

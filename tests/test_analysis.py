@@ -10,7 +10,7 @@ import pytest
 from fzanalysis import analysis as A
 from fzanalysis.core.catalog import load_catalog
 from fzanalysis.core.errors import ParameterError
-from fzanalysis.log import events_frame, ledger_event
+from fzanalysis.ingest.log import events_frame, ledger_event
 
 FIGURES = Path(__file__).parent / "data" / "figures_2023.csv"
 TIDY_COLUMNS = ["year", "org", "area", "indicator", "code", "section", "value", "unit", "qualifier",

@@ -39,13 +39,13 @@ def test_a_non_text_first_argument_is_passed_through_uncached():
 
 def test_cleaning_long_unique_texts_keeps_no_copy_of_them():
     """A label cell of 10,000 characters goes through the layout and sanitize caches: none of them keeps it."""
-    from fzanalysis.layout import _hkey, _key_of, _nfkc, classify_row
+    from fzanalysis.ingest.grid import classify_row, header_key, nfkc, word_key_of
     from fzanalysis.core.sanitize import clean_text, mask_personal
 
     text = "某" * 10_000 + "联系电话13812345678"
-    before = [f.cache_info().currsize for f in (_key_of, _nfkc, mask_personal)]
-    assert clean_text(text).endswith("[手机号]") and classify_row([text]) == "personal" and _hkey(text)
-    assert [f.cache_info().currsize for f in (_key_of, _nfkc, mask_personal)] == before
+    before = [f.cache_info().currsize for f in (word_key_of, nfkc, mask_personal)]
+    assert clean_text(text).endswith("[手机号]") and classify_row([text]) == "personal" and header_key(text)
+    assert [f.cache_info().currsize for f in (word_key_of, nfkc, mask_personal)] == before
     gc.collect()
     assert sys.getrefcount(text) == 2  # this test's name for it, and getrefcount's argument: no cache holds it
 

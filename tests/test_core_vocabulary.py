@@ -14,7 +14,7 @@ import pytest
 from fzanalysis.core.catalog import load_catalog
 from fzanalysis.core.files import DATA_DIR
 from fzanalysis.core.text import split_unit
-from fzanalysis.clean import clean_workbook
+from fzanalysis.ingest.clean import clean_workbook
 from fzanalysis.core.errors import CatalogError
 from fzanalysis.core.numbers import MISSING_MARKERS, parse_value
 from fzanalysis.core.vocabulary import KINDS, default_vocabulary, load_vocabulary

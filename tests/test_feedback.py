@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from fzanalysis.core.catalog import load_catalog
-from fzanalysis.clean import clean_year, discover
+from fzanalysis.ingest.clean import clean_year, discover
 from fzanalysis.cli import main
 from fzanalysis.feedback import feedback_items
 from fzanalysis.template import expected_codes, load_texts

@@ -355,7 +355,7 @@ def test_two_cleans_at_once_on_one_folder_never_mix(tmp_path, two_raws):
 def two_years_of_data(tmp_path_factory):
     """Raw folders A (the market and the audit office) and B (A without the market's workbook), each
     cleaned once, and a draft to check: every command gives a different set for A and for B."""
-    from fzanalysis.clean import run_clean
+    from fzanalysis.ingest.clean import run_clean
     from tests.xlsx_factory import make_good_market, make_layout_a, org_line
 
     base = tmp_path_factory.mktemp("sets")

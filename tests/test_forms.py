@@ -18,9 +18,9 @@ import pandas as pd
 import pytest
 
 from fzanalysis.core.catalog import load_catalog
-from fzanalysis.clean import run_clean
-from fzanalysis.log import check_ledger
-from fzanalysis.workbook import a1
+from fzanalysis.ingest.clean import run_clean
+from fzanalysis.ingest.log import check_ledger
+from fzanalysis.ingest.workbook import a1
 from tests.xlsx_factory import YEAR, org_line, write_xlsx
 
 CAT = load_catalog()

@@ -23,9 +23,9 @@ import pandas as pd
 import pytest
 
 from fzanalysis.core.catalog import load_catalog
-from fzanalysis.clean import OUTPUT_FILES, clean_workbook, run_clean
-from fzanalysis.log import check_ledger
-from fzanalysis.workbook import Limits
+from fzanalysis.ingest.clean import OUTPUT_FILES, clean_workbook, run_clean
+from fzanalysis.ingest.log import check_ledger
+from fzanalysis.ingest.workbook import Limits
 from tests.xlsx_factory import (
     GOOD_MARKET_VALUES,
     MARKET_ORG_LINE,

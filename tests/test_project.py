@@ -128,7 +128,7 @@ def test_folders_check_every_output_folder_against_raw(raw_link):
 def test_every_file_the_commands_write_is_a_product_file():
     """The cleaner sets these names aside in raw folders: every name a writer uses must be one."""
     from fzanalysis.check_report import CHECK_FILE
-    from fzanalysis.clean import OUTPUT_FILES
+    from fzanalysis.ingest.clean import OUTPUT_FILES
     from fzanalysis.report_run import REPORT_FILES
     from fzanalysis.scorecard import SCORECARD_FILES
     from fzanalysis.status import STATUS_FILE

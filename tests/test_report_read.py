@@ -12,7 +12,7 @@ from docx.oxml.ns import qn
 
 from fzanalysis.core.errors import ReportError
 from fzanalysis.report_read import DEFAULT_MAX_REPORT_BYTES, markdown_inline, read_paragraphs
-from fzanalysis.workbook import Limits
+from fzanalysis.ingest.workbook import Limits
 from tests.docx_factory import DOCUMENT, W_NS, minimal_docx, patch_headers, zeros_docx
 
 
@@ -123,7 +123,7 @@ def test_a_docx_part_inflating_past_the_bound_is_refused_while_reading(tmp_path,
         return data
 
     monkeypatch.setattr(zipfile.ZipExtFile, "read", counting)
-    monkeypatch.setattr("fzanalysis.workbook._check_zip", lambda *args, **kwargs: None)  # the directory believed
+    monkeypatch.setattr("fzanalysis.ingest.workbook._check_zip", lambda *args, **kwargs: None)  # the directory believed
     assert "超过上限 1 MB" in _read_bounded(path, max_uncompressed=1024 * 1024)
     assert sum(inflated) == 1024 * 1024 + 1  # one byte past the bound, then no more
 

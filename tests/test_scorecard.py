@@ -9,7 +9,7 @@ import pytest
 
 from fzanalysis import diagnostics
 from fzanalysis.core.catalog import load_catalog
-from fzanalysis.clean import clean_year, discover
+from fzanalysis.ingest.clean import clean_year, discover
 from fzanalysis import plots
 from fzanalysis.scorecard import CARD_COLUMNS, load_weights, scorecard, weighted_shares, write_scorecard
 from tests.xlsx_factory import copy_bundled_year, make_good_market, make_layout_a, org_line

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from fzanalysis.core.catalog import load_catalog
-from fzanalysis.clean import clean_year, discover
+from fzanalysis.ingest.clean import clean_year, discover
 from fzanalysis.cli import main
 from fzanalysis.data import load, load_log, load_unmapped
 from fzanalysis.core.numbers import parse_value

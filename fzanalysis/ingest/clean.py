@@ -12,7 +12,7 @@ import os
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Mapping
@@ -20,15 +20,16 @@ from typing import Mapping
 import pandas as pd
 import pyarrow as pa
 
-from .core.catalog import Catalog, load_catalog
-from .core.errors import FzError, ParameterError, ValueParseError, WorkbookTooLarge
-from .core.files import PRODUCT_FILES
-from .core.numbers import ParsedValue, format_value, parse_value
-from .core.sanitize import clean_names, clean_text, has_controls, is_personal_value, strip_controls
-from .core.settings import load_texts
-from .layout import Record, scan_sheet
-from .log import REJECTED, SET_ASIDE, Event, events_frame, ledger_event
+from ..core.catalog import Catalog, load_catalog
+from ..core.errors import FzError, ParameterError, ValueParseError, WorkbookTooLarge
+from ..core.files import PRODUCT_FILES
+from ..core.numbers import ParsedValue, format_value, parse_value
+from ..core.sanitize import clean_names, clean_text, has_controls, is_personal_value, strip_controls
+from ..core.settings import load_texts
+from .grid import Record
+from .log import REJECTED, SET_ASIDE, Event, FileResult, events_frame, ledger_event
 from .resubmission import MANIFEST, settle_resubmissions
+from .tables import scan_sheet
 from .workbook import SPREADSHEET_SUFFIXES, Limits, Workbook, read_workbook
 
 INDICATOR_COLUMNS = [
@@ -38,22 +39,6 @@ INDICATOR_COLUMNS = [
 UNMAPPED_COLUMNS = [
     "year", "org", "area", "label", "value", "unit", "qualifier", "source_file", "sheet", "cell", "raw_text", "reason",
 ]
-
-
-@dataclass
-class FileResult:
-    file: str
-    org: str
-    rows: list[dict] = field(default_factory=list)
-    unmapped: list[dict] = field(default_factory=list)
-    events: list[Event] = field(default_factory=list)
-    readable: bool = True
-    cells_read: int = 0  # value cells the scanner found, counted independently of their outcome
-    rejected: int = 0
-    set_aside: int = 0
-    titles: list[str] = field(default_factory=list)  # title rows (a correction word may stand there)
-    dates: list = field(default_factory=list)  # dates of its 填报单位 / 填报日期 lines
-    superseded_by: list[str] = field(default_factory=list)  # files that replace it (a corrected resubmission)
 
 
 @dataclass
@@ -446,7 +431,7 @@ def _outside(path: Path, root: Path, folders_inside: dict[str, bool]) -> bool:
 def _flag_total_mismatches(results: list[FileResult], year: int, catalog: Catalog) -> None:
     """Log (do not change) each 合计 that disagrees with the sum of its parts, on the file that holds
     it — by :func:`checks.total_check_rows`, the rule the diagnostics use too."""
-    from .core.compute import total_check_rows
+    from ..core.compute import total_check_rows
 
     by_file = {res.file: res for res in results}
     for t in total_check_rows([r for res in results for r in res.rows], catalog):
@@ -486,9 +471,9 @@ def write_year(result: CleanResult, out_dir: Path, raw_dir: Path) -> Path:
     """Write the §3 outputs of one year to ``<out_dir>/<year>/``, swapped in whole (under the lock
     of ``out_dir``: a reader sees the previous set or this one, never a mix; never into ``raw_dir``).
     Written from the rows, without building DataFrames: the per-year cost counts when many years are cleaned."""
-    from .folders import write_set
+    from ..folders import write_set
     from .log import LOG_COLUMNS
-    from .outputs import csv_bytes_columns, parquet_bytes_columns
+    from ..outputs import csv_bytes_columns, parquet_bytes_columns
 
     indicators = [[r[c] for r in result.rows] for c in INDICATOR_COLUMNS]
     log = [[result.year] * len(result.events)] + [[e.get(c, "") for e in result.events] for c in LOG_COLUMNS[1:]]
@@ -507,8 +492,8 @@ def run_clean(raw_dir: str | Path, out_dir: str | Path, year: int | None = None,
               progress: bool | None = None) -> list[CleanResult]:
     """Clean every year folder under ``raw_dir`` (or just ``year``) and write the outputs, holding
     the lock of ``out_dir`` throughout (a second clean or run on it waits)."""
-    from .folders import locked
-    from .project import check_output
+    from ..folders import locked
+    from ..project import check_output
 
     raw_dir = Path(raw_dir)
     check_output(out_dir, raw_dir)  # before the lock: its file would be the first write

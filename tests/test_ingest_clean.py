@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from fzanalysis.clean import INDICATOR_COLUMNS, OUTPUT_FILES, run_clean
-from fzanalysis.log import LOG_COLUMNS, check_ledger
+from fzanalysis.ingest.clean import INDICATOR_COLUMNS, OUTPUT_FILES, run_clean
+from fzanalysis.ingest.log import LOG_COLUMNS, check_ledger
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "data" / "raw"
@@ -133,7 +133,7 @@ def _two_value_workbook(tmp_path: Path) -> Path:
 def test_a_value_cell_dropped_without_an_event_unbalances_the_ledger(tmp_path, monkeypatch):
     """cells_read is counted when the sheet is scanned, not derived from the outcomes: a cell that
     ends nowhere shows."""
-    from fzanalysis import clean as C
+    from fzanalysis.ingest import clean as C
 
     raw = _two_value_workbook(tmp_path)
     (good,) = run_clean(raw, tmp_path / "good", progress=False)
@@ -175,7 +175,7 @@ def _town_sheet(town: str, cases: object, fines: object) -> list[list[object]]:
 
 def test_one_sheet_per_town_gives_each_value_its_town(tmp_path):
     from fzanalysis.core.catalog import load_catalog
-    from fzanalysis.clean import clean_workbook
+    from fzanalysis.ingest.clean import clean_workbook
     from tests.xlsx_factory import write_xlsx
 
     path = write_xlsx(tmp_path / "区市场监管局分镇街统计.xlsx", {
@@ -201,7 +201,7 @@ def test_one_sheet_per_town_gives_each_value_its_town(tmp_path):
 
 def test_a_town_sheet_named_after_itself_or_a_village_and_csv_files(tmp_path):
     from fzanalysis.core.catalog import load_catalog
-    from fzanalysis.clean import clean_workbook
+    from fzanalysis.ingest.clean import clean_workbook
     from tests.xlsx_factory import make_csv, org_line, write_xlsx
 
     cat = load_catalog()

@@ -1,4 +1,4 @@
-"""Tests of fzanalysis.workbook: reading workbooks and CSV files into cell grids."""
+"""Tests of fzanalysis.ingest.workbook: reading workbooks and CSV files into cell grids."""
 from __future__ import annotations
 
 import re
@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 
 from fzanalysis.core.errors import WorkbookError, WorkbookTooLarge
-from fzanalysis.workbook import Limits, Sheet, XlsxInspector, a1, col_letter, decode_text, read_workbook
+from fzanalysis.ingest.workbook import Limits, Sheet, XlsxInspector, a1, col_letter, decode_text, read_workbook
 from tests.xlsx_factory import Fmt, Text, make_csv, truncate, write_xlsx, zip_bomb
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -121,7 +121,7 @@ _VALUES = st.text(st.characters(blacklist_characters="\"'<>&", blacklist_categor
 def test_xml_attributes_in_any_order_and_quotes(attrs, quotes, spaces):
     """What the inspector reads from workbook.xml and styles.xml: a start tag's attributes, whatever
     their order, quotes (either kind) and spacing around ``=``."""
-    from fzanalysis.workbook import _attrs
+    from fzanalysis.ingest.workbook import _attrs
 
     parts = [f"{name}{sp}={sp}{q}{value}{q}" for (name, value), q, sp in zip(attrs.items(), quotes, spaces)]
     assert _attrs("<sheet " + " ".join(parts) + "/>") == attrs

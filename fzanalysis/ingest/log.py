@@ -7,11 +7,11 @@ The ledger row written per file states ``cells_read = kept + rejected + set_asid
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import pandas as pd
 
-from .core.sanitize import clean_text
+from ..core.sanitize import clean_text
 
 LOG_COLUMNS = [
     "year", "file", "sheet", "cell", "org", "area", "code", "event", "outcome", "reason", "raw_text",
@@ -73,6 +73,24 @@ class Event:
     def as_row(self) -> dict:
         """The event as a plain row (what ``dataclasses.asdict`` gives, without its deep copies)."""
         return {name: getattr(self, name) for name in _EVENT_FIELDS}
+
+
+@dataclass
+class FileResult:
+    """What one file gave: its rows, unmapped rows and events, and the counts its ledger row states."""
+
+    file: str
+    org: str
+    rows: list[dict] = field(default_factory=list)
+    unmapped: list[dict] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    readable: bool = True
+    cells_read: int = 0  # value cells the scanner found, counted independently of their outcome
+    rejected: int = 0
+    set_aside: int = 0
+    titles: list[str] = field(default_factory=list)  # title rows (a correction word may stand there)
+    dates: list = field(default_factory=list)  # dates of its 填报单位 / 填报日期 lines
+    superseded_by: list[str] = field(default_factory=list)  # files that replace it (a corrected resubmission)
 
 
 _EVENT_FIELDS = tuple(f.name for f in fields(Event))

@@ -1,4 +1,4 @@
-"""Layout A (指标清单) and its two variants, for :class:`fzanalysis.layout.SheetScanner`.
+"""Layout A (指标清单) and its two variants, read over a :class:`fzanalysis.ingest.grid.SheetGrid`.
 
 - **Layout A**: a header row with an indicator-name column, an optional unit column, a value column
   for the year and perhaps other columns (上年, 同比, 备注 …). Several blocks may stand side by side
@@ -15,27 +15,24 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
-from .core.text import split_unit, strip_numbering
-from .core.text import text_cache
-from .core.vocabulary import Vocabulary
-from .layout import (_GROUP_LABEL, _PERSONAL_LABEL, _YEAR, _filled, _header_texts, _hkey, _is_number, _nfkc, _text,
-                     personal_kind)
+from ..core.text import split_unit, strip_numbering, text_cache
+from ..core.vocabulary import Vocabulary
+from .grid import (GROUP_LABEL, PERSONAL_LABEL, YEAR, SheetGrid, cell_text, filled_columns, header_key, header_texts,
+                   is_number, nfkc, personal_kind)
 
-if TYPE_CHECKING:
-    from .layout import SheetScanner
+__all__ = ["across_label_column", "read_layout_a"]
 
 _READ = ("value", "other", "extra", "area", "total")  # roles of the columns whose cells are read
 _DIAGONAL = re.compile(r"[＼\\/／]")  # 项目＼镇街: a diagonal header cell
 
 
-def read_layout_a(sc: SheetScanner, h: int, name_cols: list[int]) -> int:
+def read_layout_a(sc: SheetGrid, h: int, name_cols: list[int]) -> int:
     """Read the Layout A table whose header starts at row ``h``; return the row after it."""
     header_rows = [h]
     if h + 1 < len(sc.rows) and _is_subheader(sc, h + 1, name_cols):
         header_rows.append(h + 1)
-    texts = _header_texts(sc.sheet, header_rows, sc.width)
+    texts = header_texts(sc.sheet, header_rows, sc.width)
     start = header_rows[-1] + 1
     end = sc.table_end(start)
     village = any(_diagonal_village(sc, p) for parts in texts for p in parts)
@@ -45,17 +42,17 @@ def read_layout_a(sc: SheetScanner, h: int, name_cols: list[int]) -> int:
     return end
 
 
-def across_label_column(sc: SheetScanner, i: int) -> int | None:
+def across_label_column(sc: SheetGrid, i: int) -> int | None:
     """A header row without a name header whose cells name at least two areas (``项目＼镇街 | 新山村街道
     | 跃进村街道 | 合计``): the label column at their left, else None."""
     row = sc.rows[i]
-    if any(_is_number(v) for v in row):
+    if any(is_number(v) for v in row):
         return None
-    filled = _filled(row)
+    filled = filled_columns(row)
     if len(filled) < 2:
         return None  # a title, a lone word
-    village = any(_diagonal_village(sc, _text(row[j])) for j in filled)
-    roles = {j: _column_role(sc, [_text(row[j])], village) for j in filled}
+    village = any(_diagonal_village(sc, cell_text(row[j])) for j in filled)
+    roles = {j: _column_role(sc, [cell_text(row[j])], village) for j in filled}
     areas = [j for j in filled if roles[j] == "area"]
     if len(areas) < 2:
         return None
@@ -67,32 +64,32 @@ def across_label_column(sc: SheetScanner, i: int) -> int | None:
 
 
 # ------------------------------------------------------------------------------ header
-def _is_subheader(sc: SheetScanner, i: int, name_cols: list[int]) -> bool:
+def _is_subheader(sc: SheetGrid, i: int, name_cols: list[int]) -> bool:
     row = sc.rows[i]
-    if sc.kinds[i] != "other" or any(_is_number(v) for v in row):
+    if sc.kinds[i] != "other" or any(is_number(v) for v in row):
         return False
-    if any(_text(row[c]) for c in name_cols if c < len(row)):
+    if any(cell_text(row[c]) for c in name_cols if c < len(row)):
         return False
-    filled = _filled(row)
-    if any(_GROUP_LABEL.match(_text(row[j])) for j in filled):
+    filled = filled_columns(row)
+    if any(GROUP_LABEL.match(cell_text(row[j])) for j in filled):
         return False  # 一、主动公开 : a group row (often merged across the table), not a header
     if len(filled) == 1:  # a lone sub-header only under a merged group header
         return any(r1 == sc.sheet.row0 + i - 1 and c2 > c1 for r1, c1, r2, c2 in sc.sheet.merged)
     return bool(filled)
 
 
-def _diagonal_village(sc: SheetScanner, text: str) -> bool:
+def _diagonal_village(sc: SheetGrid, text: str) -> bool:
     """A diagonal header naming 村/社区 over the columns: ``项目＼村（社区）``."""
     pieces = _DIAGONAL.split(text)
-    return len(pieces) > 1 and any(_hkey(p) in sc.words.village for p in pieces)
+    return len(pieces) > 1 and any(header_key(p) in sc.words.village for p in pieces)
 
 
-def _column_role(sc: SheetScanner, parts: list[str], village: bool = False) -> str:
+def _column_role(sc: SheetGrid, parts: list[str], village: bool = False) -> str:
     """seq, unit, note, context, value, area, total, other or blank — from a column's header texts."""
     w = sc.words
-    text = _nfkc("".join(parts))
-    key = _hkey(text)
-    last = _hkey(parts[-1]) if parts else ""
+    text = nfkc("".join(parts))
+    key = header_key(text)
+    last = header_key(parts[-1]) if parts else ""
     if not key:
         return "blank"
     for role, words in (("seq", w.seq), ("unit", w.unit), ("note", w.note), ("context", w.context)):
@@ -100,7 +97,7 @@ def _column_role(sc: SheetScanner, parts: list[str], village: bool = False) -> s
             return role
     if any(word in text for word in w.change):
         return "other"
-    years = [int(y) for y in _YEAR.findall(text)]
+    years = [int(y) for y in YEAR.findall(text)]
     if (years and years[-1] != sc.year) or (not years and any(word in text for word in w.prev)):
         return "other"
     if last in w.total:
@@ -112,12 +109,12 @@ def _column_role(sc: SheetScanner, parts: list[str], village: bool = False) -> s
     return "value" if years else "other"
 
 
-def _column_area(sc: SheetScanner, parts: list[str], village: bool = False) -> str | None:
+def _column_area(sc: SheetGrid, parts: list[str], village: bool = False) -> str | None:
     """The area a column header names: its last part, a 村/社区 when a 村（社区） part stands above it
     or a diagonal header names them (``village``). A year (2023年), a diagonal header is no area."""
-    if _YEAR.search(parts[-1]) or _DIAGONAL.search(parts[-1]):
+    if YEAR.search(parts[-1]) or _DIAGONAL.search(parts[-1]):
         return None
-    return sc.catalog.resolve_area(parts[-1], village or any(_hkey(p) in sc.words.village for p in parts[:-1]))
+    return sc.catalog.resolve_area(parts[-1], village or any(header_key(p) in sc.words.village for p in parts[:-1]))
 
 
 def _blocks(name_cols: list[int], roles: list[str], width: int):
@@ -135,7 +132,7 @@ def _blocks(name_cols: list[int], roles: list[str], width: int):
 
 
 # ------------------------------------------------------------------------------ rows
-def _read_block(sc: SheetScanner, texts, all_roles, start: int, end: int, name_col: int, cols: list[int],
+def _read_block(sc: SheetGrid, texts, all_roles, start: int, end: int, name_col: int, cols: list[int],
                 village: bool) -> None:
     roles = {j: all_roles[j] for j in cols}
     areas = {j: _column_area(sc, texts[j], village) for j in cols if roles[j] == "area"}
@@ -160,7 +157,7 @@ def _read_block(sc: SheetScanner, texts, all_roles, start: int, end: int, name_c
     read = [j for j in cols if roles[j] in _READ]
     column_unit = {j: split_unit(texts[j][-1], sc.vocab)[1] if texts[j] else "" for j in read}
     if across and start < end and sc.is_unit_row(start, name_col):
-        column_unit.update({j: _text(v) for j, v in enumerate(sc.rows[start]) if j in roles and _text(v)})
+        column_unit.update({j: cell_text(v) for j, v in enumerate(sc.rows[start]) if j in roles and cell_text(v)})
         start += 1
     group_row, carried, groups = "", {j: "" for j in group_cols}, ()
     for i in range(start, end):
@@ -168,16 +165,16 @@ def _read_block(sc: SheetScanner, texts, all_roles, start: int, end: int, name_c
             continue
         row = sc.rows[i]
         cells = {j: row[j] if j < len(row) else "" for j in read}
-        label = _text(row[name_col]) if name_col < len(row) else ""
-        unit = _text(row[unit_col]) if unit_col is not None and unit_col < len(row) else ""
-        if not any(_text(v) for v in cells.values()):
+        label = cell_text(row[name_col]) if name_col < len(row) else ""
+        unit = cell_text(row[unit_col]) if unit_col is not None and unit_col < len(row) else ""
+        if not any(cell_text(v) for v in cells.values()):
             group = _group_row_label(sc, i, name_col, label, unit, cols)
             if group is not None:
                 group_row = group
                 groups = tuple(g for g in (*carried.values(), group_row) if g)
                 continue  # group row (一、…): no value cell here
         for j in group_cols:  # a merged 类别 cell covers the rows below it: its text holds until the next
-            text = _text(_cell(sc, i, j))
+            text = cell_text(_cell(sc, i, j))
             if text and text != carried[j] and _is_group_text(text):
                 carried[j] = text
                 groups = tuple(g for g in (*carried.values(), group_row) if g)
@@ -187,12 +184,12 @@ def _read_block(sc: SheetScanner, texts, all_roles, start: int, end: int, name_c
         series = f"R{i}"
         for j, v in cells.items():
             if roles[j] in ("other", "extra"):
-                if _text(v):
+                if cell_text(v):
                     header = "".join(texts[j]) or "（无表头）"
                     why = "与合计列重复，不重复计入" if roles[j] == "extra" else f"不是{sc.year}年数值列"
                     sc.add(i, j, labels, unit, v, aside=f"「{header}」列{why}", group=group)
             elif not label:
-                if _text(v):
+                if cell_text(v):
                     sc.add(i, j, (), "", v, area=areas.get(j, ""), aside="数值行缺少指标名称")
             elif roles[j] == "value":
                 sc.add(i, j, labels, unit or column_unit[j], v, group=group)
@@ -201,7 +198,7 @@ def _read_block(sc: SheetScanner, texts, all_roles, start: int, end: int, name_c
                        group=group, series=series)
 
 
-def _data_row_with_contacts(sc: SheetScanner, i: int, name_col: int, read: list[int]) -> bool:
+def _data_row_with_contacts(sc: SheetGrid, i: int, name_col: int, read: list[int]) -> bool:
     """An indicator row with a phone, ID number or e-mail in it (a 备注 saying ``经办人手机139…``, a
     value cell holding one): the row is read — a personal value cell is rejected by the cleaner with
     its cell — and personal cells in columns not read are dropped.  A sign-off row (its name cell a
@@ -209,8 +206,8 @@ def _data_row_with_contacts(sc: SheetScanner, i: int, name_col: int, read: list[
     if i not in sc.soft:
         return False
     row = sc.rows[i]
-    label = _text(row[name_col]) if name_col < len(row) else ""
-    if not label or _PERSONAL_LABEL.search(_nfkc(label)):
+    label = cell_text(row[name_col]) if name_col < len(row) else ""
+    if not label or PERSONAL_LABEL.search(nfkc(label)):
         return False
     sc.consumed.add(i)
     sc.scan.personal_cells += [sc.sheet.address(i, j) for j, v in enumerate(row)
@@ -218,16 +215,16 @@ def _data_row_with_contacts(sc: SheetScanner, i: int, name_col: int, read: list[
     return True
 
 
-def _cell(sc: SheetScanner, i: int, j: int) -> object:
+def _cell(sc: SheetGrid, i: int, j: int) -> object:
     row = sc.rows[i]
     return row[j] if j < len(row) else ""
 
 
-def _group_row_label(sc: SheetScanner, i: int, name_col: int, label: str, unit: str, cols: list[int]) -> str | None:
+def _group_row_label(sc: SheetGrid, i: int, name_col: int, label: str, unit: str, cols: list[int]) -> str | None:
     """The group a row without values opens (``一、行政复议``; a label merged across the row; a label that
     is no indicator and has no unit), else None. A known indicator left blank is no group row."""
-    texts = [_text(_cell(sc, i, j)) for j in sorted([name_col, *cols]) if _text(_cell(sc, i, j))]
-    if not label or _GROUP_LABEL.match(label):  # 一、主动公开, perhaps in the 序号 column
+    texts = [cell_text(_cell(sc, i, j)) for j in sorted([name_col, *cols]) if cell_text(_cell(sc, i, j))]
+    if not label or GROUP_LABEL.match(label):  # 一、主动公开, perhaps in the 序号 column
         return texts[0] if texts and _is_group_text(texts[0]) else None
     merged_across = (sc.sheet.row0 + i, sc.sheet.col0 + name_col) in sc.merged_across
     if _is_group_text(label) and (merged_across or (not unit and not sc.catalog.knows_label(label))):
@@ -257,7 +254,7 @@ def _without_suffixes(core: str, suffixes: tuple[str, ...]) -> list[str]:
     """``行政复议工作情况`` → [行政复议工作情况, 行政复议]: the group as written, then without its
     trailing suffix words."""
     out = [core]
-    ordered = sorted((_nfkc(s) for s in suffixes), key=len, reverse=True)
+    ordered = sorted((nfkc(s) for s in suffixes), key=len, reverse=True)
     while True:
         cut = next((s for s in ordered if out[-1].endswith(s) and len(out[-1]) > len(s)), None)
         if cut is None:

@@ -14,7 +14,7 @@ never edited or removed, so the cleaner decides which one counts:
 A superseded file's values are set aside, one ``superseded`` event per value cell naming the file
 that replaces it, so the ledger still balances; the file keeps a ``superseded`` line and the
 superseding file a ``supersedes`` line. Files with no sign between them stay a duplicate
-submission (:func:`fzanalysis.clean._flag_duplicates`), as before.
+submission (:func:`fzanalysis.ingest.clean._flag_duplicates`), as before.
 """
 from __future__ import annotations
 
@@ -24,15 +24,11 @@ import io
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from .core.errors import ParameterError
-from .log import SET_ASIDE, Event
+from ..core.errors import ParameterError
+from ..core.vocabulary import Vocabulary
+from .log import SET_ASIDE, Event, FileResult
 from .workbook import decode_text
-
-if TYPE_CHECKING:
-    from .clean import FileResult
-    from .core.vocabulary import Vocabulary
 
 MANIFEST = "manifest.csv"
 MANIFEST_COLUMNS = ("file", "supersedes")
@@ -46,7 +42,7 @@ class Signs:
     date: dt.date | None
 
 
-def signs(res: "FileResult", words: tuple[str, ...]) -> Signs:
+def signs(res: FileResult, words: tuple[str, ...]) -> Signs:
     texts = [Path(res.file).name, *res.titles]
     norm = [unicodedata.normalize("NFKC", t) for t in texts]
     word = next((w for w in words for t in norm if unicodedata.normalize("NFKC", w) in t), "")
@@ -91,7 +87,7 @@ def read_manifest(year_dir: Path) -> list[tuple[int, str, str]]:
     return out
 
 
-def settle_resubmissions(results: list["FileResult"], year_dir: Path, vocabulary: "Vocabulary",
+def settle_resubmissions(results: list[FileResult], year_dir: Path, vocabulary: Vocabulary,
                          cited: dict[str, str] | None = None) -> list[Event]:
     """Decide, per unit, which files a later correction supersedes, and set their values aside.
     ``cited``: each file's path under the raw folder → the name it is cited by (personal data masked).
@@ -137,17 +133,17 @@ def settle_resubmissions(results: list["FileResult"], year_dir: Path, vocabulary
     return ignored
 
 
-def _codes(res: "FileResult") -> set[str]:
+def _codes(res: FileResult) -> set[str]:
     """The indicators a file speaks of: kept, rejected or left blank."""
     return {r["code"] for r in res.rows} | {e.code for e in res.events if e.code}
 
 
-def covers(new: "FileResult", old: "FileResult") -> bool:
+def covers(new: FileResult, old: FileResult) -> bool:
     """A file that only has a later 填报日期 replaces another only when it holds every indicator the other holds."""
     return _codes(new) >= _codes(old)
 
 
-def _set_aside(old: "FileResult", new: list["FileResult"], why: str) -> None:
+def _set_aside(old: FileResult, new: list[FileResult], why: str) -> None:
     names = "、".join(f"「{Path(r.file).name}」" for r in new)
     reason = f"已由{names}更正替代（依据：{why}），本文件数值不采用；原文件保留未改"
     for row in old.rows:

@@ -9,10 +9,10 @@ import pytest
 
 from fzanalysis import diagnostics
 from fzanalysis.core.catalog import load_catalog
-from fzanalysis.clean import clean_year, discover
+from fzanalysis.ingest.clean import clean_year, discover
 from fzanalysis.core.errors import ParameterError
-from fzanalysis.log import check_ledger
-from fzanalysis.resubmission import Signs, later
+from fzanalysis.ingest.log import check_ledger
+from fzanalysis.ingest.resubmission import Signs, later
 from tests.xlsx_factory import MARKET_ORG_LINE, make_good_market, make_layout_a, org_line
 
 CAT = load_catalog()

@@ -1,4 +1,4 @@
-"""Tests of fzanalysis.log: cleaning-log events and the per-file ledger."""
+"""Tests of fzanalysis.ingest.log: cleaning-log events and the per-file ledger."""
 from __future__ import annotations
 
 import warnings
@@ -6,7 +6,7 @@ import warnings
 import pandas as pd
 import pytest
 
-from fzanalysis.log import COUNT_COLUMNS, EVENTS, LOG_COLUMNS, Event, check_ledger, events_frame, ledger_event
+from fzanalysis.ingest.log import COUNT_COLUMNS, EVENTS, LOG_COLUMNS, Event, check_ledger, events_frame, ledger_event
 
 A, B = "2023/区司法局统计表.xlsx", "2023/区民政局.csv"
 

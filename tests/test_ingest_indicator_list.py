@@ -1,4 +1,4 @@
-"""Layout A variants (fzanalysis.layout_a): two-level row headers and areas across the columns.
+"""Layout A variants (fzanalysis.ingest.indicator_list): two-level row headers and areas across the columns.
 
 Each shape is written fresh as a real .xlsx, with blank rows, a note and a sign-off around the table
 and one bad value: the test states every value kept (cell, value, area) and every log line that matters.
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from fzanalysis.core.catalog import load_catalog
-from fzanalysis.clean import clean_workbook
+from fzanalysis.ingest.clean import clean_workbook
 from tests.xlsx_factory import SIGN_OFF, YEAR, across_grid, org_line, two_level_grid, write_xlsx
 
 CAT = load_catalog()
@@ -24,7 +24,7 @@ def clean(path):
 
 def year_events(path, kind) -> list:
     """Events of one workbook cleaned as a year folder would be (the 合计 checks run per year)."""
-    from fzanalysis.clean import clean_year
+    from fzanalysis.ingest.clean import clean_year
 
     log = clean_year(path.parent, YEAR, [path], CAT).log
     return [e for e in log[log["event"] == kind].itertuples()]

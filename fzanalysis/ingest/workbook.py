@@ -24,7 +24,7 @@ from pathlib import Path
 
 from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
-from .core.errors import ParameterError, WorkbookError, WorkbookTooLarge
+from ..core.errors import ParameterError, WorkbookError, WorkbookTooLarge
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv")
 DEFAULT_MAX_UNCOMPRESSED = 200 * 1024 * 1024  # bytes
