@@ -60,8 +60,8 @@ def make_text(mb: float, seed: int = 16) -> str:
 
 def _tables():
     from fzanalysis.check_report import Tables
-    from fzanalysis.ingest.clean import run_clean
-    from fzanalysis.data import load
+    from fzanalysis.store.data import run_clean
+    from fzanalysis.store.data import load
 
     raw = ROOT / "data" / "raw"
     with scratch_dir("fz-bench-check-") as tmp:

@@ -16,21 +16,21 @@ import importlib
 __version__ = "0.1.0"
 
 _LAZY = {
-    "load": ("data", "load"),
-    "load_log": ("data", "load_log"),
-    "load_unmapped": ("data", "load_unmapped"),
-    "open_year": ("data", "open_year"),
-    "open_years": ("years", "open_years"),
+    "load": ("store.data", "load"),
+    "load_log": ("store.data", "load_log"),
+    "load_unmapped": ("store.data", "load_unmapped"),
+    "open_year": ("store.data", "open_year"),
+    "open_years": ("store.years", "open_years"),
     "load_catalog": ("core.catalog", "load_catalog"),
     "parse_value": ("core.numbers", "parse_value"),
     "format_value": ("core.numbers", "format_value"),
-    "run_clean": ("ingest.clean", "run_clean"),
+    "run_clean": ("store.data", "run_clean"),
     "setup_display": ("display", "setup_display"),
-    "init_project": ("project", "init_project"),
+    "init_project": ("store.project", "init_project"),
 }
 _SUBMODULES = {name: name for name in (
-    "analysis", "data", "diagnostics", "display", "feedback", "folders", "outputs", "plots", "project", "runner",
-    "scorecard", "status", "template", "trends", "years")}
+    "analysis", "diagnostics", "display", "feedback", "plots", "runner", "scorecard", "status", "template", "trends")}
+_SUBMODULES.update({name: f"store.{name}" for name in ("data", "folders", "outputs", "project", "years")})
 _SUBMODULES.update({name: f"ingest.{name}" for name in ("clean", "log", "resubmission", "workbook")},
                    layout="ingest.tables", layout_a="ingest.indicator_list")
 _SUBMODULES.update({name: f"core.{name}" for name in ("areas", "catalog", "errors", "numbers", "sanitize",

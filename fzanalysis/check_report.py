@@ -363,11 +363,11 @@ def check_file(path: str | Path, year: int, baseline_year: int | None = None,
                raw_dir: str | Path | None = None, limits: "Limits | None" = None) -> tuple[pd.DataFrame, Path]:
     """Check a finished report against ``year``'s data; writes ``<out>/<year>/report_check.csv``
     (folders not given are the project's; ``limits``: :func:`fzanalysis.report_read.read_paragraphs`)."""
-    from .data import check_year, load, resolve_baseline
+    from .store.data import check_year, load, resolve_baseline
     from .core.errors import ParameterError
-    from .folders import write_set
-    from .outputs import csv_bytes
-    from .project import folders
+    from .store.folders import write_set
+    from .store.outputs import csv_bytes
+    from .store.project import folders
     from .report_read import read_paragraphs
 
     year = check_year(year)

@@ -1,7 +1,7 @@
 """Command line: ``fzanalysis clean | run | report | check-report | init | catalog`` (DESIGN.md §5).
 
 Folders not given (``--raw``, ``--processed``/``--out``) are the project's: ``FZANALYSIS_HOME``, else
-the nearest folder upwards from the working directory holding ``data/raw`` (:mod:`fzanalysis.project`).
+the nearest folder upwards from the working directory holding ``data/raw`` (:mod:`fzanalysis.store.project`).
 Exit status 0 on success; non-zero with one line per problem on failure, never a traceback
 for bad input.
 """
@@ -165,10 +165,11 @@ def _cmd_check_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_clean(args: argparse.Namespace) -> int:
-    from .ingest.clean import GRID_WARNING, run_clean
+    from .ingest.clean import GRID_WARNING
+    from .store.data import run_clean
     from .ingest.workbook import Limits
 
-    from .project import folders
+    from .store.project import folders
 
     f = folders(args.raw, args.out, need=("raw", "processed"))
     args.raw, args.out = f.raw, f.processed
@@ -193,7 +194,7 @@ def _cmd_clean(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .project import folders
+    from .store.project import folders
     from .runner import run
 
     f = folders(args.raw, args.processed, args.out)
@@ -204,7 +205,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     out = Path(args.out) / str(args.year)
     log_file = Path(args.processed) / str(args.year) / "cleaning_log.csv"
     if log_file.exists():  # a workbook that could not be read is a finding, not a failed run: warn, exit 0
-        from .data import load_log
+        from .store.data import load_log
 
         log = load_log(args.year, args.processed)
         for row in log[log["event"].isin(["unreadable_workbook", "workbook_too_large", "outside_raw"])].itertuples():
@@ -228,7 +229,7 @@ def _cmd_catalog(args: argparse.Namespace) -> int:
 
     from .core.catalog import load_catalog
     from .display import text_table
-    from .outputs import csv_bytes
+    from .store.outputs import csv_bytes
 
     table = load_catalog().table()
     if args.csv:
@@ -248,8 +249,8 @@ def _cmd_catalog(args: argparse.Namespace) -> int:
 def _cmd_init(args: argparse.Namespace) -> int:
     import datetime
 
-    from .data import check_year
-    from .project import RAW, init_project
+    from .store.data import check_year
+    from .store.project import RAW, init_project
 
     year = check_year(args.year if args.year is not None else datetime.date.today().year - 1)
     made = init_project(args.dir, year)

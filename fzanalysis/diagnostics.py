@@ -488,7 +488,7 @@ def find_problems(tidy: pd.DataFrame, catalog: Catalog | None = None, baseline: 
                   history: pd.DataFrame | None = None) -> pd.DataFrame:
     """All findings of :data:`RULES` as one table with :data:`COLUMNS`, most severe first.
 
-    ``history``: the tables of the years before the baseline year, stacked (:meth:`fzanalysis.years.YearsData.history`);
+    ``history``: the tables of the years before the baseline year, stacked (:meth:`fzanalysis.store.years.YearsData.history`);
     the year-on-year rule then tells a drop after years of growth from the figure's usual swings."""
     catalog = catalog or load_catalog()
     cfg = load_config(config)
@@ -554,7 +554,7 @@ def write_findings(findings: pd.DataFrame, out_dir: str | Path) -> tuple[Path, P
     """Write ``findings.csv`` (UTF-8 with BOM, formula-safe) and ``findings.json`` atomically."""
     import json
 
-    from .outputs import atomic_write_bytes, csv_bytes
+    from .store.outputs import atomic_write_bytes, csv_bytes
 
     out_dir = Path(out_dir)
     csv_path, json_path = out_dir / "findings.csv", out_dir / "findings.json"

@@ -191,13 +191,13 @@ def write_feedback(year: int, out_dir: str | Path, processed_dir: str | Path | N
                    baseline_year: int | None = None) -> list[Path]:
     """One 核对反馈表 per unit with anything to fix: the whole content of ``out_dir`` (the forms of the
     year), swapped in at once — a unit whose problems were fixed has no form left from before. The
-    folder may hold only forms this command wrote (:func:`fzanalysis.folders.write_set` with
+    folder may hold only forms this command wrote (:func:`fzanalysis.store.folders.write_set` with
     ``mine=True``): a file it did not write is never deleted, the command is refused. The problems are
     the report's for the same baseline year (default: the year before, when it has data)."""
-    from .data import check_year, open_year, resolve_baseline
-    from .folders import safe_components, write_set
-    from .project import folders
-    from .years import year_findings
+    from .store.data import check_year, open_year, resolve_baseline
+    from .store.folders import safe_components, write_set
+    from .store.project import folders
+    from .store.years import year_findings
 
     year = check_year(year)
     f = folders(raw_dir, processed_dir, out_dir, need=("raw", "processed"))  # not given: the project's

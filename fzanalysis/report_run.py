@@ -2,7 +2,7 @@
 
 ``<out>/<year>/report.md``, ``report.html``, ``report.docx`` (a comment on every figure and a 数据来源
 appendix) and ``report_public.docx`` (the same text, no comments, no appendix). The four are swapped
-in together (:func:`fzanalysis.folders.write_set`) and are byte-identical for the same input.
+in together (:func:`fzanalysis.store.folders.write_set`) and are byte-identical for the same input.
 :func:`report_step` is the last step of ``fzanalysis run``: it never raises, and its summary goes
 into ``run.json``.
 """
@@ -12,13 +12,13 @@ from pathlib import Path
 
 from .core.catalog import load_catalog
 from .core.errors import FzError, ParameterError
-from .data import check_year, load, load_log, resolve_baseline
 from .docx_writer import to_docx
-from .folders import write_set
-from .project import folders
 from .report import build_draft
 from .report_render import to_html, to_markdown
-from .years import year_findings
+from .store.data import check_year, load, load_log, resolve_baseline
+from .store.folders import write_set
+from .store.project import folders
+from .store.years import year_findings
 
 __all__ = ["REPORT_FILES", "report_step", "write_report"]
 

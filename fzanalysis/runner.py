@@ -28,11 +28,11 @@ from pathlib import Path
 
 from .core.errors import ParameterError
 from .core.files import HTML_TEMPLATE, NOTEBOOKS
-from .data import READ_ONLY_ENV, STAGE_ENV, STAGE_FOR_ENV, check_year, ensure_clean, require_data, resolve_baseline
-from .folders import locked, recover, staging, swap_in
-from .outputs import atomic_write_bytes
-from .project import folders
-from .years import available_years
+from .store.data import READ_ONLY_ENV, STAGE_ENV, STAGE_FOR_ENV, check_year, ensure_clean, require_data, resolve_baseline
+from .store.folders import locked, recover, staging, swap_in
+from .store.outputs import atomic_write_bytes
+from .store.project import folders
+from .store.years import available_years
 
 # the kernel's own start-up chatter (transport warnings) is noise under cron: cell errors still
 # reach the executed notebook and run.json
@@ -281,7 +281,7 @@ def _shows_progress(progress: bool | None, stream) -> bool:
 def _run_notebooks(notebooks: list[Path], stage: Path, year: int, baseline_year: int | None, raw_dir: Path,
                    processed_dir: Path, out_dir: Path, jobs: int, progress: bool | None) -> list[NotebookResult]:
     """Execute the notebooks into ``stage/<year>/``: their ``output_dir`` parameter names the reports
-    folder, and :func:`fzanalysis.data.staged` sends their outputs to ``stage`` until the swap."""
+    folder, and :func:`fzanalysis.store.data.staged` sends their outputs to ``stage`` until the swap."""
     year_out = stage / str(year)
     year_out.mkdir(parents=True, exist_ok=True)
     params = dict(year=year, baseline_year=baseline_year, raw_dir=str(raw_dir),

@@ -160,7 +160,7 @@ SCORECARD_FILES = ("scorecard.csv", "scorecard_details.csv")
 
 def scorecard_files(card: pd.DataFrame, details: pd.DataFrame) -> dict[str, bytes]:
     """``scorecard.csv`` (ranked) and ``scorecard_details.csv`` (every point with its findings and cells)."""
-    from .outputs import csv_bytes
+    from .store.outputs import csv_bytes
 
     return dict(zip(SCORECARD_FILES, (csv_bytes(card), csv_bytes(details))))
 
@@ -168,7 +168,7 @@ def scorecard_files(card: pd.DataFrame, details: pd.DataFrame) -> dict[str, byte
 def write_scorecard(card: pd.DataFrame, details: pd.DataFrame, out_dir: str | Path) -> tuple[Path, Path]:
     """Both files written into ``out_dir`` (the scorecard notebook: inside ``fzanalysis run`` its folder is
     the run's staging folder, swapped in whole with the run; the command uses :func:`write_year_scorecard`)."""
-    from .outputs import atomic_write_bytes
+    from .store.outputs import atomic_write_bytes
 
     out_dir = Path(out_dir)
     for name, data in scorecard_files(card, details).items():
@@ -180,12 +180,12 @@ def write_year_scorecard(year: int, baseline_year: int | None = None, processed_
                          raw_dir: str | Path | None = None, out_dir: str | Path | None = None,
                          catalog: Catalog | None = None) -> tuple[pd.DataFrame, pd.DataFrame, tuple[Path, Path]]:
     """``fzanalysis scorecard``: load the year (and its baseline), score it on the problem list the report
-    and the feedback forms read (:func:`fzanalysis.years.year_findings`), write both files into
+    and the feedback forms read (:func:`fzanalysis.store.years.year_findings`), write both files into
     ``<out_dir>/<year>/``, swapped in together under the folder's lock. Folders not given are the project's."""
-    from .data import check_year, open_year, resolve_baseline
-    from .folders import write_set
-    from .project import folders
-    from .years import year_findings
+    from .store.data import check_year, open_year, resolve_baseline
+    from .store.folders import write_set
+    from .store.project import folders
+    from .store.years import year_findings
 
     f = folders(raw_dir, processed_dir, out_dir)
     year = check_year(year)

@@ -96,10 +96,10 @@ def status_csv_table(status: pd.DataFrame) -> pd.DataFrame:
 def write_status(year: int, processed_dir: str | Path | None = None, raw_dir: str | Path | None = None,
                  out_dir: str | Path | None = None, catalog: Catalog | None = None) -> tuple[pd.DataFrame, Path]:
     """Load ``year``, compute the status and write ``<out_dir>/<year>/status.csv`` (swapped in under the folder's lock)."""
-    from .data import check_year, load, load_log
-    from .folders import write_set
-    from .outputs import csv_bytes
-    from .project import folders
+    from .store.data import check_year, load, load_log
+    from .store.folders import write_set
+    from .store.outputs import csv_bytes
+    from .store.project import folders
 
     year = check_year(year)
     f = folders(raw_dir, processed_dir, out_dir)  # not given: the project's

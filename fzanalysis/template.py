@@ -426,7 +426,7 @@ def build_template(org: str, year: int, previous: pd.DataFrame | None = None,
 
 def template_name(org: str, year: int) -> str:
     """The template's file name: ``form_texts.csv`` with the unit's name as a safe file-name component."""
-    from .folders import safe_component
+    from .store.folders import safe_component
 
     return load_texts().text("template.file_name", year=year, org=safe_component(org))
 
@@ -436,11 +436,11 @@ def write_templates(year: int, out_dir: str | Path, org: str | None = None,
                     catalog: Catalog | None = None) -> list[Path]:
     """Write the templates of every expected unit (or of ``org``) into ``out_dir``, swapped in at once;
     last year's values come from the processed data of ``year - 1`` when they exist. The folder may
-    hold only templates this command wrote (:func:`fzanalysis.folders.write_set` with ``mine=True``):
+    hold only templates this command wrote (:func:`fzanalysis.store.folders.write_set` with ``mine=True``):
     all units replace the folder's templates, one unit (``org``) keeps the others'."""
-    from .data import check_year, default_baseline, load
-    from .folders import safe_components, write_set
-    from .project import folders
+    from .store.data import check_year, default_baseline, load
+    from .store.folders import safe_components, write_set
+    from .store.project import folders
 
     year = check_year(year)
     f = folders(raw_dir, processed_dir, out_dir, need=("raw", "processed"))  # not given: the project's

@@ -1,6 +1,6 @@
 """Trends over every available year (多年趋势): one row per figure, one column per year, CAGR where it means something.
 
-:func:`trend_table` reads the stacked tables of :func:`fzanalysis.years.load_years` (a unit's own
+:func:`trend_table` reads the stacked tables of :func:`fzanalysis.store.years.load_years` (a unit's own
 figures, area ""); a year's duplicate submissions are settled by :func:`fzanalysis.core.compute.settle`
 (conflicting ones give no value that year and say so). ``年均增长率（%）`` is the compound annual
 growth rate ``(last / first) ** (1 / years between) − 1`` — only for counts and amounts with at least

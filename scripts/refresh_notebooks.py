@@ -24,7 +24,7 @@ import nbformat
 import papermill as pm
 
 from fzanalysis.core.files import NOTEBOOKS
-from fzanalysis.project import HOME_ENV, RAW
+from fzanalysis.store.project import HOME_ENV, RAW
 from fzanalysis.runner import KERNEL_QUIET
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,7 +12,7 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from fzanalysis.ingest.clean import run_clean
+from fzanalysis.store.data import run_clean
 from fzanalysis.report_run import write_report
 
 ROOT = Path(__file__).resolve().parent.parent

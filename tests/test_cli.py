@@ -13,7 +13,7 @@ import pytest
 
 from fzanalysis import cli
 from fzanalysis.core.catalog import load_catalog
-from fzanalysis.ingest.clean import OUTPUT_FILES
+from fzanalysis.store.outputs import OUTPUT_FILES
 from fzanalysis.core.errors import FzError
 from tests.xlsx_factory import make_good_market, truncate, write_xlsx
 
@@ -283,7 +283,7 @@ def test_every_command_refuses_an_output_folder_overlapping_raw_and_writes_nothi
 
 def test_the_library_entry_points_refuse_it_too(project):
     import fzanalysis as fz
-    from fzanalysis.ingest.clean import run_clean
+    from fzanalysis.store.data import run_clean
     from fzanalysis.feedback import write_feedback
     from fzanalysis.report_run import write_report
     from fzanalysis.status import write_status

@@ -101,7 +101,7 @@ import pandas as pd  # noqa: E402
 from fzanalysis import analysis, diagnostics  # noqa: E402
 from fzanalysis.core import compute  # noqa: E402
 from fzanalysis.core.catalog import load_catalog  # noqa: E402
-from fzanalysis.ingest.clean import run_clean  # noqa: E402
+from fzanalysis.store.data import run_clean  # noqa: E402
 from tests.xlsx_factory import make_layout_a, make_layout_b, org_line  # noqa: E402
 
 CAT = load_catalog()

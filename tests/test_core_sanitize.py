@@ -305,7 +305,7 @@ def _leaks(text: str) -> list[str]:
 
 
 def test_spellings_reach_no_output_of_clean_status_or_check_report(tmp_path, capsys):
-    from fzanalysis.ingest.clean import run_clean
+    from fzanalysis.store.data import run_clean
     from fzanalysis.cli import main
 
     raw, processed, out = tmp_path / "raw", tmp_path / "processed", tmp_path / "out"

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from fzanalysis.core.catalog import load_catalog
-from fzanalysis.ingest.clean import run_clean
+from fzanalysis.store.data import run_clean
 from fzanalysis.ingest.log import check_ledger
 from fzanalysis.ingest.workbook import a1
 from tests.xlsx_factory import YEAR, org_line, write_xlsx

@@ -10,7 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from fzanalysis.ingest.clean import INDICATOR_COLUMNS, OUTPUT_FILES, run_clean
+from fzanalysis.ingest.clean import INDICATOR_COLUMNS
+from fzanalysis.store.data import run_clean
+from fzanalysis.store.outputs import OUTPUT_FILES
 from fzanalysis.ingest.log import LOG_COLUMNS, check_ledger
 
 ROOT = Path(__file__).resolve().parent.parent

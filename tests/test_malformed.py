@@ -23,7 +23,9 @@ import pandas as pd
 import pytest
 
 from fzanalysis.core.catalog import load_catalog
-from fzanalysis.ingest.clean import OUTPUT_FILES, clean_workbook, run_clean
+from fzanalysis.ingest.clean import clean_workbook
+from fzanalysis.store.data import run_clean
+from fzanalysis.store.outputs import OUTPUT_FILES
 from fzanalysis.ingest.log import check_ledger
 from fzanalysis.ingest.workbook import Limits
 from tests.xlsx_factory import (

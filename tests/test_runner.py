@@ -26,7 +26,7 @@ from fzanalysis.core.catalog import load_catalog
 from fzanalysis.diagnostics import COLUMNS
 from fzanalysis.core.errors import ParameterError
 from fzanalysis.core.files import NOTEBOOKS
-from fzanalysis.project import Folders
+from fzanalysis.store.project import Folders
 from tests.xlsx_factory import layout_a_grid, layout_b_grid, make_layout_a, org_line, write_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent

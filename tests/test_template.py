@@ -13,7 +13,7 @@ from openpyxl import Workbook, load_workbook
 from fzanalysis.core.catalog import load_catalog
 from fzanalysis.ingest.clean import clean_year, discover
 from fzanalysis.cli import main
-from fzanalysis.data import load, load_log, load_unmapped
+from fzanalysis.store.data import load, load_log, load_unmapped
 from fzanalysis.core.numbers import parse_value
 from fzanalysis.core.sanitize import personal_labels
 from fzanalysis.template import (accepts, build_template, form_item, load_texts, plan_for, template_name,

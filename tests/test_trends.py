@@ -9,7 +9,7 @@ import pytest
 
 from fzanalysis.core.catalog import load_catalog
 from fzanalysis.trends import cagr, trend_table
-from fzanalysis.years import open_years
+from fzanalysis.store.years import open_years
 from tests.test_diagnostics import make_tidy
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Mapping
 
 import pandas as pd
-import pyarrow as pa
 
 from ..core.catalog import Catalog, load_catalog
 from ..core.errors import FzError, ParameterError, ValueParseError, WorkbookTooLarge
@@ -460,49 +459,3 @@ def _flag_duplicates(results: list[FileResult]) -> None:
 
 
 DUPLICATES_NAMED = 3  # a duplicate's reason names this many other files at most: the log grows linearly
-
-
-# ------------------------------------------------------------------------------ edges
-OUTPUT_FILES = ("indicators.csv", "indicators.parquet", "cleaning_log.csv", "unmapped.csv")
-PARQUET_TYPES = {"year": pa.int64(), "value": pa.float64()}  # the other columns are text
-
-
-def write_year(result: CleanResult, out_dir: Path, raw_dir: Path) -> Path:
-    """Write the §3 outputs of one year to ``<out_dir>/<year>/``, swapped in whole (under the lock
-    of ``out_dir``: a reader sees the previous set or this one, never a mix; never into ``raw_dir``).
-    Written from the rows, without building DataFrames: the per-year cost counts when many years are cleaned."""
-    from ..folders import write_set
-    from .log import LOG_COLUMNS
-    from ..outputs import csv_bytes_columns, parquet_bytes_columns
-
-    indicators = [[r[c] for r in result.rows] for c in INDICATOR_COLUMNS]
-    log = [[result.year] * len(result.events)] + [[e.get(c, "") for e in result.events] for c in LOG_COLUMNS[1:]]
-    files = {
-        "indicators.csv": csv_bytes_columns(INDICATOR_COLUMNS, indicators),
-        "indicators.parquet": parquet_bytes_columns(dict(zip(INDICATOR_COLUMNS, indicators)), PARQUET_TYPES),
-        "cleaning_log.csv": csv_bytes_columns(LOG_COLUMNS, log),
-        "unmapped.csv": csv_bytes_columns(UNMAPPED_COLUMNS, [[r[c] for r in result.unmapped_rows]
-                                                             for c in UNMAPPED_COLUMNS]),
-    }
-    return write_set(Path(out_dir) / str(result.year), files, raw=raw_dir)
-
-
-def run_clean(raw_dir: str | Path, out_dir: str | Path, year: int | None = None, *,
-              catalog: Catalog | None = None, limits: Limits = Limits(),
-              progress: bool | None = None) -> list[CleanResult]:
-    """Clean every year folder under ``raw_dir`` (or just ``year``) and write the outputs, holding
-    the lock of ``out_dir`` throughout (a second clean or run on it waits)."""
-    from ..folders import locked
-    from ..project import check_output
-
-    raw_dir = Path(raw_dir)
-    check_output(out_dir, raw_dir)  # before the lock: its file would be the first write
-    catalog = catalog or load_catalog()
-    results = []
-    years = discover(raw_dir, year)
-    with locked(out_dir):
-        for y, files in years.items():
-            result = clean_year(raw_dir, y, files, catalog, limits, progress)
-            write_year(result, Path(out_dir), raw_dir)
-            results.append(result)
-    return results

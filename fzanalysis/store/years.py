@@ -1,54 +1,22 @@
-"""Several years at once (多年数据): ``fz.load(years=[…])`` and ``fz.open_years(…)``.
+"""Several years at once (多年数据): ``fz.open_years(…)`` and the history before a baseline.
 
-Each year is loaded as :func:`fzanalysis.data.load` loads one (cleaned first when its processed
-table is missing or older than its raw files; refused when its ledger does not balance); the
-tables are stacked, ``year`` telling them apart. :func:`available_years` lists the years that have
-raw or processed data, so notebooks show every year there is.
+Each year is loaded as :func:`fzanalysis.store.data.load` loads one (cleaned first when its processed
+table is missing or older than its raw files; refused when its ledger does not balance); the tables are
+stacked (:func:`fzanalysis.store.data.load_years`, also ``fz.load(years=[…])``), ``year`` telling them apart.
+:func:`fzanalysis.store.data.available_years` lists the years that have raw or processed data, so notebooks
+show every year there is.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from .core.catalog import Catalog, load_catalog
-from .core.errors import ParameterError
-
-
-def available_years(raw_dir: str | Path | None = None, processed_dir: str | Path | None = None,
-                    until: int | None = None) -> list[int]:
-    """Years with a raw folder or a processed table, ascending (up to ``until`` when given); folders not
-    given are the project's (:mod:`fzanalysis.project`)."""
-    raw_dir, processed_dir = _folders(raw_dir, processed_dir)
-    found = set()
-    for base, need in ((Path(raw_dir), None), (Path(processed_dir), "indicators.parquet")):
-        if base.is_dir():
-            for p in base.iterdir():
-                if p.is_dir() and re.fullmatch(r"(19|20)\d\d", p.name) and (need is None or (p / need).exists()):
-                    found.add(int(p.name))
-    return sorted(y for y in found if until is None or y <= until)
-
-
-def load_years(years: list[int] | None = None, processed_dir: str | Path | None = None,
-               raw_dir: str | Path | None = None) -> pd.DataFrame:
-    """The tidy tables of ``years`` (default: every available year) stacked, oldest first."""
-    from .data import check_year, load
-
-    raw_dir, processed_dir = _folders(raw_dir, processed_dir)
-
-    years = sorted({check_year(y) for y in years}) if years else available_years(raw_dir, processed_dir)
-    if not years:
-        raise ParameterError(f"没有任何年度的数据：{raw_dir} 与 {processed_dir} 下都没有年份目录")
-    return pd.concat([load(y, processed_dir, raw_dir) for y in years], ignore_index=True)
-
-
-def _folders(raw_dir: str | Path | None, processed_dir: str | Path | None) -> tuple[Path, Path]:
-    from .project import folders
-
-    f = folders(raw_dir, processed_dir, need=("raw", "processed"))
-    return f.raw, f.processed
+from ..core.catalog import Catalog, load_catalog
+from ..core.errors import ParameterError
+from .data import available_years, check_year, load_log, load_years
+from .project import folders
 
 
 @dataclass
@@ -77,9 +45,8 @@ class YearsData:
 def open_years(year: int | None = None, raw_dir: str | Path | None = None, processed_dir: str | Path | None = None,
                years: list[int] | None = None) -> YearsData:
     """Every available year up to ``year`` (default: the latest), or exactly ``years``."""
-    from .data import check_year, load_log
-
-    raw_dir, processed_dir = _folders(raw_dir, processed_dir)
+    f = folders(raw_dir, processed_dir, need=("raw", "processed"))
+    raw_dir, processed_dir = f.raw, f.processed
 
     chosen = sorted({check_year(y) for y in years}) if years else available_years(
         raw_dir, processed_dir, None if year is None else check_year(year))
@@ -106,6 +73,6 @@ def year_findings(tidy: pd.DataFrame, log: pd.DataFrame | None, baseline: pd.Dat
     """A year's problem list as every reader of it gets it — the diagnostics and scorecard notebooks,
     the report's 存在的问题, the feedback forms, ``fzanalysis scorecard``: :func:`fzanalysis.diagnostics.find_problems`
     with the baseline and the longer history of the years before it (:func:`history_before`)."""
-    from .diagnostics import find_problems
+    from ..diagnostics import find_problems
 
     return find_problems(tidy, catalog, baseline, log, history=history_before(baseline_year, raw_dir, processed_dir))

@@ -20,8 +20,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .core.errors import ValueParseError
-from .core.numbers import parse_value
+from ..core.errors import ValueParseError
+from ..core.numbers import parse_value
+from ..ingest.clean import INDICATOR_COLUMNS, UNMAPPED_COLUMNS, CleanResult
+from ..ingest.log import LOG_COLUMNS
+from .folders import FILE_MODE, io_error, write_set
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_FIRST = frozenset(_FORMULA_START)
@@ -42,8 +45,6 @@ def neutralise(text: object) -> object:
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write one file atomically (a temporary name in the same folder, then a rename), with the
     user's umask; a write error is a one-line :class:`~fzanalysis.core.errors.OutputError`."""
-    from .folders import FILE_MODE, io_error
-
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -126,3 +127,24 @@ def write_csv(df: pd.DataFrame, path: Path) -> None:
 
 def write_parquet(df: pd.DataFrame, path: Path) -> None:
     atomic_write_bytes(path, parquet_bytes(df))
+
+
+# ------------------------------------------------------------------------------ the cleaner's outputs
+OUTPUT_FILES = ("indicators.csv", "indicators.parquet", "cleaning_log.csv", "unmapped.csv")
+PARQUET_TYPES = {"year": pa.int64(), "value": pa.float64()}  # the other columns are text
+
+
+def write_year(result: CleanResult, out_dir: Path, raw_dir: Path) -> Path:
+    """Write the §3 outputs of one year to ``<out_dir>/<year>/``, swapped in whole (under the lock
+    of ``out_dir``: a reader sees the previous set or this one, never a mix; never into ``raw_dir``).
+    Written from the rows, without building DataFrames: the per-year cost counts when many years are cleaned."""
+    indicators = [[r[c] for r in result.rows] for c in INDICATOR_COLUMNS]
+    log = [[result.year] * len(result.events)] + [[e.get(c, "") for e in result.events] for c in LOG_COLUMNS[1:]]
+    files = {
+        "indicators.csv": csv_bytes_columns(INDICATOR_COLUMNS, indicators),
+        "indicators.parquet": parquet_bytes_columns(dict(zip(INDICATOR_COLUMNS, indicators)), PARQUET_TYPES),
+        "cleaning_log.csv": csv_bytes_columns(LOG_COLUMNS, log),
+        "unmapped.csv": csv_bytes_columns(UNMAPPED_COLUMNS, [[r[c] for r in result.unmapped_rows]
+                                                             for c in UNMAPPED_COLUMNS]),
+    }
+    return write_set(Path(out_dir) / str(result.year), files, raw=raw_dir)

@@ -15,7 +15,7 @@ to point elsewhere.  :func:`init_project` lays out a new project folder.
 
 The raw folder is read only: :func:`check_output` refuses an output folder that is, contains or lies
 inside it (after resolving links and ``..``, also before the output folder exists).  :func:`folders`
-applies it to the processed and reports folders it returns, and :func:`fzanalysis.folders.write_set`
+applies it to the processed and reports folders it returns, and :func:`fzanalysis.store.folders.write_set`
 to every set it writes, so no command and no library entry point writes into or over raw data.
 :data:`fzanalysis.core.files.PRODUCT_FILES` are the names the product writes: the cleaner never reads them as
 submissions.
@@ -27,8 +27,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .core.errors import ParameterError
-from .core.files import NOTEBOOKS, PROJECT_README
+from ..core.errors import ParameterError
+from ..core.files import NOTEBOOKS, PROJECT_README
 
 HOME_ENV = "FZANALYSIS_HOME"
 RAW, PROCESSED, REPORTS = Path("data", "raw"), Path("data", "processed"), Path("reports")

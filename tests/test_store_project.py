@@ -1,4 +1,4 @@
-"""Tests of fzanalysis.project: one rule for where data live, the new project folder, the shipped notebooks."""
+"""Tests of fzanalysis.store.project: one rule for where data live, the new project folder, the shipped notebooks."""
 from __future__ import annotations
 
 import os
@@ -13,7 +13,7 @@ import pytest
 import fzanalysis
 from fzanalysis.core.errors import ParameterError
 from fzanalysis.core.files import NOTEBOOKS, PRODUCT_FILES
-from fzanalysis.project import HOME_ENV, check_output, folders, find_root, init_project
+from fzanalysis.store.project import HOME_ENV, check_output, folders, find_root, init_project
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -128,7 +128,7 @@ def test_folders_check_every_output_folder_against_raw(raw_link):
 def test_every_file_the_commands_write_is_a_product_file():
     """The cleaner sets these names aside in raw folders: every name a writer uses must be one."""
     from fzanalysis.check_report import CHECK_FILE
-    from fzanalysis.ingest.clean import OUTPUT_FILES
+    from fzanalysis.store.outputs import OUTPUT_FILES
     from fzanalysis.report_run import REPORT_FILES
     from fzanalysis.scorecard import SCORECARD_FILES
     from fzanalysis.status import STATUS_FILE

@@ -8,7 +8,8 @@ import pytest
 
 import fzanalysis as fz
 from fzanalysis.core.errors import ParameterError
-from fzanalysis.years import available_years, history_before, open_years
+from fzanalysis.store.data import available_years
+from fzanalysis.store.years import history_before, open_years
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,7 +11,7 @@
 - :func:`recover` — run by every writer under the lock: removes a killed writer's staging
   folders and, if it was killed between the two renames, puts the previous set back.
 - :func:`write_set` — the one all-or-nothing writer every command uses: refuses a folder that overlaps
-  the raw folder (:func:`fzanalysis.project.check_output`) and a file name that is not a plain name
+  the raw folder (:func:`fzanalysis.store.project.check_output`) and a file name that is not a plain name
   inside the folder, then stages, swaps in and recovers under the folder's lock.  A folder the user
   names for forms (``feedback``, ``template``: ``mine=True``) holds only what the product wrote,
   recorded in :data:`MANIFEST`; a file it did not write, or one changed since, is never deleted: the
@@ -34,7 +34,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .core.errors import FolderBusy, OutputError, ParameterError
+from ..core.errors import FolderBusy, OutputError, ParameterError
+from ..core.sanitize import clean_text
+from .project import check_output
 
 try:  # POSIX; on Windows the lock is a no-op (one analyst, one process)
     import fcntl
@@ -197,8 +199,6 @@ def write_set(target: Path, files: dict[str, bytes], *, raw: str | Path, mine: b
     carried over.  ``mine=True`` (a folder the user names for forms): the folder may hold only files
     the product wrote there (:data:`MANIFEST`, unchanged since) — anything else is refused, never
     deleted; the old forms the new set lacks are removed, or kept with ``keep=True``."""
-    from .project import check_output
-
     given = Path(target)
     check_output(given, raw)
     for name in files:
@@ -289,8 +289,6 @@ def safe_component(text: str, limit: int = NAME_BYTES) -> str:
     had to change, or be shortened, ends in ``~`` and a short stable hash of the masked name — not of
     the original, whose hash would let a phone number be found again by trying every one: so two names
     that differ only in what was masked give one component (:func:`safe_components` tells them apart)."""
-    from .core.sanitize import clean_text
-
     original = str(text)
     masked = clean_text(original)
     s = _UNSAFE.sub("_", masked)

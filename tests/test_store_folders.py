@@ -1,4 +1,4 @@
-"""fzanalysis.folders: one writer at a time, a year's outputs swapped in whole, killed writers
+"""fzanalysis.store.folders: one writer at a time, a year's outputs swapped in whole, killed writers
 cleaned up after — and ``clean`` killed at many moments or run twice at once never leaves a mix."""
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from fzanalysis import folders
+from fzanalysis.store import folders
 from fzanalysis.core.errors import FolderBusy, OutputError, ParameterError
 from fzanalysis.core.files import PRODUCT_FILES
 
@@ -26,7 +26,7 @@ RAW = ROOT / "data" / "raw"
 
 # ------------------------------------------------------------------------------ the lock
 def _hold(folder: Path, seconds: float, shared: bool = False) -> subprocess.Popen:
-    code = (f"import time; from fzanalysis.folders import locked\n"
+    code = (f"import time; from fzanalysis.store.folders import locked\n"
             f"with locked({str(folder)!r}, shared={shared}):\n    print('held', flush=True); time.sleep({seconds})")
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "held"
@@ -355,7 +355,7 @@ def test_two_cleans_at_once_on_one_folder_never_mix(tmp_path, two_raws):
 def two_years_of_data(tmp_path_factory):
     """Raw folders A (the market and the audit office) and B (A without the market's workbook), each
     cleaned once, and a draft to check: every command gives a different set for A and for B."""
-    from fzanalysis.ingest.clean import run_clean
+    from fzanalysis.store.data import run_clean
     from tests.xlsx_factory import make_good_market, make_layout_a, org_line
 
     base = tmp_path_factory.mktemp("sets")

@@ -4,8 +4,13 @@
 processed table is missing or older than the raw files.  ``open_year`` bundles what a section
 notebook needs: the year's table, the baseline year's table (or a note why there is none),
 the cleaning log and unmapped labels, and where figures go.  A folder not given is the
-project's (:mod:`fzanalysis.project`: ``FZANALYSIS_HOME``, else the nearest folder upwards
+project's (:mod:`fzanalysis.store.project`: ``FZANALYSIS_HOME``, else the nearest folder upwards
 holding ``data/raw``).
+
+Several years: :func:`load_years` stacks them (``fz.load(years=[2021, 2022, 2023])``), :func:`available_years`
+lists those with raw or processed data; :mod:`fzanalysis.store.years` bundles them for the notebooks.
+:func:`run_clean` is the ``clean`` command: every year folder cleaned and written under the processed
+folder's lock.
 
 One rule for a year's data (:func:`require_data`): the raw folder ``<raw>/<year>`` is the source and
 is cleaned when newer than the processed table; without it, the processed table of the year is
@@ -14,18 +19,20 @@ used as it is; with neither, the error names both folders.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from .core.catalog import Catalog, load_catalog
-from .core.errors import DataError, ParameterError
+from ..core.catalog import Catalog, load_catalog
+from ..core.errors import DataError, ParameterError
+from ..ingest.clean import CleanResult, clean_year, discover
+from ..ingest.log import check_ledger
+from ..ingest.workbook import SPREADSHEET_SUFFIXES, Limits
 from .folders import held, locked, recover
-from .ingest.clean import OUTPUT_FILES, clean_year, discover, write_year
-from .ingest.log import check_ledger
-from .ingest.workbook import SPREADSHEET_SUFFIXES
-from .project import Folders, folders, where
+from .outputs import OUTPUT_FILES, write_year
+from .project import Folders, check_output, folders, where
 
 # Set by ``fzanalysis run`` for its kernels: the run has cleaned already, under its lock, so the
 # notebooks only read (and never wait on the run that started them).
@@ -80,6 +87,24 @@ def ensure_clean(year: int, raw_dir: str | Path | None = None, processed_dir: st
     return True
 
 
+def run_clean(raw_dir: str | Path, out_dir: str | Path, year: int | None = None, *,
+              catalog: Catalog | None = None, limits: Limits = Limits(),
+              progress: bool | None = None) -> list[CleanResult]:
+    """Clean every year folder under ``raw_dir`` (or just ``year``) and write the outputs, holding
+    the lock of ``out_dir`` throughout (a second clean or run on it waits)."""
+    raw_dir = Path(raw_dir)
+    check_output(out_dir, raw_dir)  # before the lock: its file would be the first write
+    catalog = catalog or load_catalog()
+    results = []
+    years = discover(raw_dir, year)
+    with locked(out_dir):
+        for y, files in years.items():
+            result = clean_year(raw_dir, y, files, catalog, limits, progress)
+            write_year(result, Path(out_dir), raw_dir)
+            results.append(result)
+    return results
+
+
 def has_data(year: int, raw_dir: str | Path, processed_dir: str | Path) -> bool:
     return (Path(raw_dir) / str(year)).is_dir() or (Path(processed_dir) / str(year) / "indicators.parquet").exists()
 
@@ -115,10 +140,8 @@ def require_data(year: int, f: Folders) -> bool:
 def load(year: int | None = None, processed_dir: str | Path | None = None, raw_dir: str | Path | None = None, *,
          years: list[int] | None = None) -> pd.DataFrame:
     """The tidy indicator table of ``year`` (cleaning first when it is missing or stale); with
-    ``years=[2021, 2022, 2023]`` those years stacked (:func:`fzanalysis.years.load_years`)."""
+    ``years=[2021, 2022, 2023]`` those years stacked (:func:`load_years`)."""
     if years is not None:
-        from .years import load_years
-
         return load_years(years, processed_dir, raw_dir)
     return _load_set(year, processed_dir, raw_dir)[0]
 
@@ -150,6 +173,36 @@ def _load_set(year: int, processed_dir: str | Path | None,
         raise DataError(f"{year} 年的清洗结果前后不一致（{'、'.join(bad[:3])}{'等' if len(bad) > 3 else ''} 台账不平），"
                         "请重新运行 fzanalysis clean", file=str(folder))
     return tidy, log, unmapped
+
+
+def available_years(raw_dir: str | Path | None = None, processed_dir: str | Path | None = None,
+                    until: int | None = None) -> list[int]:
+    """Years with a raw folder or a processed table, ascending (up to ``until`` when given); folders not
+    given are the project's (:mod:`fzanalysis.store.project`)."""
+    raw_dir, processed_dir = _folders(raw_dir, processed_dir)
+    found = set()
+    for base, need in ((Path(raw_dir), None), (Path(processed_dir), "indicators.parquet")):
+        if base.is_dir():
+            for p in base.iterdir():
+                if p.is_dir() and re.fullmatch(r"(19|20)\d\d", p.name) and (need is None or (p / need).exists()):
+                    found.add(int(p.name))
+    return sorted(y for y in found if until is None or y <= until)
+
+
+def load_years(years: list[int] | None = None, processed_dir: str | Path | None = None,
+               raw_dir: str | Path | None = None) -> pd.DataFrame:
+    """The tidy tables of ``years`` (default: every available year) stacked, oldest first."""
+    raw_dir, processed_dir = _folders(raw_dir, processed_dir)
+
+    years = sorted({check_year(y) for y in years}) if years else available_years(raw_dir, processed_dir)
+    if not years:
+        raise ParameterError(f"没有任何年度的数据：{raw_dir} 与 {processed_dir} 下都没有年份目录")
+    return pd.concat([load(y, processed_dir, raw_dir) for y in years], ignore_index=True)
+
+
+def _folders(raw_dir: str | Path | None, processed_dir: str | Path | None) -> tuple[Path, Path]:
+    f = folders(raw_dir, processed_dir, need=("raw", "processed"))
+    return f.raw, f.processed
 
 
 def _read_csv(path: Path) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Tests of fzanalysis.outputs: safe, deterministic, atomic output files."""
+"""Tests of fzanalysis.store.outputs: safe, deterministic, atomic output files."""
 from __future__ import annotations
 
 import io
@@ -8,9 +8,9 @@ import os
 import pandas as pd
 import pytest
 
-from fzanalysis import outputs
+from fzanalysis.store import outputs
 from fzanalysis.core.errors import OutputError
-from fzanalysis.outputs import atomic_write_bytes, csv_bytes, neutralise, parquet_bytes, write_csv
+from fzanalysis.store.outputs import atomic_write_bytes, csv_bytes, neutralise, parquet_bytes, write_csv
 
 BOM = b"\xef\xbb\xbf"
 
@@ -138,7 +138,7 @@ def test_files_take_the_users_umask(tmp_path):
     target = tmp_path / "indicators.csv"
     old = os.umask(0o022)
     try:
-        from fzanalysis import folders
+        from fzanalysis.store import folders
         atomic_write_bytes(target, b"x")
         assert (target.stat().st_mode & 0o777) == folders.FILE_MODE
     finally:

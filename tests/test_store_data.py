@@ -1,4 +1,4 @@
-"""Tests of fzanalysis.data: year checks, cached cleaning and the year bundle of the notebooks."""
+"""Tests of fzanalysis.store.data: year checks, cached cleaning and the year bundle of the notebooks."""
 from __future__ import annotations
 
 import os
@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from fzanalysis import data
-from fzanalysis.data import check_year, is_stale, load, open_year
+from fzanalysis.store import data
+from fzanalysis.store.data import check_year, is_stale, load, open_year
 from fzanalysis.core.errors import ParameterError
 from tests.xlsx_factory import org_line, write_xlsx
 
@@ -127,8 +127,8 @@ def test_load_without_any_data_is_a_parameter_error_naming_both_folders(tmp_path
 
 
 def test_one_rule_for_a_year_raw_is_the_source_processed_alone_is_used_as_it_is(dirs, tmp_path):
-    from fzanalysis.data import require_data
-    from fzanalysis.project import Folders
+    from fzanalysis.store.data import require_data
+    from fzanalysis.store.project import Folders
 
     raw, processed, reports = dirs
     assert require_data(2023, Folders(raw, processed, reports)) is True  # raw: cleaned when newer
