@@ -25,11 +25,13 @@ _LAZY = {
     "parse_value": ("core.numbers", "parse_value"),
     "format_value": ("core.numbers", "format_value"),
     "run_clean": ("store.data", "run_clean"),
-    "setup_display": ("display", "setup_display"),
+    "setup_display": ("analysis.display", "setup_display"),
     "init_project": ("store.project", "init_project"),
 }
 _SUBMODULES = {name: name for name in (
-    "analysis", "diagnostics", "display", "feedback", "plots", "runner", "scorecard", "status", "template", "trends")}
+    "feedback", "runner", "scorecard", "status", "template")}
+_SUBMODULES.update({name: f"analysis.{name}" for name in ("diagnostics", "display", "trends")},
+                   analysis="analysis.sections", plots="analysis.charts")
 _SUBMODULES.update({name: f"store.{name}" for name in ("data", "folders", "outputs", "project", "years")})
 _SUBMODULES.update({name: f"ingest.{name}" for name in ("clean", "log", "resubmission", "workbook")},
                    layout="ingest.tables", layout_a="ingest.indicator_list")

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .analysis import derived_rates
+from .analysis.sections import derived_rates
 from .core.catalog import Catalog, load_catalog
 from .core.compute import Figure, agrees, all_agree, change, is_rate
 from .core.errors import ReportError

@@ -228,7 +228,7 @@ def _cmd_catalog(args: argparse.Namespace) -> int:
     import shutil
 
     from .core.catalog import load_catalog
-    from .display import text_table
+    from .analysis.display import text_table
     from .store.outputs import csv_bytes
 
     table = load_catalog().table()

@@ -9,8 +9,8 @@ superseded is done with) that the year's processing could not use or doubts:
 - ``not_reported`` — an indicator the unit's form asks for (:func:`fzanalysis.template.expected_codes`)
   that none of its files holds;
 - ``conflicting_values``, ``total_mismatch``, ``rate_inconsistent``, ``yoy_implausible`` — each of the
-  unit's cells cited by such a finding of :func:`fzanalysis.diagnostics.find_problems`;
-- ``no_submission`` — a unit that sent nothing (:func:`fzanalysis.diagnostics.missing_orgs`).
+  unit's cells cited by such a finding of :func:`fzanalysis.analysis.diagnostics.find_problems`;
+- ``no_submission`` — a unit that sent nothing (:func:`fzanalysis.analysis.diagnostics.missing_orgs`).
 
 What was written is shown only as the log and the table keep it (:func:`fzanalysis.core.sanitize.clean_text`:
 personal data masked, again as each cell of the form is written). A form holds only its unit's cells and
@@ -24,9 +24,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from .analysis.diagnostics import find_problems, missing_orgs
 from .core.catalog import Catalog, load_catalog
 from .core.sanitize import clean_text
-from .diagnostics import find_problems, missing_orgs
 from .status import answered_codes, text_columns
 from .template import range_text, expected_codes, form_item, load_texts, workbook_bytes
 
@@ -197,7 +197,7 @@ def write_feedback(year: int, out_dir: str | Path, processed_dir: str | Path | N
     from .store.data import check_year, open_year, resolve_baseline
     from .store.folders import safe_components, write_set
     from .store.project import folders
-    from .store.years import year_findings
+    from .analysis.diagnostics import year_findings
 
     year = check_year(year)
     f = folders(raw_dir, processed_dir, out_dir, need=("raw", "processed"))  # not given: the project's

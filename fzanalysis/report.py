@@ -39,7 +39,7 @@ from jinja2.loaders import split_template_path
 from jinja2.runtime import BlockReference, LoopContext, Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
-from .analysis import derived_rates
+from .analysis.sections import derived_rates
 from .core.catalog import Catalog, load_catalog
 from .core.compute import all_agree, is_rate
 from .core.compute import change as checks_change

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .analysis.diagnostics import year_findings
 from .core.catalog import load_catalog
 from .core.errors import FzError, ParameterError
 from .docx_writer import to_docx
@@ -18,7 +19,6 @@ from .report_render import to_html, to_markdown
 from .store.data import check_year, load, load_log, resolve_baseline
 from .store.folders import write_set
 from .store.project import folders
-from .store.years import year_findings
 
 __all__ = ["REPORT_FILES", "report_step", "write_report"]
 

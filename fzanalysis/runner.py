@@ -29,10 +29,10 @@ from pathlib import Path
 from .core.errors import ParameterError
 from .core.files import HTML_TEMPLATE, NOTEBOOKS
 from .store.data import READ_ONLY_ENV, STAGE_ENV, STAGE_FOR_ENV, check_year, ensure_clean, require_data, resolve_baseline
+from .store.data import available_years
 from .store.folders import locked, recover, staging, swap_in
 from .store.outputs import atomic_write_bytes
 from .store.project import folders
-from .store.years import available_years
 
 # the kernel's own start-up chatter (transport warnings) is noise under cron: cell errors still
 # reach the executed notebook and run.json
@@ -192,10 +192,10 @@ def _finish_notebook(nb_file: Path, final: Path):
 
 def _export_html(nb_file: Path, nb) -> str:
     """The notebook as a page for readers: no code, Chinese page language, the chart's alt text
-    (``html_template/fz.html.j2``), long tables collapsed (:data:`fzanalysis.display.HTML_CSS`)."""
+    (``html_template/fz.html.j2``), long tables collapsed (:data:`fzanalysis.analysis.display.HTML_CSS`)."""
     from nbconvert import HTMLExporter
 
-    from .display import HTML_CSS
+    from .analysis.display import HTML_CSS
 
     exporter = HTMLExporter(template_name="lab", template_file=str(HTML_TEMPLATE), exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
                             language_code="zh")

@@ -23,16 +23,21 @@ import datetime as dt
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
+from .analysis.diagnostics import missing_orgs
 from .core import compute
 from .core.catalog import Catalog, load_catalog
 from .core.files import DATA_DIR
 from .core.numbers import round_half_up
-from .diagnostics import missing_orgs
 from .status import answered_codes, text_columns
 from .template import expected_codes, load_texts
+
+if TYPE_CHECKING:
+    from .analysis.charts import Chart
 
 CARD_COLUMNS = ["名次", "填报单位", "单位类型", "完整性", "数据质量", "目标达成", "总分", "扣分与依据"]
 DETAIL_COLUMNS = ["填报单位", "维度", "事项", "分值", "规则", "依据", "出处"]
@@ -180,12 +185,12 @@ def write_year_scorecard(year: int, baseline_year: int | None = None, processed_
                          raw_dir: str | Path | None = None, out_dir: str | Path | None = None,
                          catalog: Catalog | None = None) -> tuple[pd.DataFrame, pd.DataFrame, tuple[Path, Path]]:
     """``fzanalysis scorecard``: load the year (and its baseline), score it on the problem list the report
-    and the feedback forms read (:func:`fzanalysis.store.years.year_findings`), write both files into
+    and the feedback forms read (:func:`fzanalysis.analysis.diagnostics.year_findings`), write both files into
     ``<out_dir>/<year>/``, swapped in together under the folder's lock. Folders not given are the project's."""
     from .store.data import check_year, open_year, resolve_baseline
     from .store.folders import write_set
     from .store.project import folders
-    from .store.years import year_findings
+    from .analysis.diagnostics import year_findings
 
     f = folders(raw_dir, processed_dir, out_dir)
     year = check_year(year)
@@ -215,3 +220,28 @@ def weighted_shares(card: pd.DataFrame) -> pd.DataFrame:
     weight = sum(present[label] * w.num(f"weight.{k}") for k, label in COMPONENTS.items()).replace(0, float("nan"))
     return pd.DataFrame({label: (card[label].fillna(0) * w.num(f"weight.{k}") / weight).fillna(0)
                          for k, label in COMPONENTS.items()}, index=card.index)
+
+
+def scorecard_chart(card: pd.DataFrame, title: str, save_to: Path | str | None = None) -> Chart:
+    """各单位得分：横向堆叠条形，完整性、数据质量、目标达成各按权重折算，总分写在条右，第一名在上。"""
+    from .analysis.charts import BLUE, finish, new_figure, no_chart  # matplotlib: only this chart needs it
+
+    if card.empty:
+        return no_chart(title, "没有应报单位")
+    rows = card.iloc[::-1]
+    shares = weighted_shares(rows)
+    fig = new_figure(9, 0.32 * len(rows) + 1.4)
+    ax = fig.subplots()
+    left = np.zeros(len(rows))
+    for label, color in zip(shares.columns, (BLUE, "#55a868", "#c44e52")):
+        ax.barh(rows["填报单位"], shares[label], left=left, color=color, label=label)
+        left += shares[label].to_numpy()
+    for y, total in enumerate(rows["总分"]):
+        ax.text((0 if pd.isna(total) else total) + 1, y, "—" if pd.isna(total) else f"{total:g}", va="center", fontsize=8)
+    ax.set_xlim(0, 110)
+    ax.set_xlabel("总分（各维度按权重折算）")
+    ax.set_title(title)
+    ax.legend(loc="lower right", fontsize=8)
+    ranked = [f"{o}{'—' if pd.isna(t) else f'{t:g}分'}" for o, t in zip(card["填报单位"], card["总分"])]
+    alt = f"横向堆叠条形图，{title}：{len(card)}个单位按总分排列：" + "、".join(ranked) + "。"
+    return finish(fig, title, alt, save_to)

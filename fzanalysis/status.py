@@ -1,9 +1,9 @@
 """Submission tracking (报送跟踪): who sent what, which file counts, what is missing.
 
-:func:`submission_status` extends :func:`fzanalysis.analysis.submission_overview` (files and value
+:func:`submission_status` extends :func:`fzanalysis.analysis.sections.submission_overview` (files and value
 counts per unit) with what the yearly loop needs: the file that counts and the files a correction
 superseded, the indicators the unit's form asks for against those it sent, and the state of every
-expected unit. Who is missing is :func:`fzanalysis.diagnostics.missing_orgs` — the same list the
+expected unit. Who is missing is :func:`fzanalysis.analysis.diagnostics.missing_orgs` — the same list the
 ``missing_submission`` findings come from.
 
 ``fzanalysis status --year 2023`` prints the table and writes ``<out>/<year>/status.csv``: units and
@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .analysis import submission_overview
+from .analysis.diagnostics import missing_orgs
+from .analysis.sections import submission_overview
 from .core.catalog import Catalog, load_catalog
-from .diagnostics import missing_orgs
 from .template import expected_codes
 
 RECEIVED, CORRECTED, MISSING = "已报送", "已报送（有更正）", "未报送"

@@ -35,7 +35,7 @@ def raw_with_corrupt(tmp_path) -> Path:
 
 
 def test_catalog_lists_every_code_and_the_count_within_80_columns():
-    from fzanalysis.display import text_width
+    from fzanalysis.analysis.display import text_width
 
     proc = fz("catalog")
     assert proc.returncode == 0, proc.stderr

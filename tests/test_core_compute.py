@@ -98,7 +98,7 @@ def test_a_value_agrees_with_its_own_report_style_text(value, unit, qualifier):
 # ------------------------------------------------------------------------------ one answer per question
 import pandas as pd  # noqa: E402
 
-from fzanalysis import analysis, diagnostics  # noqa: E402
+from fzanalysis.analysis import diagnostics, sections  # noqa: E402
 from fzanalysis.core import compute  # noqa: E402
 from fzanalysis.core.catalog import load_catalog  # noqa: E402
 from fzanalysis.store.data import run_clean  # noqa: E402
@@ -130,7 +130,7 @@ def test_derived_rates_are_one_computation_for_tables_findings_and_checks():
                   ("区司法局", "recon_concluded", 42, "42"), ("区司法局", "recon_corrected", 7, "7"),
                   ("区司法局", "recon_corrected", 8, "8", "", "2023/区司法局（2）.xlsx")])
     raw = compute.derived_rates(tidy, CAT).set_index("code")
-    table = analysis.derived_rates(tidy, CAT).set_index("代码")
+    table = sections.derived_rates(tidy, CAT).set_index("代码")
     found = diagnostics.find_problems(tidy, CAT)
     low = found[found["rule"] == "low_derived_rate"]
     assert raw.loc["criminal_legal_aid_closure_rate", "rate"] == pytest.approx(81.25)
@@ -165,8 +165,8 @@ def test_a_total_is_judged_once_for_the_log_the_findings_and_the_comparison(tmp_
     assert judged.loc[~judged["agrees"], "total_cite"].tolist() == ["2023/区城市管理局镇街统计表.xlsx!Sheet1!C7"]
     assert [c.split(";")[0] for c in mismatch["cells"]] == ["2023/区城市管理局镇街统计表.xlsx!Sheet1!C7"]
     assert judged["agrees"].sum() == 2  # 600 人次 and the 566.2万元 total
-    towns = analysis.town_comparison(result.indicators, code="urban_vehicles_penalized", catalog=CAT)
-    assert towns.loc[analysis.ROW_DIFF].iloc[0] == 2
+    towns = sections.town_comparison(result.indicators, code="urban_vehicles_penalized", catalog=CAT)
+    assert towns.loc[sections.ROW_DIFF].iloc[0] == 2
 
 
 def test_rates_are_never_summed():
@@ -174,8 +174,8 @@ def test_rates_are_never_summed():
                   ("区司法局", "enforcement_publicity_rate", 90, "90%", "建胜镇"),
                   ("区司法局", "enforcement_publicity_rate", 95, "95%")])
     assert compute.total_checks(tidy, CAT).empty
-    towns = analysis.town_comparison(tidy, catalog=CAT)
-    assert math.isnan(towns.loc[analysis.ROW_SUM].iloc[0])
+    towns = sections.town_comparison(tidy, catalog=CAT)
+    assert math.isnan(towns.loc[sections.ROW_SUM].iloc[0])
 
 
 def test_prepare_reads_a_table_back_from_csv_without_turning_blanks_into_zero():

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fzanalysis import diagnostics
+from fzanalysis.analysis import diagnostics
 from fzanalysis.core.catalog import load_catalog
 from fzanalysis.ingest.clean import clean_year, discover
 from fzanalysis.core.errors import ParameterError

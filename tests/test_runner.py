@@ -23,7 +23,7 @@ from openpyxl import load_workbook
 
 from fzanalysis import runner
 from fzanalysis.core.catalog import load_catalog
-from fzanalysis.diagnostics import COLUMNS
+from fzanalysis.analysis.diagnostics import COLUMNS
 from fzanalysis.core.errors import ParameterError
 from fzanalysis.core.files import NOTEBOOKS
 from fzanalysis.store.project import Folders

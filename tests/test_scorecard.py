@@ -7,11 +7,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from fzanalysis import diagnostics
+from fzanalysis.analysis import diagnostics
 from fzanalysis.core.catalog import load_catalog
 from fzanalysis.ingest.clean import clean_year, discover
-from fzanalysis import plots
-from fzanalysis.scorecard import CARD_COLUMNS, load_weights, scorecard, weighted_shares, write_scorecard
+from fzanalysis.scorecard import (CARD_COLUMNS, load_weights, scorecard, scorecard_chart, weighted_shares,
+                                  write_scorecard)
 from tests.xlsx_factory import copy_bundled_year, make_good_market, make_layout_a, org_line
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,10 +56,10 @@ def test_the_chart_stacks_each_dimension_as_it_enters_the_total(raw_2023, tmp_pa
     assert ((shares.sum(axis=1) - card["总分"]).abs() <= 0.05).all()  # the bars end at the totals (shown to 0.1)
     jump = card["填报单位"] == "跳磴镇"
     assert shares.loc[jump, "目标达成"].item() == 0 or pd.notna(card.loc[jump, "目标达成"].item())
-    chart = plots.scorecard_chart(card, "2023年各单位得分", save_to=tmp_path / "s.png")
+    chart = scorecard_chart(card, "2023年各单位得分", save_to=tmp_path / "s.png")
     assert (tmp_path / "s.png").stat().st_size > 10_000
     assert chart.alt.startswith(f"横向堆叠条形图，2023年各单位得分：{len(card)}个单位按总分排列：{card['填报单位'].iloc[0]}")
-    assert plots.scorecard_chart(card.iloc[0:0], "空").note == "空：没有应报单位，不作图。"
+    assert scorecard_chart(card.iloc[0:0], "空").note == "空：没有应报单位，不作图。"
 
 
 def test_a_planted_conflicting_duplicate_lowers_the_quality_score_citing_the_finding(raw_2023, tmp_path):

@@ -6,7 +6,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from fzanalysis import diagnostics
+from fzanalysis.analysis import diagnostics
 from fzanalysis.core.catalog import load_catalog
 from fzanalysis.ingest.clean import clean_year, discover
 from fzanalysis.cli import main

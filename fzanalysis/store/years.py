@@ -60,19 +60,8 @@ def open_years(year: int | None = None, raw_dir: str | Path | None = None, proce
 def history_before(baseline_year: int | None, raw_dir: str | Path | None = None,
                    processed_dir: str | Path | None = None) -> pd.DataFrame | None:
     """The stacked tables of the available years before ``baseline_year`` (None when there are none): the longer
-    history :func:`fzanalysis.diagnostics.find_problems` reads."""
+    history :func:`fzanalysis.analysis.diagnostics.find_problems` reads."""
     if baseline_year is None:
         return None
     years = [y for y in available_years(raw_dir, processed_dir) if y < baseline_year]
     return load_years(years, processed_dir, raw_dir) if years else None
-
-
-def year_findings(tidy: pd.DataFrame, log: pd.DataFrame | None, baseline: pd.DataFrame | None,
-                  baseline_year: int | None, raw_dir: str | Path | None = None,
-                  processed_dir: str | Path | None = None, catalog: Catalog | None = None) -> pd.DataFrame:
-    """A year's problem list as every reader of it gets it — the diagnostics and scorecard notebooks,
-    the report's 存在的问题, the feedback forms, ``fzanalysis scorecard``: :func:`fzanalysis.diagnostics.find_problems`
-    with the baseline and the longer history of the years before it (:func:`history_before`)."""
-    from ..diagnostics import find_problems
-
-    return find_problems(tidy, catalog, baseline, log, history=history_before(baseline_year, raw_dir, processed_dir))

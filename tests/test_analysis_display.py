@@ -1,4 +1,4 @@
-"""Tests of fzanalysis.display: tables as a reader sees them (notebook HTML, exported HTML, terminal)."""
+"""Tests of fzanalysis.analysis.display: tables as a reader sees them (notebook HTML, exported HTML, terminal)."""
 from __future__ import annotations
 
 import re
@@ -6,7 +6,7 @@ import re
 import pandas as pd
 import pytest
 
-from fzanalysis import display as D
+from fzanalysis.analysis import display as D
 
 CITE = "2023/附件3-大渡口区司法局法治政府建设统计表（2023）.xlsx!公共法律服务!C4"
 
@@ -143,7 +143,7 @@ def test_setup_display_makes_every_dataframe_read_this_way_in_a_notebook():
 def test_a_filtered_table_shows_no_row_numbers():
     import pandas as pd
 
-    from fzanalysis import display
+    from fzanalysis.analysis import display
 
     df = pd.DataFrame({"填报单位": ["区司法局", "区民政局", "八桥镇"], "分值": [1, 2, 3]})
     shown = display.prepare(df[df["分值"] > 1])

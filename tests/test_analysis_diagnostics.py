@@ -1,4 +1,4 @@
-"""Tests of fzanalysis.diagnostics: each rule fires on a crafted table and stays silent on a clean one."""
+"""Tests of fzanalysis.analysis.diagnostics: each rule fires on a crafted table and stays silent on a clean one."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from fzanalysis.core.catalog import FRAMEWORK_AREAS, SECTIONS, Catalog, load_catalog
-from fzanalysis.diagnostics import COLUMNS, RULES, find_problems, load_config
+from fzanalysis.analysis.diagnostics import COLUMNS, RULES, find_problems, load_config
 
 DATA = Path(__file__).parent / "data"
 CAT = load_catalog()
@@ -394,7 +394,7 @@ def test_every_indicator_and_derived_rate_has_a_category():
 
 
 def test_findings_table_is_the_chinese_reading_view(tidy_2023):
-    from fzanalysis.diagnostics import findings_table
+    from fzanalysis.analysis.diagnostics import findings_table
 
     findings = find_problems(tidy_2023, CAT)
     view = findings_table(findings)

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from fzanalysis.core.catalog import load_catalog
-from fzanalysis.trends import cagr, trend_table
+from fzanalysis.analysis.trends import cagr, trend_table
 from fzanalysis.store.years import open_years
-from tests.test_diagnostics import make_tidy
+from tests.test_analysis_diagnostics import make_tidy
 
 ROOT = Path(__file__).resolve().parent.parent
 CAT = load_catalog()

@@ -28,13 +28,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .core import compute
-from .core.catalog import SECTIONS, Catalog, load_catalog
-from .core.errors import ParameterError
-from .core.numbers import format_value, round_half_up
-from .core.settings import load_settings
+from ..core import compute
+from ..core.catalog import SECTIONS, Catalog, load_catalog
+from ..core.errors import ParameterError
+from ..core.numbers import format_value, round_half_up
+from ..core.settings import load_settings
+from ..ingest.log import COUNT_COLUMNS, EVENTS
 from .display import cite_texts
-from .ingest.log import COUNT_COLUMNS, EVENTS
 
 KEY = ["org", "code", "area"]
 SECTION_COLUMNS = ["指标", "填报单位", "本年（报告写法）", "本年", "计量单位", "上年（报告写法）", "上年", "增减",
@@ -327,7 +327,7 @@ SECTION_COUNT_COLUMNS = ["章节", "章节名称", "数值条数", "指标数", 
 
 def section_counts(tidy: pd.DataFrame) -> pd.DataFrame:
     """各章节的数值条数、指标数和填报单位数（章节顺序 s1–s6）。"""
-    from .core.catalog import SECTIONS
+    from ..core.catalog import SECTIONS
 
     df = _prep(tidy)
     rows = []
@@ -367,7 +367,7 @@ def section_highlights(table: pd.DataFrame, rates: pd.DataFrame | None = None) -
 
     ``table`` 为 :func:`section_table` 的结果，``rates`` 为 :func:`derived_rates` 的结果。
     """
-    from .core.numbers import round_half_up
+    from ..core.numbers import round_half_up
 
     points = [f"本节共有本级数据{len(table)}项，来自{table['填报单位'].nunique()}个填报单位。"]
     comparable = table[table["同比"] != ""]

@@ -247,7 +247,7 @@ def to_html(df: pd.DataFrame) -> str:
 
 
 def setup_display() -> None:
-    """Notebook tables in full (text view) and read as :mod:`fzanalysis.display` lays them out (HTML view)."""
+    """Notebook tables in full (text view) and read as :mod:`fzanalysis.analysis.display` lays them out (HTML view)."""
     import sys
 
     pd.set_option("display.max_colwidth", None)

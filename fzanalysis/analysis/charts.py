@@ -14,7 +14,7 @@ Rules every chart keeps: an axis fits its data; a chart showing a subset says wh
 that sent nothing is marked 未报; value labels stay clear of reference lines (a rate chart writes
 its values in a column right of the axes).
 
-Inputs are the display tables of :mod:`fzanalysis.analysis` (section_table, derived_rates,
+Inputs are the display tables of :mod:`fzanalysis.analysis.sections` (section_table, derived_rates,
 town_comparison).  Large amounts are shown in 万 (元 → 万元).
 """
 from __future__ import annotations
@@ -33,8 +33,8 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.ticker import MaxNLocator
 
-from .analysis import CHECK_ROWS
-from .core.numbers import round_half_up
+from ..core.numbers import round_half_up
+from .sections import CHECK_ROWS
 
 DPI = 150  # saved PNGs
 SCREEN_DPI = 100  # shown in a notebook and its HTML
@@ -92,14 +92,16 @@ def setup() -> str:
     return _state["family"]
 
 
-def _figure(width: float, height: float) -> Figure:
+def new_figure(width: float, height: float) -> Figure:
+    """An empty figure with an Agg canvas, the theme and the Chinese font set (what every chart starts from)."""
     setup()
     fig = Figure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(fig)
     return fig
 
 
-def _finish(fig: Figure, title: str, alt: str, save_to: Path | str | None) -> Chart:
+def finish(fig: Figure, title: str, alt: str, save_to: Path | str | None) -> Chart:
+    """The drawn figure as a :class:`Chart`, written as a PNG (deterministic metadata) when ``save_to`` is given."""
     path = None
     if save_to is not None:
         path = Path(save_to)
@@ -108,7 +110,7 @@ def _finish(fig: Figure, title: str, alt: str, save_to: Path | str | None) -> Ch
     return Chart(title, fig, alt, path=path)
 
 
-def _nothing(title: str, why: str) -> Chart:
+def no_chart(title: str, why: str) -> Chart:
     """No chart: one line saying why (and no PNG, so no placeholder image ever reaches the reports)."""
     return Chart(title, note=f"{title}：{why}，不作图。")
 
@@ -202,13 +204,13 @@ def yoy_bars(section_table_df: pd.DataFrame, title: str, save_to: Path | str | N
     counts = df[~rate & pd.to_numeric(df["增减幅度（%）"], errors="coerce").notna()]
     rates = df[rate & pd.to_numeric(df["增减"], errors="coerce").notna()]
     if counts.empty and rates.empty:
-        return _nothing(title, "无上年可比数据，不做同比（本年数值见上表）")
+        return no_chart(title, "无上年可比数据，不做同比（本年数值见上表）")
     moved = [p[p[c].astype(float) != 0] for p, c in ((counts, "增减幅度（%）"), (rates, "增减"))]
     if all(m.empty for m in moved):
-        return _nothing(title, f"可比的{len(counts) + len(rates)}项指标均与上年持平")
+        return no_chart(title, f"可比的{len(counts) + len(rates)}项指标均与上年持平")
     panels = [(p, pts) for p, m, pts in ((counts, moved[0], False), (rates, moved[1], True)) if not m.empty]
     rows = [min(len(m), top) for m in moved if not m.empty]
-    fig = _figure(9, 1.0 + sum(0.32 * r + 0.9 for r in rows))
+    fig = new_figure(9, 1.0 + sum(0.32 * r + 0.9 for r in rows))
     axes = fig.subplots(len(panels), 1, squeeze=False, gridspec_kw={"height_ratios": [r + 2.5 for r in rows]})[:, 0]
     notes = [_yoy_panel(ax, p, pts, top) for ax, (p, pts) in zip(axes, panels)]
     names = [title if i == 0 else "比率（以百分点计）" for i in range(len(panels))]
@@ -225,7 +227,7 @@ def yoy_bars(section_table_df: pd.DataFrame, title: str, save_to: Path | str | N
         pct = counts["增减幅度（%）"].astype(float)
         hi, lo = counts.loc[pct.idxmax()], counts.loc[pct.idxmin()]
         alt += f"增幅最大：{hi['_label']}（{pct.max():+.1f}%）；降幅最大：{lo['_label']}（{pct.min():+.1f}%）。"
-    return _finish(fig, title, alt, save_to)
+    return finish(fig, title, alt, save_to)
 
 
 def composition(df: pd.DataFrame | pd.Series, title: str, label: str | None = None,
@@ -239,9 +241,9 @@ def composition(df: pd.DataFrame | pd.Series, title: str, label: str | None = No
         series = df.set_index(label)[value].dropna()
     series = series[series > 0].sort_values(ascending=False)
     if series.empty:
-        return _nothing(title, "没有大于0的数值")
+        return no_chart(title, "没有大于0的数值")
     shares = series / series.sum() * 100
-    fig = _figure(8, 1.2 + 0.45 * len(series))
+    fig = new_figure(8, 1.2 + 0.45 * len(series))
     ax = fig.subplots()
     y = np.arange(len(series))
     ax.barh(y, shares, color=BLUE)
@@ -255,7 +257,7 @@ def composition(df: pd.DataFrame | pd.Series, title: str, label: str | None = No
     ax.set_title(title)
     parts = "、".join(f"{i}{sh:.1f}%" for i, sh in zip(series.index[:6], shares[:6]))
     alt = f"横向条形图，{title}：共{len(series)}项，占比依次为{parts}{'等' if len(series) > 6 else ''}。"
-    return _finish(fig, title, alt, save_to)
+    return finish(fig, title, alt, save_to)
 
 
 def town_comparison_chart(pivot: pd.DataFrame, title: str, save_to: Path | str | None = None) -> Chart:
@@ -263,12 +265,12 @@ def town_comparison_chart(pivot: pd.DataFrame, title: str, save_to: Path | str |
     table = pivot.drop(index=[r for r in CHECK_ROWS if r in pivot.index]).astype(float)
     units = pivot.attrs.get("units", {})
     if table.empty or table.shape[1] == 0:
-        return _nothing(title, "本节没有镇街分项数据")
+        return no_chart(title, "本节没有镇街分项数据")
     missing = int(table.isna().sum().sum())
     if table.shape[1] == 1:
         col = table.columns[0]
         div, shown = _scale(table[col], units.get(col, ""))
-        fig = _figure(9, 4.5)
+        fig = new_figure(9, 4.5)
         ax = fig.subplots()
         x = np.arange(len(table))
         values = table[col] / div
@@ -286,7 +288,7 @@ def town_comparison_chart(pivot: pd.DataFrame, title: str, save_to: Path | str |
     else:
         import seaborn as sns
 
-        fig = _figure(1.8 + 1.3 * table.shape[1], 1.5 + 0.45 * len(table))
+        fig = new_figure(1.8 + 1.3 * table.shape[1], 1.5 + 0.45 * len(table))
         ax = fig.subplots()
         ax.set_facecolor("#eeeeee")  # a cell nobody reported: grey, no grid through it
         peak = table.abs().max().replace(0, np.nan)
@@ -305,7 +307,7 @@ def town_comparison_chart(pivot: pd.DataFrame, title: str, save_to: Path | str |
         alt = (f"热力图，{title}：{len(table)}个镇街×{table.shape[1]}项指标（{'、'.join(map(str, table.columns))}），"
                f"颜色深浅为占该列最大值的比例" + (f"；{missing}格未报" if missing else "") + "。")
     ax.set_title(title)
-    return _finish(fig, title, alt, save_to)
+    return finish(fig, title, alt, save_to)
 
 
 def rate_vs_target(rates_df: pd.DataFrame, title: str, save_to: Path | str | None = None) -> Chart:
@@ -313,10 +315,10 @@ def rate_vs_target(rates_df: pd.DataFrame, title: str, save_to: Path | str | Non
     各项比率写在图右侧一栏，不与参考线重叠。"""
     df = rates_df.reset_index(drop=True)
     if df.empty:
-        return _nothing(title, "本节没有可由计数计算的派生比率")
+        return no_chart(title, "本节没有可由计数计算的派生比率")
     labels = [f"{n}（{o}）" if c else n for n, o, c in
               zip(df["指标"], df["填报单位"], df["指标"].duplicated(keep=False))]
-    fig = _figure(9, 2.4 + 0.55 * len(df))
+    fig = new_figure(9, 2.4 + 0.55 * len(df))
     ax = fig.subplots()
     y = np.arange(len(df))
     ax.barh(y, df["比率（%）"].fillna(0), color=BLUE, label="比率")
@@ -346,7 +348,7 @@ def rate_vs_target(rates_df: pd.DataFrame, title: str, save_to: Path | str | Non
            + "；".join(f"{n}{t}" + (f"（{note}）" if pd.isna(v) and note else "")
                       for n, t, v, note in zip(labels, texts, df["比率（%）"], df["说明"])) + "。"
            + (f"低于预警线：{'、'.join(below)}。" if below else ""))
-    return _finish(fig, title, alt, save_to)
+    return finish(fig, title, alt, save_to)
 
 
 def findings_chart(summary: pd.DataFrame, title: str, save_to: Path | str | None = None) -> Chart:
@@ -354,8 +356,8 @@ def findings_chart(summary: pd.DataFrame, title: str, save_to: Path | str | None
     data = summary.drop(columns=["合计"], errors="ignore")
     total = int(data.to_numpy().sum()) if len(data) else 0
     if total == 0:
-        return _nothing(title, "没有发现问题")
-    fig = _figure(8, 1.4 + 0.45 * len(data))
+        return no_chart(title, "没有发现问题")
+    fig = new_figure(8, 1.4 + 0.45 * len(data))
     ax = fig.subplots()
     colors = {"高": "#c0392b", "中": "#e67e22", "低": "#95a5a6"}
     left = np.zeros(len(data))
@@ -373,22 +375,22 @@ def findings_chart(summary: pd.DataFrame, title: str, save_to: Path | str | None
     per = "、".join(f"{sev}{int(data[sev].sum())}条" for sev in ("高", "中", "低") if sev in data)
     most = data.sum(axis=1).idxmax()
     alt = f"堆叠条形图，{title}：共{total}条问题，其中{per}；最多的是{most}（{int(data.sum(axis=1).max())}条）。"
-    return _finish(fig, title, alt, save_to)
+    return finish(fig, title, alt, save_to)
 
 
 def trend_lines(trends: pd.DataFrame, title: str, save_to: Path | str | None = None, limit: int = 16) -> Chart:
-    """多年趋势小图：:func:`fzanalysis.trends.trend_table` 中有两年以上数据的前 ``limit`` 项各一张折线小图，
+    """多年趋势小图：:func:`fzanalysis.analysis.trends.trend_table` 中有两年以上数据的前 ``limit`` 项各一张折线小图，
     标题写明共几项、显示几项；金额以万元计，计数和金额注明年均增长率。"""
     years = trends.attrs.get("years") or [int(c[:-1]) for c in trends.columns if c.endswith("年") and c[:-1].isdigit()]
     cols = [f"{y}年" for y in years]
     drawn = trends[trends[cols].notna().sum(axis=1) >= 2] if len(trends) and cols else trends.iloc[0:0]
     if drawn.empty:
-        return _nothing(title, "没有两年以上的数据可比较")
+        return no_chart(title, "没有两年以上的数据可比较")
     shown = drawn.head(limit)
     suffix = f"（共{len(drawn)}项，显示前{len(shown)}项）" if len(shown) < len(drawn) else f"（{len(shown)}项）"
     ncols = min(4, len(shown))
     nrows = int(np.ceil(len(shown) / ncols))
-    fig = _figure(3.2 * ncols, 2.4 * nrows + 0.6)
+    fig = new_figure(3.2 * ncols, 2.4 * nrows + 0.6)
     fig.suptitle(title + suffix)
     described = []
     twice = shown["指标"].duplicated(keep=False).tolist()
@@ -413,29 +415,4 @@ def trend_lines(trends: pd.DataFrame, title: str, save_to: Path | str | None = N
         described.append(f"{r['指标']}（{r['填报单位']}）{have[0][0]}年{_value_text(have[0][1], r['计量单位'])}"
                          f"至{have[-1][0]}年{_value_text(have[-1][1], r['计量单位'])}")
     alt = f"折线小图，{title}{suffix}：" + "；".join(described) + "。"
-    return _finish(fig, title, alt, save_to)
-
-
-def scorecard_chart(card: pd.DataFrame, title: str, save_to: Path | str | None = None) -> Chart:
-    """各单位得分：横向堆叠条形，完整性、数据质量、目标达成各按权重折算，总分写在条右，第一名在上。"""
-    from .scorecard import weighted_shares  # only this chart needs the scorecard (and all it imports)
-
-    if card.empty:
-        return _nothing(title, "没有应报单位")
-    rows = card.iloc[::-1]
-    shares = weighted_shares(rows)
-    fig = _figure(9, 0.32 * len(rows) + 1.4)
-    ax = fig.subplots()
-    left = np.zeros(len(rows))
-    for label, color in zip(shares.columns, (BLUE, "#55a868", "#c44e52")):
-        ax.barh(rows["填报单位"], shares[label], left=left, color=color, label=label)
-        left += shares[label].to_numpy()
-    for y, total in enumerate(rows["总分"]):
-        ax.text((0 if pd.isna(total) else total) + 1, y, "—" if pd.isna(total) else f"{total:g}", va="center", fontsize=8)
-    ax.set_xlim(0, 110)
-    ax.set_xlabel("总分（各维度按权重折算）")
-    ax.set_title(title)
-    ax.legend(loc="lower right", fontsize=8)
-    ranked = [f"{o}{'—' if pd.isna(t) else f'{t:g}分'}" for o, t in zip(card["填报单位"], card["总分"])]
-    alt = f"横向堆叠条形图，{title}：{len(card)}个单位按总分排列：" + "、".join(ranked) + "。"
-    return _finish(fig, title, alt, save_to)
+    return finish(fig, title, alt, save_to)

@@ -1,4 +1,4 @@
-"""Tests of fzanalysis.analysis: section tables, derived rates, 镇街 comparison, quality views."""
+"""Tests of fzanalysis.analysis.sections: section tables, derived rates, 镇街 comparison, quality views."""
 from __future__ import annotations
 
 import math
@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from fzanalysis import analysis as A
+from fzanalysis.analysis import sections as A
 from fzanalysis.core.catalog import load_catalog
 from fzanalysis.core.errors import ParameterError
 from fzanalysis.ingest.log import events_frame, ledger_event

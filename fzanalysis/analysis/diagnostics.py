@@ -12,15 +12,18 @@ columns of the catalog and its ``category`` column; ``config`` overrides any key
 """
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 
 import pandas as pd
 
-from .core import compute
-from .core.catalog import FRAMEWORK_AREAS, SECTIONS, Catalog, load_catalog, read_csv
-from .core.files import DATA_DIR
-from .core.numbers import format_value, round_half_up
+from ..core import compute
+from ..core.catalog import FRAMEWORK_AREAS, SECTIONS, Catalog, load_catalog, read_csv
+from ..core.files import DATA_DIR
+from ..core.numbers import format_value, round_half_up
+from ..store.outputs import atomic_write_bytes, csv_bytes
+from ..store.years import history_before
 
 __all__ = ["COLUMNS", "RULES", "by_category", "find_problems", "findings_table", "load_config", "summary",
            "write_findings"]
@@ -518,6 +521,15 @@ def find_problems(tidy: pd.DataFrame, catalog: Catalog | None = None, baseline: 
 
 
 # ---------------------------------------------------------------------------- views and files
+def year_findings(tidy: pd.DataFrame, log: pd.DataFrame | None, baseline: pd.DataFrame | None,
+                  baseline_year: int | None, raw_dir: str | Path | None = None,
+                  processed_dir: str | Path | None = None, catalog: Catalog | None = None) -> pd.DataFrame:
+    """A year's problem list as every reader of it gets it — the diagnostics and scorecard notebooks,
+    the report's 存在的问题, the feedback forms, ``fzanalysis scorecard``: :func:`find_problems`
+    with the baseline and the longer history of the years before it (:func:`fzanalysis.store.years.history_before`)."""
+    return find_problems(tidy, catalog, baseline, log, history=history_before(baseline_year, raw_dir, processed_dir))
+
+
 DISPLAY_NAMES = {"rule": "规则", "severity": "严重程度", "section": "章节", "category": "问题类别", "org": "填报单位",
                  "area": "镇街", "codes": "指标代码", "evidence": "数据依据", "cells": "出处（文件!工作表!单元格）",
                  "suggestion": "下一年度工作建议", "framework_area": "纲要体系"}
@@ -552,10 +564,6 @@ def by_category(findings: pd.DataFrame) -> pd.DataFrame:
 
 def write_findings(findings: pd.DataFrame, out_dir: str | Path) -> tuple[Path, Path]:
     """Write ``findings.csv`` (UTF-8 with BOM, formula-safe) and ``findings.json`` atomically."""
-    import json
-
-    from .store.outputs import atomic_write_bytes, csv_bytes
-
     out_dir = Path(out_dir)
     csv_path, json_path = out_dir / "findings.csv", out_dir / "findings.json"
     atomic_write_bytes(csv_path, csv_bytes(findings[COLUMNS]))

@@ -1,20 +1,20 @@
 """Trends over every available year (多年趋势): one row per figure, one column per year, CAGR where it means something.
 
-:func:`trend_table` reads the stacked tables of :func:`fzanalysis.store.years.load_years` (a unit's own
+:func:`trend_table` reads the stacked tables of :func:`fzanalysis.store.data.load_years` (a unit's own
 figures, area ""); a year's duplicate submissions are settled by :func:`fzanalysis.core.compute.settle`
 (conflicting ones give no value that year and say so). ``年均增长率（%）`` is the compound annual
 growth rate ``(last / first) ** (1 / years between) − 1`` — only for counts and amounts with at least
 ``trend.min_years`` years (``diagnostics.csv``) and a positive first and last value; a rate moves in
-百分点, never in %, so its row gives the change in points instead. :func:`fzanalysis.plots.trend_lines`
+百分点, never in %, so its row gives the change in points instead. :func:`fzanalysis.analysis.charts.trend_lines`
 draws one small line chart per figure.
 """
 from __future__ import annotations
 
 import pandas as pd
 
-from .core import compute
-from .core.catalog import Catalog, load_catalog
-from .core.numbers import round_half_up
+from ..core import compute
+from ..core.catalog import Catalog, load_catalog
+from ..core.numbers import round_half_up
 
 TREND_COLUMNS_HEAD = ["指标", "填报单位", "计量单位"]
 TREND_COLUMNS_TAIL = ["年均增长率（%）", "变化（百分点）", "说明", "代码"]

@@ -1,4 +1,4 @@
-"""Tests of fzanalysis.plots: every chart renders Chinese text with the Noto CJK font, no tofu; axes fit
+"""Tests of fzanalysis.analysis.charts: every chart renders Chinese text with the Noto CJK font, no tofu; axes fit
 their data; subsets, 百分点 and 未报 are said; nothing to chart is a line of text, never a PNG."""
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from fzanalysis import analysis as A
-from fzanalysis import plots
+from fzanalysis.analysis import charts
+from fzanalysis.analysis import sections as A
 from fzanalysis.core.catalog import load_catalog
 
 FIGURES = Path(__file__).parent / "data" / "figures_2023.csv"
@@ -49,17 +49,17 @@ def _charts(tidy: pd.DataFrame, tmp: Path | None = None):
     pivot = A.town_comparison(tidy, section="s4")
     save = (lambda name: tmp / "figures" / f"{name}.png") if tmp else (lambda name: None)
     return {
-        "yoy": plots.yoy_bars(s6, "行政复议与法律援助：本年与上年", save_to=save("yoy")),
-        "yoy_no_base": plots.yoy_bars(s4.head(8), "行政执法（无上年数据）", save_to=save("yoy_no_base")),
-        "composition": plots.composition(
+        "yoy": charts.yoy_bars(s6, "行政复议与法律援助：本年与上年", save_to=save("yoy")),
+        "yoy_no_base": charts.yoy_bars(s4.head(8), "行政执法（无上年数据）", save_to=save("yoy_no_base")),
+        "composition": charts.composition(
             s4[s4["代码"].str.endswith("penalty_cases")].assign(指标=lambda d: d["填报单位"]),
             "行政处罚案件构成", save_to=save("composition")),
-        "town_one": plots.town_comparison_chart(pivot[["镇街综合行政执法案件数"]], "镇街综合行政执法案件数",
+        "town_one": charts.town_comparison_chart(pivot[["镇街综合行政执法案件数"]], "镇街综合行政执法案件数",
                                                 save_to=save("town_one")),
-        "town_heatmap": plots.town_comparison_chart(pivot, "镇街综合行政执法对比", save_to=save("town_heatmap")),
-        "town_empty": plots.town_comparison_chart(A.town_comparison(tidy, code="market_fines"), "无镇街数据",
+        "town_heatmap": charts.town_comparison_chart(pivot, "镇街综合行政执法对比", save_to=save("town_heatmap")),
+        "town_empty": charts.town_comparison_chart(A.town_comparison(tidy, code="market_fines"), "无镇街数据",
                                                   save_to=save("town_empty")),
-        "rates": plots.rate_vs_target(A.derived_rates(tidy), "派生比率与目标值（法律援助办结率−对照）",
+        "rates": charts.rate_vs_target(A.derived_rates(tidy), "派生比率与目标值（法律援助办结率−对照）",
                                       save_to=save("rates")),
     }
 
@@ -72,11 +72,11 @@ def _glyph_warnings(fig: Figure) -> list[str]:
 
 
 def test_every_chart_draws_chinese_without_missing_glyphs(plot_tidy):
-    family = plots.setup()
+    family = charts.setup()
     assert family.startswith("Noto Sans CJK")
-    charts = _charts(plot_tidy)
-    assert {n for n, c in charts.items() if c.figure is None} == {"yoy_no_base", "town_empty"}
-    for name, chart in charts.items():
+    drawn = _charts(plot_tidy)
+    assert {n for n, c in drawn.items() if c.figure is None} == {"yoy_no_base", "town_empty"}
+    for name, chart in drawn.items():
         if chart.figure is None:
             continue
         fig = chart.figure
@@ -103,9 +103,9 @@ def test_the_glyph_check_does_catch_tofu():
 
 
 def test_setup_is_idempotent():
-    first = plots.setup()
+    first = charts.setup()
     n_fonts = len(font_manager.fontManager.ttflist)
-    assert plots.setup() == first
+    assert charts.setup() == first
     assert len(font_manager.fontManager.ttflist) == n_fonts
     assert matplotlib.rcParams["axes.unicode_minus"] is False
     assert matplotlib.rcParams["font.family"] == [first]
@@ -124,7 +124,7 @@ def test_saved_pngs_are_written_and_deterministic(plot_tidy, tmp_path):
 
 def test_rate_chart_marks_target_and_missing_rate_with_labels_clear_of_the_lines(plot_tidy):
     rates = A.derived_rates(plot_tidy[plot_tidy["code"] != "legal_aid_closed"], section="s6")
-    chart = plots.rate_vs_target(rates, "派生比率")
+    chart = charts.rate_vs_target(rates, "派生比率")
     ax = chart.figure.axes[0]
     texts = [t.get_text() for t in ax.texts]
     assert "无法计算" in texts and "法律援助办结率无法计算（缺少输入" in chart.alt  # the reason: 说明 and alt
@@ -139,7 +139,7 @@ def test_rate_chart_marks_target_and_missing_rate_with_labels_clear_of_the_lines
 def test_rate_chart_axis_fits_small_rates_without_targets():
     rates = A.derived_rates(_tidy([("区市场监管局", "market_penalty_cases", 579, ""),
                                    ("区市场监管局", "market_police_transfers", 16, "")]), section="s4")
-    chart = plots.rate_vs_target(rates.dropna(subset=["比率（%）"]), "派生比率")
+    chart = charts.rate_vs_target(rates.dropna(subset=["比率（%）"]), "派生比率")
     assert chart.figure.axes[0].get_xlim()[1] < 5 and not chart.figure.legends  # 2.8%: no 0–100 axis, no lone key
 
 
@@ -150,7 +150,7 @@ def _yoy_base(rows):
 def test_yoy_chart_shows_change_with_amounts_in_wan(plot_tidy):
     base = _yoy_base([("recon_accepted", 29), ("legal_aid_losses_recovered", 2_000_000)])
     s6 = A.section_table(plot_tidy, "s6", base)
-    chart = plots.yoy_bars(s6, "同比")
+    chart = charts.yoy_bars(s6, "同比")
     ax = chart.figure.axes[0]
     assert ax.get_xlabel() == "同比增减幅度（%）" and ax.get_title() == "同比"  # all shown: no subset note
     texts = sorted(t.get_text() for t in ax.texts)
@@ -165,7 +165,7 @@ def test_yoy_chart_shows_change_with_amounts_in_wan(plot_tidy):
 
 def test_yoy_chart_puts_rates_in_points_on_their_own_axis(plot_tidy):
     base = _yoy_base([("recon_accepted", 29), ("village_notary_coverage", 96.4)])
-    chart = plots.yoy_bars(A.section_table(plot_tidy, "s6", base), "同比")
+    chart = charts.yoy_bars(A.section_table(plot_tidy, "s6", base), "同比")
     counts, rates = chart.figure.axes
     assert rates.get_xlabel() == "比率增减（百分点）"
     assert [t.get_text() for t in rates.texts] == ["+3.6个百分点（96.4%→100%）"]
@@ -176,14 +176,14 @@ def test_yoy_chart_of_a_subset_says_which():
     rows = [("区司法局", c, 10 + i, "") for i, c in enumerate(
         ["recon_accepted", "recon_concluded", "recon_corrected", "legal_aid_accepted", "legal_aid_closed"])]
     base = _tidy([(o, c, v + (i + 1), a) for i, (o, c, v, a) in enumerate(rows)], 2022)
-    chart = plots.yoy_bars(A.section_table(_tidy(rows), "s6", base), "（六）", top=3)
+    chart = charts.yoy_bars(A.section_table(_tidy(rows), "s6", base), "（六）", top=3)
     assert chart.figure.axes[0].get_title() == "（六）\n（同比变化最大的3项（共5项有变化））"
     assert len(chart.figure.axes[0].get_yticklabels()) == 3
 
 
 def test_yoy_chart_leaves_out_what_did_not_move_and_says_so():
     rows = [("区司法局", "recon_accepted", 41, ""), ("区司法局", "recon_concluded", 33, "")]
-    chart = plots.yoy_bars(A.section_table(_tidy(rows), "s6", _yoy_base([("recon_accepted", 29), ("recon_concluded", 33)])),
+    chart = charts.yoy_bars(A.section_table(_tidy(rows), "s6", _yoy_base([("recon_accepted", 29), ("recon_concluded", 33)])),
                            "（六）")
     ax = chart.figure.axes[0]
     assert ax.get_title() == "（六）\n（另有1项与上年持平）"
@@ -192,31 +192,31 @@ def test_yoy_chart_leaves_out_what_did_not_move_and_says_so():
 
 
 def test_yoy_chart_without_baseline_or_change_is_a_line_of_text(plot_tidy, tmp_path):
-    none = plots.yoy_bars(A.section_table(plot_tidy, "s4"), "无上年", save_to=tmp_path / "a.png")
+    none = charts.yoy_bars(A.section_table(plot_tidy, "s4"), "无上年", save_to=tmp_path / "a.png")
     assert none.figure is None and "无上年可比数据" in none.note and not (tmp_path / "a.png").exists()
     flat = _tidy([("区司法局", "recon_accepted", 41, "")])
-    chart = plots.yoy_bars(A.section_table(flat, "s6", _yoy_base([("recon_accepted", 41)])), "（一）")
+    chart = charts.yoy_bars(A.section_table(flat, "s6", _yoy_base([("recon_accepted", 41)])), "（一）")
     assert chart.figure is None and chart.note == "（一）：可比的1项指标均与上年持平，不作图。"
 
 
 def test_charts_without_data_say_why(plot_tidy):
     empty_rates = A.derived_rates(plot_tidy, section="s1")
     assert empty_rates.empty
-    for chart, phrase in ((plots.rate_vs_target(empty_rates, "派生比率"), "没有可由计数计算的派生比率"),
-                          (plots.town_comparison_chart(A.town_comparison(plot_tidy, section="s1"), "镇街"),
+    for chart, phrase in ((charts.rate_vs_target(empty_rates, "派生比率"), "没有可由计数计算的派生比率"),
+                          (charts.town_comparison_chart(A.town_comparison(plot_tidy, section="s1"), "镇街"),
                            "没有镇街分项数据")):
         assert chart.figure is None and phrase in chart.note and repr(chart) == chart.note
         assert chart._repr_png_() is None and chart._repr_markdown_() == chart.note
 
 
 def test_composition_axis_fits_the_largest_share():
-    chart = plots.composition(pd.Series({"甲": 51.0, "乙": 49.0}), "构成")
+    chart = charts.composition(pd.Series({"甲": 51.0, "乙": 49.0}), "构成")
     assert chart.figure.axes[0].get_xlim() == (0, pytest.approx(51.0 * 1.3))
 
 
 def test_heatmap_marks_towns_that_sent_nothing(plot_tidy):
     tidy = plot_tidy[~((plot_tidy["area"] == "跳磴镇") & (plot_tidy["code"] == "town_enforcement_inspections"))]
-    chart = plots.town_comparison_chart(A.town_comparison(tidy, section="s4"), "镇街")
+    chart = charts.town_comparison_chart(A.town_comparison(tidy, section="s4"), "镇街")
     ax = chart.figure.axes[0]
     assert [t.get_text() for t in ax.texts].count("未报") == 1
     assert not any(line.get_visible() for line in ax.get_xgridlines() + ax.get_ygridlines())  # no grid through it
@@ -229,7 +229,7 @@ def test_charts_display_in_jupyter_with_their_alt_text():
 
     shell = InteractiveShell.instance()
     try:
-        chart = plots.rate_vs_target(A.derived_rates(_tidy([("区司法局", "legal_aid_accepted", 10, ""),
+        chart = charts.rate_vs_target(A.derived_rates(_tidy([("区司法局", "legal_aid_accepted", 10, ""),
                                                             ("区司法局", "legal_aid_closed", 5, "")])), "办结率")
         data, metadata = shell.display_formatter.format(chart)
         assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n" or data["image/png"].startswith("iVBOR")
@@ -241,7 +241,7 @@ def test_charts_display_in_jupyter_with_their_alt_text():
 
 def _trends(rows: list[tuple[str, str, dict[int, float]]]) -> pd.DataFrame:
     """(org, code, {year: value}) → the trend table of those figures."""
-    from fzanalysis.trends import trend_table
+    from fzanalysis.analysis.trends import trend_table
 
     return trend_table(pd.concat([_tidy([(org, code, v, "")], year=y) for org, code, by_year in rows
                                   for y, v in by_year.items()]))
@@ -253,7 +253,7 @@ def test_trend_lines_draw_each_figure_with_two_years_and_say_how_many_are_shown(
                  ("区司法局", "recon_accepted", {2022: 29, 2023: 41}),
                  ("区市场监管局", "market_fines", {2022: 6_350_000, 2023: 5_662_000}),
                  ("区司法局", "recon_concluded", {2023: 40})])  # one year: not drawn
-    chart = plots.trend_lines(t, "多年趋势", save_to=tmp_path / "t.png", limit=3)
+    chart = charts.trend_lines(t, "多年趋势", save_to=tmp_path / "t.png", limit=3)
     fig = chart.figure
     assert len(fig.axes) == 3 and fig._suptitle.get_text() == "多年趋势（共4项，显示前3项）"
     assert (tmp_path / "t.png").stat().st_size > 10_000 and _glyph_warnings(fig) == []
@@ -262,17 +262,17 @@ def test_trend_lines_draw_each_figure_with_two_years_and_say_how_many_are_shown(
     assert fig.axes[1].get_title() == "法律援助受理数（件）\n年均+4.9%"  # catalog order; two years: no CAGR
     assert fig.axes[0].get_title() == "罚款金额（万元）"
     two = _trends([("区市场监管局", "market_fines", {2022: 1, 2023: 2}), ("区生态环境局", "eco_fines", {2022: 3, 2023: 4})])
-    assert [ax.get_title() for ax in plots.trend_lines(two, "罚款").figure.axes] == [
+    assert [ax.get_title() for ax in charts.trend_lines(two, "罚款").figure.axes] == [
         "罚款金额（区市场监管局，元）", "罚款金额（区生态环境局，元）"]  # one name, two units: each says whose
-    flat = plots.trend_lines(_trends([("区司法局", "recon_accepted", {2021: 3, 2022: 3, 2023: 3})]), "持平").figure
+    flat = charts.trend_lines(_trends([("区司法局", "recon_accepted", {2021: 3, 2022: 3, 2023: 3})]), "持平").figure
     assert all(float(t).is_integer() for t in flat.axes[0].get_yticks())  # a count of 3 件 has no 2.95 tick
-    amounts = plots.trend_lines(t[t["代码"] == "market_fines"], "罚款").figure
+    amounts = charts.trend_lines(t[t["代码"] == "market_fines"], "罚款").figure
     assert amounts.axes[0].get_title() == "罚款金额（万元）"
     ys = list(amounts.axes[0].lines[0].get_ydata())  # the table's years: 2021 (none for this figure), 2022, 2023
     assert pd.isna(ys[0]) and ys[1:] == [635.0, 566.2]
 
 
 def test_trend_lines_with_one_year_only_are_a_line_of_text(tmp_path):
-    chart = plots.trend_lines(_trends([("区司法局", "recon_concluded", {2023: 40})]), "多年趋势", save_to=tmp_path / "t.png")
+    chart = charts.trend_lines(_trends([("区司法局", "recon_concluded", {2023: 40})]), "多年趋势", save_to=tmp_path / "t.png")
     assert chart.figure is None and chart.note == "多年趋势：没有两年以上的数据可比较，不作图。"
     assert not (tmp_path / "t.png").exists()

@@ -1,0 +1,8 @@
+"""What the figures say (layer 4): a section's tables (figures with year-on-year change, derived rates, 镇街
+comparisons, data-quality events), multi-year trends, the diagnostics (findings: rules over the table), the
+charts, and how tables are shown in a notebook.
+
+Imports from :mod:`fzanalysis.core`, :mod:`fzanalysis.ingest` and :mod:`fzanalysis.store` only.
+"""
+
+__all__: list[str] = []
