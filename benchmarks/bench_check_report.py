@@ -7,8 +7,8 @@ a random one of the same length (so no two figures repeat and nothing can be rem
 earlier paragraph).  The seed's density holds: about 7,500 figures per MB.  For 1, 5 and 10 MB of
 text it prints, median of ``--repeat`` runs:
 
-  (a) reading the text: :func:`fzanalysis.report_read.read_paragraphs` (the baseline);
-  (b) checking it: :func:`fzanalysis.check_report.check_paragraphs` against the bundled data of 2023
+  (a) reading the text: :func:`fzanalysis.check.read.read_paragraphs` (the baseline);
+  (b) checking it: :func:`fzanalysis.check.check.check_paragraphs` against the bundled data of 2023
       (tables loaded once, outside the timing), wall and CPU time, the ratio (b)/(a) — a linear check keeps
       the ratio flat from 1 to 10 MB — and the time per figure.
 
@@ -59,7 +59,7 @@ def make_text(mb: float, seed: int = 16) -> str:
 
 
 def _tables():
-    from fzanalysis.check_report import Tables
+    from fzanalysis.check.check import Tables
     from fzanalysis.store.data import run_clean
     from fzanalysis.store.data import load
 
@@ -86,8 +86,8 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--strict", action="store_true")
     args = ap.parse_args()
-    from fzanalysis.check_report import check_paragraphs
-    from fzanalysis.report_read import read_paragraphs
+    from fzanalysis.check.check import check_paragraphs
+    from fzanalysis.check.read import read_paragraphs
 
     tables = _tables()
     check_paragraphs(["受理法律援助案件316件"], tables)  # imports and catalog loaded outside the timing

@@ -146,7 +146,7 @@ LOOP_HANDLERS = {"template": _cmd_template, "status": _cmd_status, "feedback": _
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from .report_run import summary_lines, write_report
+    from .report.write import summary_lines, write_report
 
     summary = write_report(args.year, args.baseline_year, args.processed, args.out, args.templates, args.raw)
     print("\n".join(summary_lines(summary)))
@@ -154,7 +154,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_check_report(args: argparse.Namespace) -> int:
-    from .check_report import WRONG, check_file, summary_lines
+    from .check.check import WRONG, check_file, summary_lines
     from .ingest.workbook import Limits
 
     limits = Limits(max_uncompressed=args.max_uncompressed_mb * 1024 * 1024)

@@ -229,7 +229,7 @@ def run(year: int, baseline_year: int | None = None, raw_dir: str | Path | None 
     notebooks' results and the report's summary.  The report files are this run's or none: a failed
     report step does not leave the previous run's beside the new pages.
     Folders not given are the project's; ``progress`` None: lines on stderr when it is a terminal."""
-    from .report_run import REPORT_FILES
+    from .report.write import REPORT_FILES
 
     f = folders(raw_dir, processed_dir, out_dir)
     year, baseline_year, notices = validate(year, baseline_year, f, jobs)
@@ -302,6 +302,6 @@ def _run_notebooks(notebooks: list[Path], stage: Path, year: int, baseline_year:
 
 def _report_step(year, baseline_year, raw_dir, processed_dir, out_dir) -> dict:
     """The draft report (issue 8), last step of a run: its summary goes into run.json."""
-    from .report_run import report_step
+    from .report.write import report_step
 
     return report_step(year, baseline_year, raw_dir, processed_dir, out_dir)

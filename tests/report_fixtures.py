@@ -13,7 +13,7 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from fzanalysis.store.data import run_clean
-from fzanalysis.report_run import write_report
+from fzanalysis.report.write import write_report
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "data" / "raw"
@@ -114,7 +114,7 @@ def seen_text(attack: str) -> str:
 def attacked_draft(processed: Path, text: str):
     """The 2023 draft with ``text`` as a unit's, a town's, an indicator's, a file's and a sheet's name
     (build with :data:`BENIGN` for the draft it must have the structure of)."""
-    from fzanalysis.report import build_draft
+    from fzanalysis.report.draft import build_draft
 
     table = tidy(processed, 2023).copy()
     aid = (table["code"] == "legal_aid_center") & (table["area"] == "")

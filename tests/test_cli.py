@@ -285,7 +285,7 @@ def test_the_library_entry_points_refuse_it_too(project):
     import fzanalysis as fz
     from fzanalysis.store.data import run_clean
     from fzanalysis.feedback import write_feedback
-    from fzanalysis.report_run import write_report
+    from fzanalysis.report.write import write_report
     from fzanalysis.status import write_status
 
     tmp = project.parent.parent.parent

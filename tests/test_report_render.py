@@ -1,10 +1,10 @@
-"""fzanalysis.report_render: report.md footnotes and report.html hover marks and 数据来源 table."""
+"""fzanalysis.report.render: report.md footnotes and report.html hover marks and 数据来源 table."""
 from __future__ import annotations
 
 import pytest
 
-from fzanalysis.report_model import Block, Cited, Draft
-from fzanalysis.report_render import to_html, to_markdown
+from fzanalysis.report.model import Block, Cited, Draft
+from fzanalysis.report.render import to_html, to_markdown
 from tests.report_fixtures import ATTACKS, BENIGN, attacked_draft, html_shape, markdown_as_html, processed, seen_text
 
 CELLS = ("2023/司法局.xlsx!公共法律服务!C8", "2023/司法局.xlsx!公共法律服务!C7")

@@ -127,9 +127,9 @@ def test_folders_check_every_output_folder_against_raw(raw_link):
 
 def test_every_file_the_commands_write_is_a_product_file():
     """The cleaner sets these names aside in raw folders: every name a writer uses must be one."""
-    from fzanalysis.check_report import CHECK_FILE
+    from fzanalysis.check.check import CHECK_FILE
     from fzanalysis.store.outputs import OUTPUT_FILES
-    from fzanalysis.report_run import REPORT_FILES
+    from fzanalysis.report.write import REPORT_FILES
     from fzanalysis.scorecard import SCORECARD_FILES
     from fzanalysis.status import STATUS_FILE
 
@@ -189,5 +189,5 @@ def test_the_wheel_carries_the_notebooks_and_data_files(tmp_path):
     for nb in NOTEBOOKS.glob("*.ipynb"):
         assert f"fzanalysis/notebooks/{nb.name}" in names
     assert {"fzanalysis/html_template/fz.html.j2", "fzanalysis/project_template/README.md",
-            "fzanalysis/catalog_data/indicators.csv", "fzanalysis/report_templates/report.j2"} <= names
+            "fzanalysis/catalog_data/indicators.csv", "fzanalysis/report/templates/report.j2"} <= names
     assert wheel.name.startswith(f"fzanalysis-{fzanalysis.__version__}-")  # the version has one source

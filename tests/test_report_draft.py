@@ -1,4 +1,4 @@
-"""fzanalysis.report: the draft states the 109 figures of the 2023 report, each with its cell; placeholders
+"""fzanalysis.report.draft: the draft states the 109 figures of the 2023 report, each with its cell; placeholders
 for figures the data lacks; part 二 from substantive findings only, most severe first."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from fzanalysis.core.catalog import load_catalog
 from fzanalysis.core.numbers import format_value
-from fzanalysis.report import build_draft
+from fzanalysis.report.draft import build_draft
 from tests.report_fixtures import (ATTACKS, BENIGN, FIGURES, attacked_draft, comment_anchors, drafts,  # noqa: F401
                                    footnotes, own_row, processed, ref, seen_text, tidy)
 
@@ -138,7 +138,7 @@ def test_a_broken_template_is_a_report_error_naming_the_file(processed, tmp_path
 # ---------------------------------------------------------------------------- text from workbooks is text
 def _shape(draft) -> list:
     """The draft's structure: its blocks' kinds and where figures stand in them, and its figures."""
-    from fzanalysis.report_model import Cited
+    from fzanalysis.report.model import Cited
 
     blocks = [(b.kind, [isinstance(r, Cited) for r in b.lead], [isinstance(r, Cited) for r in b.runs])
               for b in draft.blocks]

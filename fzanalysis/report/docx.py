@@ -26,8 +26,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from .core.settings import Settings, load_settings
-from .report_model import Cited, Draft
+from ..core.settings import Settings, load_settings
+from .model import Cited, Draft
 
 __all__ = ["FONTS", "to_docx"]
 

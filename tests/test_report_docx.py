@@ -1,4 +1,4 @@
-"""fzanalysis.docx_writer: the GB/T 9704—2012 layout, asserted in the document's XML; comments, appendix,
+"""fzanalysis.report.docx: the GB/T 9704—2012 layout, asserted in the document's XML; comments, appendix,
 the public copy and identical bytes."""
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from fzanalysis.docx_writer import to_docx
-from fzanalysis.report_model import Block, Cited, Draft
+from fzanalysis.report.docx import to_docx
+from fzanalysis.report.model import Block, Cited, Draft
 from tests.report_fixtures import ATTACKS, BENIGN, attacked_draft, processed, seen_text  # noqa: F401
 
 SOURCE = "2023/区市场监管局统计表.xlsx!Sheet1!C5"

@@ -1,4 +1,4 @@
-"""fzanalysis.report_run and ``fzanalysis report``: the four files, their summary, identical bytes for the
+"""fzanalysis.report.write and ``fzanalysis report``: the four files, their summary, identical bytes for the
 same input, the public copy, the round trip through check-report, and the step at the end of ``run``."""
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import nbformat
 import pytest
 from docx import Document
 
-from fzanalysis.check_report import check_file
-from fzanalysis.report_run import REPORT_FILES, write_report
+from fzanalysis.check.check import check_file
+from fzanalysis.report.write import REPORT_FILES, write_report
 from tests.report_fixtures import RAW, ROOT, drafts, processed, strip_comments  # noqa: F401
 
 
@@ -103,7 +103,8 @@ def test_cli_report_template_error_is_one_line_with_file_and_line(processed, tmp
 def test_run_whose_report_fails_exits_1_says_so_and_keeps_no_previous_report(processed, tmp_path, monkeypatch, capsys):
     """The notebooks' pages are kept, the report's failure is one line and the exit status; the previous
     run's report.* do not stay beside the new pages as if they were current (the analyst's own files do)."""
-    from fzanalysis import cli, report, runner
+    from fzanalysis import cli, runner
+    from fzanalysis.report import draft
 
     out = tmp_path / "reports"
     (out / "2023").mkdir(parents=True)
@@ -123,7 +124,7 @@ def test_run_whose_report_fails_exits_1_says_so_and_keeps_no_previous_report(pro
     broken.mkdir()
     (broken / "report.j2").write_text("# 题目\n{{ 1//0 }}\n", encoding="utf-8")
     monkeypatch.setattr(runner, "_run_notebooks", notebooks)
-    monkeypatch.setattr(report, "TEMPLATE_DIR", broken)
+    monkeypatch.setattr(draft, "REPORT_TEMPLATES", broken)
     code = cli.main(["run", "--year", "2023", "--raw", str(tmp_path / "raw"), "--processed", str(processed),
                      "--out", str(out), "--notebooks", str(books), "--quiet"])
     err = capsys.readouterr().err.splitlines()

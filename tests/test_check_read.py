@@ -1,4 +1,4 @@
-"""fzanalysis.report_read: a finished report's text from .docx (tracked insertions read, deletions and
+"""fzanalysis.check.read: a finished report's text from .docx (tracked insertions read, deletions and
 comments not), .md and .txt; reading stops at the 数据来源 appendix."""
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from fzanalysis.core.errors import ReportError
-from fzanalysis.report_read import DEFAULT_MAX_REPORT_BYTES, markdown_inline, read_paragraphs
+from fzanalysis.check.read import DEFAULT_MAX_REPORT_BYTES, markdown_inline, read_paragraphs
 from fzanalysis.ingest.workbook import Limits
 from tests.docx_factory import DOCUMENT, W_NS, minimal_docx, patch_headers, zeros_docx
 

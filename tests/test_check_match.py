@@ -1,14 +1,14 @@
-"""fzanalysis.figure_match: an indicator chosen by the words around a figure, never by its value."""
+"""fzanalysis.check.match: an indicator chosen by the words around a figure, never by its value."""
 from __future__ import annotations
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fzanalysis import figure_match as fm
+from fzanalysis.check import match as fm
 from fzanalysis.core.catalog import load_catalog
-from fzanalysis.figure_match import Context, Matcher, ties
-from fzanalysis.figures_text import clause_bounds, find_figures, segment_bounds, sentence_bounds
+from fzanalysis.check.match import Context, Matcher, ties
+from fzanalysis.check.find import clause_bounds, find_figures, segment_bounds, sentence_bounds
 from fzanalysis.core.settings import load_prose
 
 

@@ -1,4 +1,4 @@
-"""fzanalysis.check_report and ``fzanalysis check-report``: the seed report agrees with the data figure by
+"""fzanalysis.check.check and ``fzanalysis check-report``: the seed report agrees with the data figure by
 figure; every kind of wrong figure is caught, naming the table value and cell; matching is by words."""
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ import zipfile
 import pandas as pd
 import pytest
 
-from fzanalysis import check_report, figure_match, figures_text
-from fzanalysis.check_report import COLUMNS, Tables, check_paragraphs
+from fzanalysis.check import check, find, match
+from fzanalysis.check.check import COLUMNS, Tables, check_paragraphs
 from fzanalysis.cli import DEFAULT_MAX_REPORT_MB, main
 from fzanalysis.core.errors import ReportError
-from fzanalysis.report_read import DEFAULT_MAX_REPORT_BYTES
+from fzanalysis.check.read import DEFAULT_MAX_REPORT_BYTES
 from tests.docx_factory import DOCUMENT, minimal_docx, patch_headers, zeros_docx
 from tests.work_count import lines_run
 from tests.report_fixtures import FIGURES, RAW, ROOT, SEED, processed, tidy  # noqa: F401
@@ -225,7 +225,7 @@ def test_checking_is_linear_in_the_figures_of_a_paragraph(tables):
     def paragraph(n):
         return ["，".join(f"区司法局受理法律援助案件{i}件、办结{i // 2}件" for i in range(n // 2)) + "。"]
 
-    modules = (check_report, figure_match, figures_text)
+    modules = (check, match, find)
     small = lines_run(lambda: _check(paragraph(300)[0], tables), *modules)
     large = lines_run(lambda: _check(paragraph(600)[0], tables), *modules)
     assert len(_check(paragraph(600)[0], tables)) == 600
@@ -236,8 +236,8 @@ def test_a_table_look_up_is_done_once_not_once_per_figure(tables, monkeypatch):
     """100,000 paragraphs took ~30 ms each: every figure filtered the whole table again (and pandas built a
     new row type for each). Now a look-up (indicator, unit, 镇街) is done once for the whole text."""
     calls = []
-    original = check_report._Checker._rows
-    monkeypatch.setattr(check_report._Checker, "_rows",
+    original = check._Checker._rows
+    monkeypatch.setattr(check._Checker, "_rows",
                         lambda self, *args: calls.append(args[0].code) or original(self, *args))
     text = "\n".join(f"区司法局受理法律援助案件{316 + i % 2}件。" for i in range(400))
     df = _check(text, tables)
@@ -250,7 +250,7 @@ def test_a_sentence_without_full_stops_is_shown_around_its_figure(tables):
     characters around the figure, its cut ends marked …"""
     text = "工作" * 3000 + "区司法局受理法律援助案件316件" + "推进" * 3000
     row = _check(text, tables).iloc[0]
-    assert row["status"] == "一致" and len(row["sentence"]) <= check_report.MAX_SENTENCE + 2 * check_report._CUT_ROOM + 2
+    assert row["status"] == "一致" and len(row["sentence"]) <= check.MAX_SENTENCE + 2 * check._CUT_ROOM + 2
     assert "受理法律援助案件316件" in row["sentence"]
     assert row["sentence"].startswith("…") and row["sentence"].endswith("…")
     seed = _check(SEED.read_text(encoding="utf-8"), tables)
@@ -280,7 +280,7 @@ def test_a_cut_sentence_never_cuts_a_phone_number_in_half(tables):
 def test_a_text_dense_with_figures_is_refused_in_one_line(tables, monkeypatch, tmp_path):
     """A small .docx can inflate to 50 MB of "1件、": past MAX_FIGURES figures the text is refused (one line
     naming the file), not checked for minutes."""
-    monkeypatch.setattr(check_report, "MAX_FIGURES", 50)
+    monkeypatch.setattr(check, "MAX_FIGURES", 50)
     with pytest.raises(ReportError, match="文中数字超过 50 个（第 2 段处）"):
-        check_report.check_paragraphs(["区司法局受理法律援助案件316件。", "1件、" * 60], tables)
-    assert len(check_report.check_paragraphs(["1件、" * 50], tables)) == 50
+        check.check_paragraphs(["区司法局受理法律援助案件316件。", "1件、" * 60], tables)
+    assert len(check.check_paragraphs(["1件、" * 50], tables)) == 50

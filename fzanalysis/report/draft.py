@@ -1,7 +1,7 @@
-"""The draft report (报告初稿): wording templates + the tidy table → a :class:`~fzanalysis.report_model.Draft`
+"""The draft report (报告初稿): wording templates + the tidy table → a :class:`~fzanalysis.report.model.Draft`
 whose every figure carries its cells.
 
-The sentences are Jinja2 templates shipped in ``report_templates/`` (``report.j2`` includes
+The sentences are Jinja2 templates shipped in ``report/templates/`` (``report.j2`` includes
 ``lead.j2``, ``s1.j2`` … ``s6.j2``, ``problems.j2``, ``next_year.j2``); a folder given as
 ``templates_dir`` overrides them file by file. Templates call:
 
@@ -18,7 +18,7 @@ The sentences are Jinja2 templates shipped in ``report_templates/`` (``report.j2
 A figure the data lacks is a visible placeholder (``【缺数：行政处罚案件数（区市场监管局）】``), never a
 number; conflicting duplicate submissions give ``【待核：……】``.
 
-Data is data: every ``{{ … }}`` goes through ``finalize`` into a mark of :class:`~fzanalysis.report_model.Marks`
+Data is data: every ``{{ … }}`` goes through ``finalize`` into a mark of :class:`~fzanalysis.report.model.Marks`
 (so does what a ``{% filter %}`` or ``{% call %}`` block yields), only the template's own lines and what its
 macros, blocks and recursive loops return stay markup.  Templates run in an
 :class:`~jinja2.sandbox.ImmutableSandboxedEnvironment` with the globals ``range``, ``dict`` and ``namespace`` only
@@ -39,18 +39,17 @@ from jinja2.loaders import split_template_path
 from jinja2.runtime import BlockReference, LoopContext, Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
-from .analysis.sections import derived_rates
-from .core.catalog import Catalog, load_catalog
-from .core.compute import all_agree, is_rate
-from .core.compute import change as checks_change
-from .core.errors import FzError, ReportError
-from .core.numbers import format_value, round_half_up
-from .core.settings import Settings, load_settings
-from .report_model import MARK_CHARS, Cited, Draft, MarkError, Marks
+from ..analysis.sections import derived_rates
+from ..core.catalog import Catalog, load_catalog
+from ..core.compute import all_agree, is_rate
+from ..core.compute import change as checks_change
+from ..core.errors import FzError, ReportError
+from ..core.files import REPORT_TEMPLATES
+from ..core.numbers import format_value, round_half_up
+from ..core.settings import Settings, load_settings
+from .model import MARK_CHARS, Cited, Draft, MarkError, Marks
 
-__all__ = ["TEMPLATE_DIR", "build_draft"]
-
-TEMPLATE_DIR = Path(__file__).with_name("report_templates")
+__all__ = ["build_draft"]
 MAIN_TEMPLATE = "report.j2"
 SEVERITY_ORDER = {"高": 0, "中": 1, "低": 2}
 
@@ -399,7 +398,7 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 
 
 def _environment(templates_dir: str | Path | None, marks: Marks) -> _Sandbox:
-    folders = [TEMPLATE_DIR]
+    folders = [REPORT_TEMPLATES]
     if templates_dir is not None:
         if not Path(templates_dir).is_dir():
             raise ReportError("模板目录不存在", file=str(templates_dir))

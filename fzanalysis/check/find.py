@@ -28,9 +28,9 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .core.errors import ValueParseError
-from .core.numbers import parse_value
-from .core.settings import Prose, load_prose
+from ..core.errors import ValueParseError
+from ..core.numbers import parse_value
+from ..core.settings import Prose, load_prose
 
 __all__ = ["Mention", "clause_bounds", "find_figures", "normalise", "sentence_bounds"]
 

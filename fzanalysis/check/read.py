@@ -23,9 +23,9 @@ from pathlib import Path
 
 from lxml import etree
 
-from .core.errors import ReportError, WorkbookError
-from .core.settings import load_settings
-from .ingest.workbook import Limits, check_size, decode_text, read_zip_part
+from ..core.errors import ReportError, WorkbookError
+from ..core.settings import load_settings
+from ..ingest.workbook import Limits, check_size, decode_text, read_zip_part
 
 __all__ = ["DEFAULT_MAX_REPORT_BYTES", "markdown_inline", "read_paragraphs"]
 

@@ -1,7 +1,7 @@
 """``fzanalysis check-report``: do the figures of a finished report agree with the data? (成稿数字核对)
 
-Each figure of the text (:mod:`fzanalysis.figures_text`) is matched to an indicator by the words
-around it (:mod:`fzanalysis.figure_match`, never by its value), then compared with the tidy table by
+Each figure of the text (:mod:`fzanalysis.check.find`) is matched to an indicator by the words
+around it (:mod:`fzanalysis.check.match`, never by its value), then compared with the tidy table by
 the engine's one agreement rule, :func:`fzanalysis.core.compute.agrees`:
 
 - the unit's own total (area "") unless the sentence names a 镇街; the unit named in the sentence,
@@ -19,22 +19,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .analysis.sections import derived_rates
-from .core.catalog import Catalog, load_catalog
-from .core.compute import Figure, agrees, all_agree, change, is_rate
-from .core.errors import ReportError
-from .core.numbers import format_value, round_half_up
-from .core.sanitize import clean_text, mask_personal
-from .core.settings import Settings, load_prose, load_settings
-from .figure_match import Candidate, Context, Matcher, ties
-from .figures_text import Mention, find_figures, normalise, sentence_bounds
-
-if TYPE_CHECKING:
-    from .ingest.workbook import Limits
+from ..analysis.sections import derived_rates
+from ..core.catalog import Catalog, load_catalog
+from ..core.compute import Figure, agrees, all_agree, change, is_rate
+from ..core.errors import ParameterError, ReportError
+from ..core.numbers import format_value, round_half_up
+from ..core.sanitize import clean_text, mask_personal
+from ..core.settings import Settings, load_prose, load_settings
+from ..ingest.workbook import Limits
+from ..store.data import check_year, load, resolve_baseline
+from ..store.folders import write_set
+from ..store.outputs import csv_bytes
+from ..store.project import folders
+from .find import Mention, find_figures, normalise, sentence_bounds
+from .match import Candidate, Context, Matcher, ties
+from .read import read_paragraphs
 
 __all__ = ["COLUMNS", "STATUSES", "Tables", "check_file", "check_paragraphs", "summary_lines"]
 
@@ -360,16 +362,9 @@ def summary_lines(df: pd.DataFrame, path: Path) -> list[str]:
 
 def check_file(path: str | Path, year: int, baseline_year: int | None = None,
                processed_dir: str | Path | None = None, out_dir: str | Path | None = None, org: str = "",
-               raw_dir: str | Path | None = None, limits: "Limits | None" = None) -> tuple[pd.DataFrame, Path]:
+               raw_dir: str | Path | None = None, limits: Limits | None = None) -> tuple[pd.DataFrame, Path]:
     """Check a finished report against ``year``'s data; writes ``<out>/<year>/report_check.csv``
-    (folders not given are the project's; ``limits``: :func:`fzanalysis.report_read.read_paragraphs`)."""
-    from .store.data import check_year, load, resolve_baseline
-    from .core.errors import ParameterError
-    from .store.folders import write_set
-    from .store.outputs import csv_bytes
-    from .store.project import folders
-    from .report_read import read_paragraphs
-
+    (folders not given are the project's; ``limits``: :func:`fzanalysis.check.read.read_paragraphs`)."""
     year = check_year(year)
     paragraphs = read_paragraphs(path, limits)
     catalog = load_catalog()

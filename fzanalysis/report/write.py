@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .analysis.diagnostics import year_findings
-from .core.catalog import load_catalog
-from .core.errors import FzError, ParameterError
-from .docx_writer import to_docx
-from .report import build_draft
-from .report_render import to_html, to_markdown
-from .store.data import check_year, load, load_log, resolve_baseline
-from .store.folders import write_set
-from .store.project import folders
+from ..analysis.diagnostics import year_findings
+from ..core.catalog import load_catalog
+from ..core.errors import FzError
+from ..store.data import check_year, load, load_log, resolve_baseline
+from ..store.folders import write_set
+from ..store.project import folders
+from .docx import to_docx
+from .draft import build_draft
+from .render import to_html, to_markdown
 
 __all__ = ["REPORT_FILES", "report_step", "write_report"]
 

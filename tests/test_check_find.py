@@ -1,10 +1,10 @@
-"""fzanalysis.figures_text: every figure of a text with its value, unit and qualifier; nothing else."""
+"""fzanalysis.check.find: every figure of a text with its value, unit and qualifier; nothing else."""
 from __future__ import annotations
 
 import re
 
-from fzanalysis import figures_text
-from fzanalysis.figures_text import find_figures
+from fzanalysis.check import find
+from fzanalysis.check.find import find_figures
 from fzanalysis.core.settings import load_prose
 from tests.report_fixtures import SEED
 from tests.work_count import lines_run
@@ -76,8 +76,8 @@ def test_finding_figures_is_linear_in_the_figures_of_one_sentence():
     def sentence(n):
         return "，".join(f"受理法律援助案件{i}件（其中刑事{i}件）" for i in range(n)) + "。"
 
-    small = lines_run(lambda: find_figures(sentence(300)), figures_text)
-    large = lines_run(lambda: find_figures(sentence(600)), figures_text)
+    small = lines_run(lambda: find_figures(sentence(300)), find)
+    large = lines_run(lambda: find_figures(sentence(600)), find)
     assert len(find_figures(sentence(600))) == 1200 and find_figures(sentence(600))[-1].in_brackets
     assert 1.9 < large / small < 2.1, (small, large)
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from html import escape
 
-from .core.settings import load_settings
-from .report_model import Block, Cited, Draft
+from ..core.settings import load_settings
+from .model import Block, Cited, Draft
 
 __all__ = ["md_text", "to_html", "to_markdown"]
 

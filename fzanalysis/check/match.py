@@ -37,10 +37,10 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .core.catalog import Catalog
-from .core.settings import Prose
-from .core.text import normalise_label
-from .figures_text import CLAUSE_ENDS, Mention, clause_bounds, segment_bounds, sentence_bounds
+from ..core.catalog import Catalog
+from ..core.settings import Prose
+from ..core.text import normalise_label
+from .find import CLAUSE_ENDS, Mention, clause_bounds, segment_bounds, sentence_bounds
 
 __all__ = ["Candidate", "Context", "Matcher", "ties"]
 

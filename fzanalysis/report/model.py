@@ -21,7 +21,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 
-from .core.sanitize import has_controls, strip_controls
+from ..core.sanitize import has_controls, strip_controls
 
 __all__ = ["MARK_CHARS", "Block", "Cited", "Draft", "MarkError", "Marks", "draft_text"]
 

@@ -1,0 +1,7 @@
+"""Checking a finished report (layer 5): its text read (.docx / .md / .txt), the figures in it found, each
+matched to an indicator by the words around it, and compared with the data (``check-report``).
+
+A sibling of :mod:`fzanalysis.report`: neither imports the other. Imports from core, ingest, store and analysis.
+"""
+
+__all__: list[str] = []
