@@ -29,7 +29,8 @@ _LAZY = {
     "init_project": ("store.project", "init_project"),
 }
 _SUBMODULES = {name: name for name in (
-    "feedback", "runner", "scorecard", "status", "template")}
+    "runner",)}
+_SUBMODULES.update({name: f"loop.{name}" for name in ("feedback", "scorecard", "status", "template")})
 _SUBMODULES.update({name: f"analysis.{name}" for name in ("diagnostics", "display", "trends")},
                    analysis="analysis.sections", plots="analysis.charts")
 _SUBMODULES.update({name: f"store.{name}" for name in ("data", "folders", "outputs", "project", "years")})

@@ -106,7 +106,7 @@ def _add_loop_parsers(sub) -> None:
 
 
 def _cmd_template(args: argparse.Namespace) -> int:
-    from .template import write_templates
+    from .loop.template import write_templates
 
     paths = write_templates(args.year, args.out, args.org or None, args.processed, args.raw)
     for path in paths:
@@ -116,7 +116,7 @@ def _cmd_template(args: argparse.Namespace) -> int:
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    from .status import summary_lines, write_status
+    from .loop.status import summary_lines, write_status
 
     status, path = write_status(args.year, args.processed, args.raw, args.out)
     print(printable("\n".join(summary_lines(status, args.year, path))))
@@ -124,7 +124,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _cmd_feedback(args: argparse.Namespace) -> int:
-    from .feedback import write_feedback
+    from .loop.feedback import write_feedback
 
     paths = write_feedback(args.year, args.out, args.processed, args.raw, baseline_year=args.baseline_year)
     for path in paths:
@@ -134,7 +134,7 @@ def _cmd_feedback(args: argparse.Namespace) -> int:
 
 
 def _cmd_scorecard(args: argparse.Namespace) -> int:
-    from .scorecard import summary_lines, write_year_scorecard
+    from .loop.scorecard import summary_lines, write_year_scorecard
 
     card, _, paths = write_year_scorecard(args.year, args.baseline_year, args.processed, args.raw, args.out)
     print(printable("\n".join(summary_lines(card, args.year, paths[0]))))

@@ -284,9 +284,9 @@ def test_every_command_refuses_an_output_folder_overlapping_raw_and_writes_nothi
 def test_the_library_entry_points_refuse_it_too(project):
     import fzanalysis as fz
     from fzanalysis.store.data import run_clean
-    from fzanalysis.feedback import write_feedback
+    from fzanalysis.loop.feedback import write_feedback
     from fzanalysis.report.write import write_report
-    from fzanalysis.status import write_status
+    from fzanalysis.loop.status import write_status
 
     tmp = project.parent.parent.parent
     before = tree(tmp)

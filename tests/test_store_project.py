@@ -130,8 +130,8 @@ def test_every_file_the_commands_write_is_a_product_file():
     from fzanalysis.check.check import CHECK_FILE
     from fzanalysis.store.outputs import OUTPUT_FILES
     from fzanalysis.report.write import REPORT_FILES
-    from fzanalysis.scorecard import SCORECARD_FILES
-    from fzanalysis.status import STATUS_FILE
+    from fzanalysis.loop.scorecard import SCORECARD_FILES
+    from fzanalysis.loop.status import STATUS_FILE
 
     written = {*OUTPUT_FILES, *REPORT_FILES, *SCORECARD_FILES, STATUS_FILE, CHECK_FILE, "findings.csv",
                "findings.json", "run.json"}

@@ -12,7 +12,10 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import tempfile
+import zipfile
+from datetime import datetime
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -127,6 +130,27 @@ def write_csv(df: pd.DataFrame, path: Path) -> None:
 
 def write_parquet(df: pd.DataFrame, path: Path) -> None:
     atomic_write_bytes(path, parquet_bytes(df))
+
+
+def workbook_bytes(wb, year: int) -> bytes:
+    """An openpyxl workbook as bytes that do not depend on when it was written: fixed document
+    timestamps and zip entry times."""
+    stamp = datetime(year, 12, 1)
+    wb.properties.created = wb.properties.modified = stamp
+    wb.properties.creator = wb.properties.lastModifiedBy = "fzanalysis"
+    buf = io.BytesIO()
+    wb.save(buf)
+    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(buf) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", lambda m: m.group(1) + iso, data)
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
+            entry.compress_type, entry.create_system, entry.external_attr = zipfile.ZIP_DEFLATED, 0, 0
+            zout.writestr(entry, data)
+    return out.getvalue()
 
 
 # ------------------------------------------------------------------------------ the cleaner's outputs

@@ -19,188 +19,32 @@
   names or phones.
 
 Texts, the amount unit (万元), accepted markers and qualifiers, and the deadline are catalog data
-(``catalog_data/form_texts.csv``); which indicator goes on which sheet is ``catalog_data/forms.csv``.
+(``catalog_data/form_texts.csv``); which indicator goes on which sheet is ``catalog_data/forms.csv``
+(:mod:`fzanalysis.loop.forms`).
 """
 from __future__ import annotations
 
-import io
-import re
-import zipfile
-from dataclasses import dataclass
-from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
-from .core.catalog import SECTIONS, Catalog, load_catalog
-from .core.errors import CatalogError, ParameterError
-from .core.files import DATA_DIR
-from .core.settings import Texts, load_texts
+from ..core.catalog import SECTIONS, Catalog, load_catalog
+from ..core.compute import prepare, settle
+from ..core.errors import ParameterError
+from ..core.settings import Texts, load_settings, load_texts
+from ..store.data import check_year, default_baseline, load
+from ..store.folders import safe_component, safe_components, write_set
+from ..store.outputs import workbook_bytes
+from ..store.project import folders
+from .forms import Item, form_item, plan_for, prompt, range_text, validation_formula
 
-FORMS_FILE = "forms.csv"
+__all__ = ["build_template", "template_name", "write_templates"]
+
 CN_NUMERALS = "一二三四五六七八九十"
 
 
-# ------------------------------------------------------------------------------ catalog data
-def _read(name: str) -> pd.DataFrame:
-    try:
-        return pd.read_csv(DATA_DIR / name, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise CatalogError(f"无法读取目录文件：{exc}", file=name) from None
-
-
-@lru_cache(maxsize=1)
-def _forms_table() -> pd.DataFrame:
-    return _read(FORMS_FILE)
-
-
-def load_forms(catalog: Catalog) -> pd.DataFrame:
-    """``forms.csv`` checked against the catalog: known codes, units or unit kinds, layouts A/B."""
-    forms = _forms_table().copy()
-    kinds = set(catalog.orgs["kind"])
-    bad = forms.loc[~forms["code"].isin(catalog.indicators["code"]), "code"].tolist()
-    bad += forms.loc[~(forms["org"].isin(catalog.orgs["org"]) | forms["org"].isin(kinds)), "org"].tolist()
-    bad += forms.loc[~forms["layout"].isin(["A", "B"]), "layout"].tolist()
-    if bad:
-        raise CatalogError(f"填报模板配置有误（未知的指标、单位或版式）：{'、'.join(bad)}", file=FORMS_FILE)
-    return forms
-
-
-@dataclass(frozen=True)
-class Item:
-    """One indicator as a form asks for it: in the form's unit (万元 for an amount), with its bounds."""
-
-    code: str
-    name: str
-    section: str
-    kind: str
-    unit: str  # as written on the form
-    factor: float  # form value × factor = value in the catalog's base unit
-    lo: float | None
-    hi: float | None
-
-
-def form_item(catalog: Catalog, code: str, texts: Texts | None = None) -> Item:
-    texts = texts or load_texts()
-    ind = catalog.indicator_record(code)
-    unit, factor = str(ind["unit"]), 1.0
-    wide = texts.get("template.amount_unit", "")
-    mult = catalog.vocabulary.hint_multipliers.get(wide)
-    if unit == "元" and mult and mult[1] == "元":
-        unit, factor = wide, mult[0]
-    lo = None if pd.isna(ind["min_value"]) else float(ind["min_value"]) / factor
-    hi = None if pd.isna(ind["max_value"]) else float(ind["max_value"]) / factor
-    return Item(code, str(ind["name"]), str(ind["section"]), str(ind["kind"]), unit, factor, lo, hi)
-
-
-@dataclass
-class Plan:
-    """What a unit's form holds: Layout A codes (catalog order) and Layout B sheets → codes."""
-
-    org: str
-    a: list[str]
-    b: dict[str, list[str]]
-
-    @property
-    def codes(self) -> list[str]:
-        return self.a + [c for codes in self.b.values() for c in codes]
-
-
-def plan_for(catalog: Catalog, org: str) -> Plan:
-    """The indicators a unit is expected to report, and where its form puts them."""
-    forms = load_forms(catalog)
-    mine = forms[(forms["org"] == org) | (forms["org"] == catalog.org_kind(org))]
-    b: dict[str, list[str]] = {}
-    for r in mine[mine["layout"] == "B"].itertuples():
-        b.setdefault(r.sheet, []).append(r.code)
-    in_b = {c for codes in b.values() for c in codes}
-    wanted = set(mine.loc[mine["layout"] == "A", "code"]) | set(
-        catalog.indicators.loc[catalog.indicators["org"] == org, "code"])
-    a = [c for c in catalog.indicators["code"] if c in wanted and c not in in_b]
-    return Plan(org, a, b)
-
-
-def expected_codes(catalog: Catalog, org: str) -> list[str]:
-    """Every indicator a unit's form asks for (used by status, feedback and the scorecard)."""
-    return plan_for(catalog, org).codes
-
-
-# ------------------------------------------------------------------------------ what a cell accepts
-def _num(x: float) -> str:
-    return format(x, ".15g")
-
-
-def accepts(value: object, item: Item, texts: Texts | None = None) -> bool:
-    """What the data validation formula of :func:`validation_formula` accepts, in Python (the two
-    are tested against each other in LibreOffice): a missing marker, or a number (in a cell or as
-    text, with at most one qualifier in its place) within the item's bounds."""
-    texts = texts or load_texts()
-    if isinstance(value, str):
-        text = value
-        if text in texts.list("template.missing_markers"):
-            return True
-        if text[-1:] in texts.list("template.suffix_qualifiers"):
-            text = text[:-1]
-        elif text[:1] in texts.list("template.prefix_qualifiers"):
-            text = text[1:]
-        text = text.strip().replace(",", "")  # 1,234: thousands separators, as Excel reads them
-        try:
-            number = float(text.rstrip("%")) / (100 if text.endswith("%") else 1)
-        except ValueError:
-            return False
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        number = float(value)
-    else:
-        return False
-    return (item.lo is None or number >= item.lo) and (item.hi is None or number <= item.hi)
-
-
-def validation_formula(ref: str, item: Item, texts: Texts | None = None) -> str:
-    """An Excel custom validation formula for cell ``ref`` (relative), as :func:`accepts`."""
-    texts = texts or load_texts()
-    q = lambda w: '"' + w.replace('"', '""') + '"'  # noqa: E731
-    sufs = [f"RIGHT({ref})={q(w)}" for w in texts.list("template.suffix_qualifiers")]
-    pres = [f"LEFT({ref})={q(w)}" for w in texts.list("template.prefix_qualifiers")]
-    inner = ref
-    if pres:
-        inner = f"IF(OR({','.join(pres)}),MID({ref},2,99),{inner})"
-    if sufs:
-        inner = f"IF(OR({','.join(sufs)}),LEFT({ref},LEN({ref})-1),{inner})"
-    number = f"--{inner}"
-    if item.lo is not None and item.hi is not None:
-        mid, half = (item.lo + item.hi) / 2, (item.hi - item.lo) / 2
-        check = f"ABS({number}-{_num(mid)})<={_num(half)}"
-    elif item.lo is not None:
-        check = f"{number}>={_num(item.lo)}"
-    elif item.hi is not None:
-        check = f"{number}<={_num(item.hi)}"
-    else:
-        check = f"ISNUMBER({number})"
-    markers = [f"{ref}={q(m)}" for m in texts.list("template.missing_markers")]
-    return f"OR({','.join(markers + [f'IFERROR({check},FALSE)'])})"
-
-
-def range_text(item: Item, texts: Texts) -> str:
-    if item.kind == "rate":
-        return texts.text("template.range.rate")
-    if item.lo is None and item.hi is None:
-        return texts.text("template.range.any")
-    lo = _num(item.lo) if item.lo is not None else "-∞"
-    hi = _num(item.hi) if item.hi is not None else "∞"
-    return texts.text("template.range.bounded", lo=lo, hi=hi)
-
-
-def prompt(item: Item, texts: Texts | None = None) -> str:
-    texts = texts or load_texts()
-    return texts.text("template.prompt", unit=item.unit, range=range_text(item, texts))[:255]
-
-
-# ------------------------------------------------------------------------------ the workbook
 def _previous_values(previous: pd.DataFrame | None, org: str, catalog: Catalog) -> dict[str, tuple[float, str]]:
     """code → (value in base units, qualifier) of the unit's own figures last year, where they agree."""
-    from .core.compute import prepare, settle
-
     if previous is None or previous.empty:
         return {}
     df = prepare(previous, catalog)
@@ -391,32 +235,9 @@ def _wrap(center: bool = False):
     return Alignment(wrap_text=True, vertical="center", horizontal="center" if center else None)
 
 
-def workbook_bytes(wb, year: int) -> bytes:
-    """An openpyxl workbook as bytes that do not depend on when it was written: fixed document
-    timestamps and zip entry times."""
-    stamp = datetime(year, 12, 1)
-    wb.properties.created = wb.properties.modified = stamp
-    wb.properties.creator = wb.properties.lastModifiedBy = "fzanalysis"
-    buf = io.BytesIO()
-    wb.save(buf)
-    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    out = io.BytesIO()
-    with zipfile.ZipFile(buf) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", lambda m: m.group(1) + iso, data)
-            entry = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
-            entry.compress_type, entry.create_system, entry.external_attr = zipfile.ZIP_DEFLATED, 0, 0
-            zout.writestr(entry, data)
-    return out.getvalue()
-
-
 def build_template(org: str, year: int, previous: pd.DataFrame | None = None,
                    catalog: Catalog | None = None) -> bytes:
     """The template of one unit for ``year`` as .xlsx bytes; ``previous`` is last year's tidy table."""
-    from .core.settings import load_settings
-
     catalog = catalog or load_catalog()
     texts = load_texts()
     district = load_settings().text("district")
@@ -426,8 +247,6 @@ def build_template(org: str, year: int, previous: pd.DataFrame | None = None,
 
 def template_name(org: str, year: int) -> str:
     """The template's file name: ``form_texts.csv`` with the unit's name as a safe file-name component."""
-    from .store.folders import safe_component
-
     return load_texts().text("template.file_name", year=year, org=safe_component(org))
 
 
@@ -438,10 +257,6 @@ def write_templates(year: int, out_dir: str | Path, org: str | None = None,
     last year's values come from the processed data of ``year - 1`` when they exist. The folder may
     hold only templates this command wrote (:func:`fzanalysis.store.folders.write_set` with ``mine=True``):
     all units replace the folder's templates, one unit (``org``) keeps the others'."""
-    from .store.data import check_year, default_baseline, load
-    from .store.folders import safe_components, write_set
-    from .store.project import folders
-
     year = check_year(year)
     f = folders(raw_dir, processed_dir, out_dir, need=("raw", "processed"))  # not given: the project's
     raw_dir, processed_dir = f.raw, f.processed
@@ -461,6 +276,3 @@ def write_templates(year: int, out_dir: str | Path, org: str | None = None,
     out_dir = write_set(Path(out_dir), files, raw=raw_dir, mine=True, keep=bool(org))
     return [out_dir / name for name in files]
 
-
-__all__ = ["Item", "Plan", "accepts", "build_template", "expected_codes", "form_item", "load_forms", "load_texts",
-           "plan_for", "prompt", "template_name", "validation_formula", "workbook_bytes", "write_templates"]

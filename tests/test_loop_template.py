@@ -16,8 +16,9 @@ from fzanalysis.cli import main
 from fzanalysis.store.data import load, load_log, load_unmapped
 from fzanalysis.core.numbers import parse_value
 from fzanalysis.core.sanitize import personal_labels
-from fzanalysis.template import (accepts, build_template, form_item, load_texts, plan_for, template_name,
-                                 validation_formula, write_templates)
+from fzanalysis.core.settings import load_texts
+from fzanalysis.loop.forms import accepts, form_item, plan_for, validation_formula
+from fzanalysis.loop.template import build_template, template_name, write_templates
 from tests.xlsx_factory import fill_template, make_good_market
 
 CAT = load_catalog()

@@ -11,8 +11,9 @@ from openpyxl import load_workbook
 from fzanalysis.core.catalog import load_catalog
 from fzanalysis.ingest.clean import clean_year, discover
 from fzanalysis.cli import main
-from fzanalysis.feedback import feedback_items
-from fzanalysis.template import expected_codes, load_texts
+from fzanalysis.loop.feedback import feedback_items
+from fzanalysis.core.settings import load_texts
+from fzanalysis.loop.forms import expected_codes
 from tests.xlsx_factory import MARKET_ORG_LINE, make_good_market, make_layout_a, org_line
 
 CAT = load_catalog()
@@ -103,14 +104,14 @@ def test_the_forms_compare_with_the_baseline_year_the_report_used(planted, tmp_p
     earlier, or has no data, is one line and exit 2."""
     import shutil
 
-    import fzanalysis.analysis.diagnostics
+    import fzanalysis.loop.feedback
 
     raw = tmp_path / "raw"
     shutil.copytree(planted[0], raw)
     shutil.copytree(raw / "2022", raw / "2021")
     seen = []
-    real = fzanalysis.analysis.diagnostics.year_findings
-    monkeypatch.setattr(fzanalysis.analysis.diagnostics, "year_findings", lambda *a, **k: seen.append(a[3]) or real(*a, **k))
+    real = fzanalysis.loop.feedback.year_findings
+    monkeypatch.setattr(fzanalysis.loop.feedback, "year_findings", lambda *a, **k: seen.append(a[3]) or real(*a, **k))
     common = ["--out", str(tmp_path / "fb"), "--processed", str(tmp_path / "p"), "--raw", str(raw)]
     assert main(["feedback", "--year", "2023", *common]) == 0
     assert main(["feedback", "--year", "2023", "--baseline-year", "2021", *common]) == 0

@@ -6,7 +6,7 @@ superseded is done with) that the year's processing could not use or doubts:
 - ``rejected`` — a value cell the cleaner rejected (the log line: what was written, why);
 - ``missing`` — a blank value cell of a known indicator (a missing marker such as 无 is an answer);
 - ``unmapped`` — a value whose indicator name the catalog does not know (``unmapped.csv``);
-- ``not_reported`` — an indicator the unit's form asks for (:func:`fzanalysis.template.expected_codes`)
+- ``not_reported`` — an indicator the unit's form asks for (:func:`fzanalysis.loop.forms.expected_codes`)
   that none of its files holds;
 - ``conflicting_values``, ``total_mismatch``, ``rate_inconsistent``, ``yoy_implausible`` — each of the
   unit's cells cited by such a finding of :func:`fzanalysis.analysis.diagnostics.find_problems`;
@@ -24,11 +24,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from .analysis.diagnostics import find_problems, missing_orgs
-from .core.catalog import Catalog, load_catalog
-from .core.sanitize import clean_text
+from ..analysis.diagnostics import find_problems, missing_orgs, year_findings
+from ..core.catalog import Catalog, load_catalog
+from ..core.sanitize import clean_text
+from ..core.settings import load_settings, load_texts
+from ..store.data import check_year, open_year, resolve_baseline
+from ..store.folders import safe_components, write_set
+from ..store.outputs import workbook_bytes
+from ..store.project import folders
+from .forms import expected_codes, form_item, range_text
 from .status import answered_codes, text_columns
-from .template import range_text, expected_codes, form_item, load_texts, workbook_bytes
 
 ITEM_COLUMNS = ["org", "kind", "file", "sheet", "cell", "indicator", "written", "why", "expected"]
 HEADINGS = ["序号", "问题类型", "文件", "工作表", "单元格", "指标", "填写内容", "问题说明", "应如何填写", "核对结果（由填报单位填写）"]
@@ -141,8 +146,6 @@ def feedback_workbook(org: str, items: pd.DataFrame, year: int) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-    from .core.settings import load_settings
-
     texts = load_texts()
     wb = Workbook()
     ws = wb.active
@@ -194,11 +197,6 @@ def write_feedback(year: int, out_dir: str | Path, processed_dir: str | Path | N
     folder may hold only forms this command wrote (:func:`fzanalysis.store.folders.write_set` with
     ``mine=True``): a file it did not write is never deleted, the command is refused. The problems are
     the report's for the same baseline year (default: the year before, when it has data)."""
-    from .store.data import check_year, open_year, resolve_baseline
-    from .store.folders import safe_components, write_set
-    from .store.project import folders
-    from .analysis.diagnostics import year_findings
-
     year = check_year(year)
     f = folders(raw_dir, processed_dir, out_dir, need=("raw", "processed"))  # not given: the project's
     yr = open_year(year, resolve_baseline(year, baseline_year, f.raw, f.processed), f.raw, f.processed, out_dir)

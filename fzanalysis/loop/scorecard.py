@@ -4,7 +4,7 @@ For the 司法局's own follow-up, never for the public report draft (no report 
 point is explained by a row of :func:`scorecard` 's details: the findings, log lines and cells behind it.
 
 - **完整性** — indicators answered (a value kept, or 无) of those the unit's form asks for
-  (:func:`fzanalysis.status.answered_codes`, :func:`fzanalysis.template.expected_codes`) × 100; a unit
+  (:func:`fzanalysis.loop.status.answered_codes`, :func:`fzanalysis.loop.forms.expected_codes`) × 100; a unit
   that sent nothing scores 0.
 - **数据质量** — ``quality.full`` minus penalties (never below 0): each rejected or unmapped cell of its
   counting files; each ``conflicting_values`` / ``total_mismatch`` / ``rate_inconsistent`` /
@@ -28,16 +28,21 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .analysis.diagnostics import missing_orgs
-from .core import compute
-from .core.catalog import Catalog, load_catalog
-from .core.files import DATA_DIR
-from .core.numbers import round_half_up
+from ..analysis.diagnostics import missing_orgs, year_findings
+from ..core import compute
+from ..core.catalog import Catalog, load_catalog
+from ..core.files import DATA_DIR
+from ..core.numbers import round_half_up
+from ..core.settings import load_texts
+from ..store.data import check_year, open_year, resolve_baseline
+from ..store.folders import write_set
+from ..store.outputs import atomic_write_bytes, csv_bytes
+from ..store.project import folders
+from .forms import expected_codes
 from .status import answered_codes, text_columns
-from .template import expected_codes, load_texts
 
 if TYPE_CHECKING:
-    from .analysis.charts import Chart
+    from ..analysis.charts import Chart
 
 CARD_COLUMNS = ["名次", "填报单位", "单位类型", "完整性", "数据质量", "目标达成", "总分", "扣分与依据"]
 DETAIL_COLUMNS = ["填报单位", "维度", "事项", "分值", "规则", "依据", "出处"]
@@ -165,16 +170,12 @@ SCORECARD_FILES = ("scorecard.csv", "scorecard_details.csv")
 
 def scorecard_files(card: pd.DataFrame, details: pd.DataFrame) -> dict[str, bytes]:
     """``scorecard.csv`` (ranked) and ``scorecard_details.csv`` (every point with its findings and cells)."""
-    from .store.outputs import csv_bytes
-
     return dict(zip(SCORECARD_FILES, (csv_bytes(card), csv_bytes(details))))
 
 
 def write_scorecard(card: pd.DataFrame, details: pd.DataFrame, out_dir: str | Path) -> tuple[Path, Path]:
     """Both files written into ``out_dir`` (the scorecard notebook: inside ``fzanalysis run`` its folder is
     the run's staging folder, swapped in whole with the run; the command uses :func:`write_year_scorecard`)."""
-    from .store.outputs import atomic_write_bytes
-
     out_dir = Path(out_dir)
     for name, data in scorecard_files(card, details).items():
         atomic_write_bytes(out_dir / name, data)
@@ -187,11 +188,6 @@ def write_year_scorecard(year: int, baseline_year: int | None = None, processed_
     """``fzanalysis scorecard``: load the year (and its baseline), score it on the problem list the report
     and the feedback forms read (:func:`fzanalysis.analysis.diagnostics.year_findings`), write both files into
     ``<out_dir>/<year>/``, swapped in together under the folder's lock. Folders not given are the project's."""
-    from .store.data import check_year, open_year, resolve_baseline
-    from .store.folders import write_set
-    from .store.project import folders
-    from .analysis.diagnostics import year_findings
-
     f = folders(raw_dir, processed_dir, out_dir)
     year = check_year(year)
     yr = open_year(year, resolve_baseline(year, baseline_year, f.raw, f.processed), f.raw, f.processed, f.reports)
@@ -224,7 +220,7 @@ def weighted_shares(card: pd.DataFrame) -> pd.DataFrame:
 
 def scorecard_chart(card: pd.DataFrame, title: str, save_to: Path | str | None = None) -> Chart:
     """各单位得分：横向堆叠条形，完整性、数据质量、目标达成各按权重折算，总分写在条右，第一名在上。"""
-    from .analysis.charts import BLUE, finish, new_figure, no_chart  # matplotlib: only this chart needs it
+    from ..analysis.charts import BLUE, finish, new_figure, no_chart  # matplotlib: only this chart needs it
 
     if card.empty:
         return no_chart(title, "没有应报单位")

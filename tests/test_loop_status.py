@@ -10,7 +10,7 @@ from fzanalysis.analysis import diagnostics
 from fzanalysis.core.catalog import load_catalog
 from fzanalysis.ingest.clean import clean_year, discover
 from fzanalysis.cli import main
-from fzanalysis.status import CSV_COLUMNS, MISSING, RECEIVED, submission_status, write_status
+from fzanalysis.loop.status import CSV_COLUMNS, MISSING, RECEIVED, submission_status, write_status
 from tests.xlsx_factory import MARKET_ORG_LINE, copy_bundled_year, make_good_market, make_layout_a
 
 CAT = load_catalog()

@@ -15,10 +15,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from .analysis.diagnostics import missing_orgs
-from .analysis.sections import submission_overview
-from .core.catalog import Catalog, load_catalog
-from .template import expected_codes
+from ..analysis.diagnostics import missing_orgs
+from ..analysis.sections import submission_overview
+from ..core.catalog import Catalog, load_catalog
+from ..store.data import check_year, load, load_log
+from ..store.folders import write_set
+from ..store.outputs import csv_bytes
+from ..store.project import folders
+from .forms import expected_codes
 
 RECEIVED, CORRECTED, MISSING = "已报送", "已报送（有更正）", "未报送"
 STATUS_FILE = "status.csv"
@@ -96,11 +100,6 @@ def status_csv_table(status: pd.DataFrame) -> pd.DataFrame:
 def write_status(year: int, processed_dir: str | Path | None = None, raw_dir: str | Path | None = None,
                  out_dir: str | Path | None = None, catalog: Catalog | None = None) -> tuple[pd.DataFrame, Path]:
     """Load ``year``, compute the status and write ``<out_dir>/<year>/status.csv`` (swapped in under the folder's lock)."""
-    from .store.data import check_year, load, load_log
-    from .store.folders import write_set
-    from .store.outputs import csv_bytes
-    from .store.project import folders
-
     year = check_year(year)
     f = folders(raw_dir, processed_dir, out_dir)  # not given: the project's
     raw_dir, processed_dir, out_dir = f.raw, f.processed, f.reports

@@ -10,7 +10,7 @@ import pytest
 from fzanalysis.analysis import diagnostics
 from fzanalysis.core.catalog import load_catalog
 from fzanalysis.ingest.clean import clean_year, discover
-from fzanalysis.scorecard import (CARD_COLUMNS, load_weights, scorecard, scorecard_chart, weighted_shares,
+from fzanalysis.loop.scorecard import (CARD_COLUMNS, load_weights, scorecard, scorecard_chart, weighted_shares,
                                   write_scorecard)
 from tests.xlsx_factory import copy_bundled_year, make_good_market, make_layout_a, org_line
 
