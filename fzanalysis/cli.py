@@ -16,8 +16,11 @@ from . import __version__
 from .core.errors import FzError
 from .core.sanitize import MaskedStream, printable
 
+__all__ = ["CATALOG_HEADINGS", "CATALOG_TERMINAL", "DEFAULT_MAX_REPORT_MB", "EXIT_FAILED", "EXIT_OK", "EXIT_USAGE",
+           "LOOP_HANDLERS", "main"]
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-DEFAULT_MAX_REPORT_MB = 50  # report_read.DEFAULT_MAX_REPORT_BYTES, without importing the reader at start-up
+DEFAULT_MAX_REPORT_MB = 50  # check.read.DEFAULT_MAX_REPORT_BYTES, without importing the reader at start-up
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -26,13 +26,18 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from .analysis.display import HTML_CSS
 from .core.errors import ParameterError
 from .core.files import HTML_TEMPLATE, NOTEBOOKS
-from .store.data import READ_ONLY_ENV, STAGE_ENV, STAGE_FOR_ENV, check_year, ensure_clean, require_data, resolve_baseline
-from .store.data import available_years
+from .report.write import REPORT_FILES, report_step
+from .store.data import (READ_ONLY_ENV, STAGE_ENV, STAGE_FOR_ENV, available_years, check_year, ensure_clean,
+                         require_data, resolve_baseline)
 from .store.folders import locked, recover, staging, swap_in
 from .store.outputs import atomic_write_bytes
 from .store.project import folders
+
+__all__ = ["KERNEL_QUIET", "SOCKETS_PREFIX", "TIMINGS", "NotebookResult", "RunResult", "find_notebooks",
+           "progress_line", "run", "sweep_socket_folders", "validate"]
 
 # the kernel's own start-up chatter (transport warnings) is noise under cron: cell errors still
 # reach the executed notebook and run.json
@@ -195,8 +200,6 @@ def _export_html(nb_file: Path, nb) -> str:
     (``html_template/fz.html.j2``), long tables collapsed (:data:`fzanalysis.analysis.display.HTML_CSS`)."""
     from nbconvert import HTMLExporter
 
-    from .analysis.display import HTML_CSS
-
     exporter = HTMLExporter(template_name="lab", template_file=str(HTML_TEMPLATE), exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
                             language_code="zh")
     body, _ = exporter.from_notebook_node(nb, resources={"fz_css": HTML_CSS})
@@ -229,8 +232,6 @@ def run(year: int, baseline_year: int | None = None, raw_dir: str | Path | None 
     notebooks' results and the report's summary.  The report files are this run's or none: a failed
     report step does not leave the previous run's beside the new pages.
     Folders not given are the project's; ``progress`` None: lines on stderr when it is a terminal."""
-    from .report.write import REPORT_FILES
-
     f = folders(raw_dir, processed_dir, out_dir)
     year, baseline_year, notices = validate(year, baseline_year, f, jobs)
     notebooks = find_notebooks(Path(notebooks_dir) if notebooks_dir else NOTEBOOKS)
@@ -302,6 +303,4 @@ def _run_notebooks(notebooks: list[Path], stage: Path, year: int, baseline_year:
 
 def _report_step(year, baseline_year, raw_dir, processed_dir, out_dir) -> dict:
     """The draft report (issue 8), last step of a run: its summary goes into run.json."""
-    from .report.write import report_step
-
     return report_step(year, baseline_year, raw_dir, processed_dir, out_dir)

@@ -236,7 +236,7 @@ def test_conflicting_values_silent():
 
 
 def test_conflicting_values_judged_by_the_precision_written():
-    """One agreement rule (checks.same_figure): 2.4万余 covers 24,000–24,999, so 25,312 disagrees;
+    """One agreement rule (compute.same_figure): 2.4万余 covers 24,000–24,999, so 25,312 disagrees;
     566.2万元 covers 5,661,500–5,662,499, so 5,662,340 agrees and 5,663,000 does not."""
     tidy = make_tidy([("区政务服务管理办公室", "chuanyu_tongban_handled", 24000, "", "2023/x.xlsx", "余", "2.4万余"),
                       ("区政府", "chuanyu_tongban_handled", 25312),

@@ -145,7 +145,7 @@ def test_derived_rates_from_the_published_figures(tidy_2023):
     r = A.derived_rates(tidy_2023)
     assert list(r.columns) == A.RATE_COLUMNS
     legal = row(r, 代码="legal_aid_closure_rate")
-    assert legal["比率（%）"] == 69.9  # 69.94 rounded as the report does (checks.rate_decimals)
+    assert legal["比率（%）"] == 69.9  # 69.94 rounded as the report does (compute.rate_decimals)
     assert (legal["分子"], legal["分母"], legal["填报单位"], legal["预警线"]) == (221, 316, "区司法局", 80)
     assert "!" in legal["分子出处"] and "!" in legal["分母出处"]
     assert legal["计算方法"] == "法律援助办结数 ÷ 法律援助受理数"

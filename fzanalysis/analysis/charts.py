@@ -36,6 +36,9 @@ from matplotlib.ticker import MaxNLocator
 from ..core.numbers import round_half_up
 from .sections import CHECK_ROWS
 
+__all__ = ["BLUE", "DPI", "GREY", "ORANGE", "SCREEN_DPI", "TOP", "Chart", "composition", "findings_chart", "finish",
+           "new_figure", "no_chart", "rate_vs_target", "setup", "town_comparison_chart", "trend_lines", "yoy_bars"]
+
 DPI = 150  # saved PNGs
 SCREEN_DPI = 100  # shown in a notebook and its HTML
 TOP = 25  # the year-on-year chart shows at most this many items per panel

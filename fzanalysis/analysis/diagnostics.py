@@ -25,8 +25,8 @@ from ..core.numbers import format_value, round_half_up
 from ..store.outputs import atomic_write_bytes, csv_bytes
 from ..store.years import history_before
 
-__all__ = ["COLUMNS", "RULES", "by_category", "find_problems", "findings_table", "load_config", "summary",
-           "write_findings"]
+__all__ = ["COLUMNS", "RULES", "SEVERITIES", "by_category", "find_problems", "findings_table", "load_config",
+           "missing_orgs", "summary", "write_findings", "year_findings"]
 
 COLUMNS = ["rule", "severity", "section", "category", "org", "area", "codes", "evidence", "cells",
            "suggestion", "framework_area"]

@@ -29,6 +29,11 @@ from pathlib import PurePosixPath
 
 import pandas as pd
 
+__all__ = ["BOOL_TEXT", "CELL", "CITE", "CITE_BOX", "CITE_PARTS", "HEADER", "HEADINGS", "HIDDEN", "HTML_CSS",
+           "LEFT_ONE_LINE", "LEFT_WRAPPED", "LONG_NAME", "ONE_LINE", "PROVENANCE", "RIGHT", "SAME_IN_EVERY_ROW",
+           "SHOWN_CITES", "SHOWN_ROWS", "TWINS", "WRAP_BOX", "cite_texts", "cites_html", "column_styles", "number",
+           "prepare", "setup_display", "short_cite", "styled", "text_table", "text_width", "to_html"]
+
 HEADINGS = {  # the tidy table, the cleaning log and unmapped.csv, as a reader sees them
     "year": "年度", "org": "填报单位", "area": "镇街", "indicator": "指标", "label": "原表名称", "code": "代码",
     "section": "章节", "value": "数值", "unit": "计量单位", "qualifier": "限定词", "raw_text": "原文",

@@ -36,6 +36,12 @@ from ..core.settings import load_settings
 from ..ingest.log import COUNT_COLUMNS, EVENTS
 from .display import cite_texts
 
+__all__ = ["CHECK_ROWS", "KEY", "LEDGER_COLUMNS", "LOG_VIEW_COLUMNS", "OVERVIEW_COLUMNS", "QUALITY_COLUMNS",
+           "RATE_COLUMNS", "REJECTION_COLUMNS", "ROW_DIFF", "ROW_MEAN", "ROW_SUM", "ROW_TOTAL", "SECTION_COLUMNS",
+           "SECTION_COUNT_COLUMNS", "UNMAPPED_COLUMNS", "derived_rates", "ledger_table", "quality_events",
+           "rejections", "section_counts", "section_highlights", "section_table", "submission_overview",
+           "town_comparison", "unmapped_table", "yoy"]
+
 KEY = ["org", "code", "area"]
 SECTION_COLUMNS = ["指标", "填报单位", "本年（报告写法）", "本年", "计量单位", "上年（报告写法）", "上年", "增减",
                    "增减幅度（%）", "同比", "说明", "重复报送", "出处", "上年出处", "代码"]
@@ -327,8 +333,6 @@ SECTION_COUNT_COLUMNS = ["章节", "章节名称", "数值条数", "指标数", 
 
 def section_counts(tidy: pd.DataFrame) -> pd.DataFrame:
     """各章节的数值条数、指标数和填报单位数（章节顺序 s1–s6）。"""
-    from ..core.catalog import SECTIONS
-
     df = _prep(tidy)
     rows = []
     for key, name in SECTIONS.items():
@@ -367,8 +371,6 @@ def section_highlights(table: pd.DataFrame, rates: pd.DataFrame | None = None) -
 
     ``table`` 为 :func:`section_table` 的结果，``rates`` 为 :func:`derived_rates` 的结果。
     """
-    from ..core.numbers import round_half_up
-
     points = [f"本节共有本级数据{len(table)}项，来自{table['填报单位'].nunique()}个填报单位。"]
     comparable = table[table["同比"] != ""]
     counts = comparable[comparable["增减幅度（%）"].notna()]

@@ -16,6 +16,8 @@ from ..core import compute
 from ..core.catalog import Catalog, load_catalog
 from ..core.numbers import round_half_up
 
+__all__ = ["TREND_COLUMNS_HEAD", "TREND_COLUMNS_TAIL", "cagr", "min_years", "trend_table"]
+
 TREND_COLUMNS_HEAD = ["指标", "填报单位", "计量单位"]
 TREND_COLUMNS_TAIL = ["年均增长率（%）", "变化（百分点）", "说明", "代码"]
 

@@ -38,7 +38,7 @@ from .find import Mention, find_figures, normalise, sentence_bounds
 from .match import Candidate, Context, Matcher, ties
 from .read import read_paragraphs
 
-__all__ = ["COLUMNS", "STATUSES", "Tables", "check_file", "check_paragraphs", "summary_lines"]
+__all__ = ["CHECK_FILE", "COLUMNS", "STATUSES", "WRONG", "Tables", "check_file", "check_paragraphs", "summary_lines"]
 
 COLUMNS = ["paragraph", "sentence", "figure_text", "value", "unit", "qualifier", "code", "org", "area",
            "table_value", "cell", "status", "note"]

@@ -32,7 +32,7 @@ from ..core.errors import ValueParseError
 from ..core.numbers import parse_value
 from ..core.settings import Prose, load_prose
 
-__all__ = ["Mention", "clause_bounds", "find_figures", "normalise", "sentence_bounds"]
+__all__ = ["CLAUSE_ENDS", "Mention", "clause_bounds", "find_figures", "normalise", "segment_bounds", "sentence_bounds"]
 
 SENTENCE_ENDS = "。！？!?\n"
 SEGMENT_ENDS = SENTENCE_ENDS + "；;"

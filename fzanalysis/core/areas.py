@@ -19,6 +19,8 @@ import re
 import unicodedata
 from typing import Callable, Iterable, Mapping
 
+__all__ = ["AreaResolver", "area_name"]
+
 _SPACE = re.compile(r"\s+")
 _BRACKETS = re.compile(r"[()\[\]【】]")
 _MEMO_LIMIT = 100_000  # cell texts of many workbooks pass through here

@@ -39,6 +39,8 @@ from .files import DATA_DIR
 from .text import normalise_label
 from .vocabulary import Vocabulary, default_vocabulary, load_vocabulary
 
+__all__ = ["FRAMEWORK_AREAS", "KINDS", "SECTIONS", "Catalog", "Resolution", "load_catalog", "read_csv"]
+
 
 SECTIONS = {
     "s1": "第一责任人职责",

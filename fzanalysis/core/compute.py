@@ -27,8 +27,8 @@ from .catalog import Catalog
 from .errors import ValueParseError
 from .numbers import parse_value, written_step
 
-__all__ = ["Figure", "Span", "agrees", "all_agree", "change", "is_rate", "derived_rates", "figure_of", "prepare", "rate_decimals", "same_figure", "settle",
-           "total_checks"]
+__all__ = ["Figure", "Span", "agrees", "all_agree", "change", "derived_rates", "figure_of", "is_rate", "prepare",
+           "rate_decimals", "same_figure", "settle", "summable", "total_check_rows", "total_checks"]
 
 DEFAULT_REL_EPS = 1e-9
 

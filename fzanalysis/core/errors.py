@@ -6,6 +6,9 @@ Every error that can be caused by input (a workbook, a parameter, a catalog file
 """
 from __future__ import annotations
 
+__all__ = ["CatalogError", "DataError", "FolderBusy", "FzError", "OutputError", "ParameterError", "ReportError",
+           "RunError", "ValueParseError", "WorkbookError", "WorkbookTooLarge"]
+
 
 class FzError(Exception):
     """Base class: an input problem a person can fix.  Fields may be empty."""

@@ -33,7 +33,7 @@ from functools import lru_cache
 from fzanalysis.core.errors import ValueParseError
 from fzanalysis.core.vocabulary import Vocabulary, default_vocabulary
 
-__all__ = ["MISSING_MARKERS", "ParsedValue", "format_value", "parse_value", "round_half_up"]
+__all__ = ["MISSING_MARKERS", "ParsedValue", "format_value", "parse_value", "round_half_up", "written_step"]
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,10 @@ from typing import Iterable
 from .files import DATA_DIR
 from .text import text_cache
 
+__all__ = ["DATA_FILE", "EMAIL", "EMAIL_TOKEN", "ID_TOKEN", "LANDLINE", "LANDLINE_TOKEN", "NAME_TOKEN", "PHONE_TOKEN",
+           "MaskedStream", "clean_names", "clean_text", "has_controls", "is_personal_value", "mask_personal",
+           "name_labels", "personal_labels", "phone_labels", "printable", "strip_controls"]
+
 DATA_FILE = DATA_DIR / "personal_data.csv"
 
 PHONE_TOKEN, LANDLINE_TOKEN, ID_TOKEN, EMAIL_TOKEN, NAME_TOKEN = "[手机号]", "[电话]", "[身份证号]", "[邮箱]", "[姓名]"

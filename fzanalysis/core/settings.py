@@ -14,6 +14,9 @@ edit without touching Python:
 - ``catalog_data/figure_stoplist.csv`` (``pattern,kind``): regular expressions of text whose numbers
   are not figures: quotations and titles, years and dates, ordinals, document numbers, plenary
   numbering, names and slogans, and targets (力争……不低于80%).
+- ``catalog_data/form_texts.csv`` (``key,value``): the words of the templates and feedback forms
+  (:func:`load_texts`) — the amount unit, accepted markers and qualifiers, the deadline, file names (the
+  cleaner reads the feedback forms' file name to set them aside in a raw folder).
 """
 from __future__ import annotations
 
@@ -24,9 +27,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from .catalog import load_catalog
 from .catalog import read_csv as _read
 from .errors import CatalogError
 from .files import DATA_DIR
+from .numbers import format_value
 
 __all__ = ["TEXTS_FILE", "Prose", "Settings", "Texts", "load_prose", "load_settings", "load_texts"]
 
@@ -48,8 +53,6 @@ class Settings(dict):
     def change_words(self, change: float, unit: str, points: bool, up: str | None = None, down: str | None = None,
                      prefix: bool = True) -> str:
         """A change in words: ``同比增长41.3%``, ``同比提高2.5个百分点`` (a rate, ``points``), ``与上年持平``."""
-        from .numbers import format_value
-
         if change == 0:
             return self.text("change.flat")
         word = (up or self.text("change.rate_up" if points else "change.up")) if change > 0 else \
@@ -107,8 +110,6 @@ def load_prose(data_dir: str | Path | None = None) -> Prose:
 
 @lru_cache(maxsize=4)
 def _prose(data_dir: str) -> Prose:
-    from .catalog import load_catalog
-
     base = Path(data_dir)
     words = _read(base / "prose.csv")
 

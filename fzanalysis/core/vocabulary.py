@@ -22,6 +22,8 @@ from typing import Mapping
 from .errors import CatalogError
 from .files import DATA_DIR
 
+__all__ = ["FILE_NAME", "KINDS", "Vocabulary", "default_vocabulary", "load_vocabulary"]
+
 FILE_NAME = "vocabulary.csv"
 
 # kind → what its words are (the description column of the file says it per row, in Chinese)

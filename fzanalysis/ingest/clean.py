@@ -20,6 +20,7 @@ from typing import Mapping
 import pandas as pd
 
 from ..core.catalog import Catalog, load_catalog
+from ..core.compute import total_check_rows
 from ..core.errors import FzError, ParameterError, ValueParseError, WorkbookTooLarge
 from ..core.files import PRODUCT_FILES
 from ..core.numbers import ParsedValue, format_value, parse_value
@@ -30,6 +31,9 @@ from .log import REJECTED, SET_ASIDE, Event, FileResult, events_frame, ledger_ev
 from .resubmission import MANIFEST, settle_resubmissions
 from .tables import scan_sheet
 from .workbook import SPREADSHEET_SUFFIXES, Limits, Workbook, read_workbook
+
+__all__ = ["DUPLICATES_NAMED", "GRID_WARNING", "INDICATOR_COLUMNS", "NUMBER_GRID", "UNMAPPED_COLUMNS", "CleanResult",
+           "clean_workbook", "clean_year", "discover", "resolve_workbook_org", "year_files"]
 
 INDICATOR_COLUMNS = [
     "year", "org", "area", "indicator", "code", "section", "value", "unit", "qualifier",
@@ -429,9 +433,7 @@ def _outside(path: Path, root: Path, folders_inside: dict[str, bool]) -> bool:
 
 def _flag_total_mismatches(results: list[FileResult], year: int, catalog: Catalog) -> None:
     """Log (do not change) each 合计 that disagrees with the sum of its parts, on the file that holds
-    it — by :func:`checks.total_check_rows`, the rule the diagnostics use too."""
-    from ..core.compute import total_check_rows
-
+    it — by :func:`fzanalysis.core.compute.total_check_rows`, the rule the diagnostics use too."""
     by_file = {res.file: res for res in results}
     for t in total_check_rows([r for res in results for r in res.rows], catalog):
         if t["agrees"]:

@@ -13,6 +13,9 @@ import pandas as pd
 
 from ..core.sanitize import clean_text
 
+__all__ = ["COUNT_COLUMNS", "EVENTS", "KEPT", "LOG_COLUMNS", "REJECTED", "SET_ASIDE", "Event", "FileResult",
+           "check_ledger", "events_frame", "ledger_event"]
+
 LOG_COLUMNS = [
     "year", "file", "sheet", "cell", "org", "area", "code", "event", "outcome", "reason", "raw_text",
     "cells_read", "kept", "rejected", "set_aside",

@@ -30,6 +30,9 @@ from ..core.vocabulary import Vocabulary
 from .log import SET_ASIDE, Event, FileResult
 from .workbook import decode_text
 
+__all__ = ["MANIFEST", "MANIFEST_COLUMNS", "Signs", "covers", "later", "read_manifest", "settle_resubmissions",
+           "signs"]
+
 MANIFEST = "manifest.csv"
 MANIFEST_COLUMNS = ("file", "supersedes")
 

@@ -26,6 +26,10 @@ from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
 from ..core.errors import ParameterError, WorkbookError, WorkbookTooLarge
 
+__all__ = ["DEFAULT_MAX_CELLS", "DEFAULT_MAX_ENTRIES", "DEFAULT_MAX_UNCOMPRESSED", "SPREADSHEET_SUFFIXES",
+           "TEXT_ENCODINGS", "ZIP_METHODS", "Limits", "Sheet", "Workbook", "XlsxInspector", "a1", "check_size",
+           "col_letter", "decode_text", "read_workbook", "read_zip_part"]
+
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv")
 DEFAULT_MAX_UNCOMPRESSED = 200 * 1024 * 1024  # bytes
 DEFAULT_MAX_CELLS = 2_000_000

@@ -35,6 +35,8 @@ from ..store.project import folders
 from .forms import expected_codes, form_item, range_text
 from .status import answered_codes, text_columns
 
+__all__ = ["FINDING_RULES", "HEADINGS", "ITEM_COLUMNS", "feedback_items", "feedback_workbook", "write_feedback"]
+
 ITEM_COLUMNS = ["org", "kind", "file", "sheet", "cell", "indicator", "written", "why", "expected"]
 HEADINGS = ["序号", "问题类型", "文件", "工作表", "单元格", "指标", "填写内容", "问题说明", "应如何填写", "核对结果（由填报单位填写）"]
 FINDING_RULES = ("conflicting_values", "total_mismatch", "rate_inconsistent", "yoy_implausible")

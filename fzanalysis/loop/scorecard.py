@@ -44,6 +44,10 @@ from .status import answered_codes, text_columns
 if TYPE_CHECKING:
     from ..analysis.charts import Chart
 
+__all__ = ["CARD_COLUMNS", "COMPONENTS", "DETAIL_COLUMNS", "FINDING_PENALTIES", "SCORECARD_FILES", "Weights",
+           "load_weights", "scorecard", "scorecard_chart", "scorecard_files", "summary_lines", "weighted_shares",
+           "write_scorecard", "write_year_scorecard"]
+
 CARD_COLUMNS = ["名次", "填报单位", "单位类型", "完整性", "数据质量", "目标达成", "总分", "扣分与依据"]
 DETAIL_COLUMNS = ["填报单位", "维度", "事项", "分值", "规则", "依据", "出处"]
 COMPONENTS = {"completeness": "完整性", "quality": "数据质量", "targets": "目标达成"}

@@ -24,6 +24,9 @@ from ..store.outputs import csv_bytes
 from ..store.project import folders
 from .forms import expected_codes
 
+__all__ = ["CORRECTED", "CSV_COLUMNS", "MISSING", "RECEIVED", "STATUS_COLUMNS", "STATUS_FILE", "answered_codes",
+           "status_csv_table", "submission_status", "summary_lines", "text_columns", "write_status"]
+
 RECEIVED, CORRECTED, MISSING = "已报送", "已报送（有更正）", "未报送"
 STATUS_FILE = "status.csv"
 STATUS_COLUMNS = ["填报单位", "单位类型", "应报送", "状态", "报送文件数", "采用文件", "被替代文件", "应报指标",

@@ -42,7 +42,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from ..analysis.sections import derived_rates
 from ..core.catalog import Catalog, load_catalog
 from ..core.compute import all_agree, is_rate
-from ..core.compute import change as checks_change
+from ..core.compute import change as compute_change
 from ..core.errors import FzError, ReportError
 from ..core.files import REPORT_TEMPLATES
 from ..core.numbers import format_value, round_half_up
@@ -197,7 +197,7 @@ class Figures:
             return self._missing(code, f"{name}同比", who, area)
         (cur, cur_refs), (old, old_refs) = pair
         points = is_rate(self.cat, code)
-        change = checks_change(cur, old, points)
+        change = compute_change(cur, old, points)
         if change is None:
             return self.settings.text("change.no_base")
         change = round_half_up(change, 1)

@@ -20,7 +20,7 @@ from .docx import to_docx
 from .draft import build_draft
 from .render import to_html, to_markdown
 
-__all__ = ["REPORT_FILES", "report_step", "write_report"]
+__all__ = ["REPORT_FILES", "report_step", "summary_lines", "write_report"]
 
 REPORT_FILES = ("report.md", "report.html", "report.docx", "report_public.docx")
 

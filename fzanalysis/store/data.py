@@ -34,6 +34,10 @@ from .folders import held, locked, recover
 from .outputs import OUTPUT_FILES, write_year
 from .project import Folders, check_output, folders, where
 
+__all__ = ["READ_ONLY_ENV", "STAGE_ENV", "STAGE_FOR_ENV", "YEAR_RANGE", "YearData", "available_years", "check_year",
+           "default_baseline", "ensure_clean", "has_data", "is_stale", "load", "load_log", "load_unmapped",
+           "load_years", "open_year", "require_data", "resolve_baseline", "run_clean", "staged"]
+
 # Set by ``fzanalysis run`` for its kernels: the run has cleaned already, under its lock, so the
 # notebooks only read (and never wait on the run that started them).
 READ_ONLY_ENV = "FZANALYSIS_READ_ONLY"

@@ -38,6 +38,10 @@ from ..core.errors import FolderBusy, OutputError, ParameterError
 from ..core.sanitize import clean_text
 from .project import check_output
 
+__all__ = ["DEFAULT_WAIT", "DIR_MODE", "FILE_MODE", "LOCK_NAME", "MANIFEST", "NAME_BYTES", "UMASK", "held",
+           "io_error", "locked", "plain_name", "recover", "safe_component", "safe_components", "staging", "swap_in",
+           "write_new", "write_set"]
+
 try:  # POSIX; on Windows the lock is a no-op (one analyst, one process)
     import fcntl
 except ImportError:  # pragma: no cover

@@ -29,6 +29,9 @@ from ..ingest.clean import INDICATOR_COLUMNS, UNMAPPED_COLUMNS, CleanResult
 from ..ingest.log import LOG_COLUMNS
 from .folders import FILE_MODE, io_error, write_set
 
+__all__ = ["OUTPUT_FILES", "PARQUET_TYPES", "atomic_write_bytes", "csv_bytes", "csv_bytes_columns", "neutralise",
+           "parquet_bytes", "parquet_bytes_columns", "workbook_bytes", "write_csv", "write_parquet", "write_year"]
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_FIRST = frozenset(_FORMULA_START)
 

@@ -30,6 +30,9 @@ from pathlib import Path
 from ..core.errors import ParameterError
 from ..core.files import NOTEBOOKS, PROJECT_README
 
+__all__ = ["HOME_ENV", "PROCESSED", "RAW", "REPORTS", "Folders", "check_output", "find_root", "folders",
+           "init_project", "project_root", "where"]
+
 HOME_ENV = "FZANALYSIS_HOME"
 RAW, PROCESSED, REPORTS = Path("data", "raw"), Path("data", "processed"), Path("reports")
 

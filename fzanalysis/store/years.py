@@ -18,6 +18,8 @@ from ..core.errors import ParameterError
 from .data import available_years, check_year, load_log, load_years
 from .project import folders
 
+__all__ = ["YearsData", "history_before", "open_years"]
+
 
 @dataclass
 class YearsData:
