@@ -1,51 +1,77 @@
 """fzanalysis — 法治政府建设情况报告的数据清洗、分章节分析与问题诊断.
 
-For analysts::
+For analysts (what ``dir(fz)`` shows, and tab completion)::
 
     import fzanalysis as fz
-    df = fz.load(2023)                 # tidy indicator table (cleans when needed), from the project folder
-    yr = fz.open_year(2023)            # table + baseline + log, for the section notebooks
-    fz.analysis.section_table(yr.tidy, "s6", yr.baseline)
+    fz.setup_display()                              # tables as a reader sees them
+    df = fz.load(2023)                              # the tidy indicator table (cleaned first when needed)
+    yr = fz.open_year(2023)                         # table + baseline + log, for the section notebooks
+    table = fz.sections.section_table(yr.tidy, "s6", yr.baseline)
+    fz.charts.yoy_bars(table, "行政复议与法律援助：本年与上年")
+    findings = fz.diagnostics.year_findings(yr.tidy, yr.log, yr.baseline, yr.baseline_year)
+    yrs = fz.open_years(2023)                       # every year up to 2023; fz.load_years([2021, 2022, 2023])
+    fz.trends.trend_table(yrs.tidy, "s6")
+    fz.status.submission_status(yr.tidy, yr.log)    # who sent what
+    fz.scorecard.scorecard(yr.tidy, yr.log, findings)
 
-Submodules are imported lazily so that the command line starts fast.
+The namespaces are modules of the library: ``sections``, ``charts``, ``diagnostics``, ``trends``
+(:mod:`fzanalysis.analysis`), ``status`` and ``scorecard`` (:mod:`fzanalysis.loop`). The library itself is
+layered in packages, each importing only from those below it: ``core`` → ``ingest`` → ``store`` →
+``analysis`` → ``report`` / ``check`` → ``loop`` → ``runner``, ``cli``.
+
+Nothing is imported until it is used, so that the command line starts fast and ``from fzanalysis import *``
+binds names without loading the library: a namespace is loaded on its first attribute, a function when it is
+first looked up.
 """
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import sys
+from types import ModuleType
 
 __version__ = "0.1.0"
 
-_LAZY = {
-    "load": ("store.data", "load"),
-    "load_log": ("store.data", "load_log"),
-    "load_unmapped": ("store.data", "load_unmapped"),
-    "open_year": ("store.data", "open_year"),
-    "open_years": ("store.years", "open_years"),
-    "load_catalog": ("core.catalog", "load_catalog"),
-    "parse_value": ("core.numbers", "parse_value"),
-    "format_value": ("core.numbers", "format_value"),
-    "run_clean": ("store.data", "run_clean"),
-    "setup_display": ("analysis.display", "setup_display"),
-    "init_project": ("store.project", "init_project"),
+_FUNCTIONS = {  # name → module that defines it
+    "load": "store.data",
+    "load_years": "store.data",
+    "open_year": "store.data",
+    "open_years": "store.years",
+    "setup_display": "analysis.display",
 }
-_SUBMODULES = {name: name for name in (
-    "runner",)}
-_SUBMODULES.update({name: f"loop.{name}" for name in ("feedback", "scorecard", "status", "template")})
-_SUBMODULES.update({name: f"analysis.{name}" for name in ("diagnostics", "display", "trends")},
-                   analysis="analysis.sections", plots="analysis.charts")
-_SUBMODULES.update({name: f"store.{name}" for name in ("data", "folders", "outputs", "project", "years")})
-_SUBMODULES.update({name: f"ingest.{name}" for name in ("clean", "log", "resubmission", "workbook")},
-                   layout="ingest.tables", layout_a="ingest.indicator_list")
-_SUBMODULES.update({name: f"core.{name}" for name in ("areas", "catalog", "errors", "numbers", "sanitize",
-                                                      "vocabulary")}, checks="core.compute")
+_NAMESPACES = {  # name → module
+    "charts": "analysis.charts",
+    "diagnostics": "analysis.diagnostics",
+    "scorecard": "loop.scorecard",
+    "sections": "analysis.sections",
+    "status": "loop.status",
+    "trends": "analysis.trends",
+}
 
-__all__ = sorted(_LAZY) + sorted(_SUBMODULES)
+__all__ = sorted([*_FUNCTIONS, *_NAMESPACES])
 
 
 def __getattr__(name: str):
-    if name in _LAZY:
-        module, attr = _LAZY[name]
-        return getattr(importlib.import_module(f".{module}", __name__), attr)
-    if name in _SUBMODULES:
-        return importlib.import_module(f".{_SUBMODULES[name]}", __name__)
-    raise AttributeError(f"module 'fzanalysis' has no attribute {name!r}")
+    if name in _FUNCTIONS:
+        return getattr(importlib.import_module(f".{_FUNCTIONS[name]}", __name__), name)
+    if name in _NAMESPACES:
+        return _lazy_module(f"{__name__}.{_NAMESPACES[name]}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*__all__, "__version__"])
+
+
+def _lazy_module(name: str) -> ModuleType:
+    """The module ``name``, executed on its first attribute (``importlib.util.LazyLoader``) unless it is loaded."""
+    if name in sys.modules:
+        return sys.modules[name]
+    parent = importlib.import_module(name.rpartition(".")[0])  # a package __init__: light
+    spec = importlib.util.find_spec(name)
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    setattr(parent, name.rpartition(".")[2], module)
+    return module

@@ -77,24 +77,24 @@ def head(title: str, intro: str) -> list:
 def section_notebook(key: str, title: str, intro: str) -> nbformat.NotebookNode:
     return notebook(head(f"法治政府建设情况分析 · {title}", intro) + [
         md("## 一、本节要点\n\n可直接引用的几句话：数据条数、同比增减、增幅与降幅最大的指标、低于预警线的比率。"),
-        code(f'table = fz.analysis.section_table(yr.tidy, "{key}", yr.baseline)\n'
-             f'rates = fz.analysis.derived_rates(yr.tidy, section="{key}")\n'
-             'fz.analysis.section_highlights(table, rates)'),
+        code(f'table = fz.sections.section_table(yr.tidy, "{key}", yr.baseline)\n'
+             f'rates = fz.sections.derived_rates(yr.tidy, section="{key}")\n'
+             'fz.sections.section_highlights(table, rates)'),
         md("## 二、本节主要数据\n\n每个数值都注明出处（文件!工作表!单元格，鼠标悬停可见完整路径）；「本年（报告写法）」"
            "按报告的写法书写；有对比年度时给出同比，比率的变化以百分点计。"),
         code("table"),
         md("## 三、同比变化"),
-        code(f'fz.plots.yoy_bars(table, "{title}：本年与上年", save_to=yr.figure_path("{key}_yoy"))'),
+        code(f'fz.charts.yoy_bars(table, "{title}：本年与上年", save_to=yr.figure_path("{key}_yoy"))'),
         md("## 四、派生比率\n\n按指标目录中的公式由原始计数计算（如 办结率 = 办结 / 受理），与报告值和目标值对照；"
            "与报告值的差异以百分点计。"),
         code("rates"),
-        code(f'fz.plots.rate_vs_target(rates, "{title}：派生比率", save_to=yr.figure_path("{key}_rates"))'),
+        code(f'fz.charts.rate_vs_target(rates, "{title}：派生比率", save_to=yr.figure_path("{key}_rates"))'),
         md("## 五、镇街比较\n\n有镇街分项数据的指标按镇街列出，并核对合计与分项之和；比率不相加，"
            "给出各镇街的算术平均。"),
-        code(f'towns = fz.analysis.town_comparison(yr.tidy, section="{key}")\ntowns'),
-        code(f'fz.plots.town_comparison_chart(towns, "{title}：镇街比较", save_to=yr.figure_path("{key}_towns"))'),
+        code(f'towns = fz.sections.town_comparison(yr.tidy, section="{key}")\ntowns'),
+        code(f'fz.charts.town_comparison_chart(towns, "{title}：镇街比较", save_to=yr.figure_path("{key}_towns"))'),
         md("## 六、数据质量\n\n清洗日志中与本节有关的事件（拒收、缺失、未匹配、换算等）。"),
-        code(f'fz.analysis.quality_events(yr.log, "{key}")'),
+        code(f'fz.sections.quality_events(yr.log, "{key}")'),
     ] + trend_cells(key, title))
 
 
@@ -103,7 +103,7 @@ def trend_cells(key: str, title: str) -> list:
     return [
         md("## 七、多年趋势\n\n所有可用年度的本级数：计数和金额给出年均增长率（三年及以上），比率给出首末年变化（百分点）。"),
         code(f'yrs = fz.open_years(year, raw_dir, processed_dir)\ntrends = fz.trends.trend_table(yrs.tidy, "{key}")\ntrends'),
-        code(f'fz.plots.trend_lines(trends, "{title}：多年趋势", save_to=yr.figure_path("{key}_trends"))'),
+        code(f'fz.charts.trend_lines(trends, "{title}：多年趋势", save_to=yr.figure_path("{key}_trends"))'),
     ]
 
 
@@ -116,7 +116,7 @@ def overview_loop_cells() -> list:
         md("## 六、多年概况\n\n所有可用年度的数据量和各指标的多年变化。"),
         code("yrs = fz.open_years(year, raw_dir, processed_dir)\nyrs.summary()"),
         code("trends = fz.trends.trend_table(yrs.tidy)\ntrends"),
-        code('fz.plots.trend_lines(trends, "主要指标多年趋势", save_to=yr.figure_path("overview_trends"))'),
+        code('fz.charts.trend_lines(trends, "主要指标多年趋势", save_to=yr.figure_path("overview_trends"))'),
     ]
 
 
@@ -125,10 +125,10 @@ def scorecard_notebook() -> nbformat.NotebookNode:
                          "仅供内部使用，不进入报告初稿。每一分都对应问题清单中的问题、清洗日志和单元格出处；"
                          "权重和扣分标准见 `catalog_data/scorecard.csv`。") + [
         md("## 一、排名\n\n写出 `scorecard.csv`（排名）和 `scorecard_details.csv`（每一分的依据）。"),
-        code("findings = fz.years.year_findings(yr.tidy, yr.log, yr.baseline, yr.baseline_year, raw_dir, processed_dir)\n"
+        code("findings = fz.diagnostics.year_findings(yr.tidy, yr.log, yr.baseline, yr.baseline_year, raw_dir, processed_dir)\n"
              "card, details = fz.scorecard.scorecard(yr.tidy, yr.log, findings)\n"
              "fz.scorecard.write_scorecard(card, details, yr.output_dir / str(yr.year))\ncard"),
-        code('fz.plots.scorecard_chart(card, f"{year}年各单位得分", save_to=yr.figure_path("scorecard"))'),
+        code('fz.scorecard.scorecard_chart(card, f"{year}年各单位得分", save_to=yr.figure_path("scorecard"))'),
         md("## 二、扣分与得分依据\n\n数据质量的每一项扣分、目标达成的每一项指标、完整性的缺报指标，均附规则和出处。"),
         code('details[details["维度"] != "目标达成"]'),
         code('details[details["维度"] == "目标达成"]'),
@@ -139,16 +139,16 @@ def overview_notebook() -> nbformat.NotebookNode:
     return notebook(head("法治政府建设数据概览：报送、清洗台账与数据质量",
                          "哪些单位报送了什么、缺了什么；清洗台账是否平衡；被拒收的数值和未匹配的指标名称。") + [
         md("## 一、报送情况\n\n按单位名录列出应报送单位的报送文件数和数值处理结果。"),
-        code("fz.analysis.submission_overview(yr.tidy, yr.log)"),
+        code("fz.sections.submission_overview(yr.tidy, yr.log)"),
         md("## 二、清洗台账\n\n每个文件：读取单元格 = 采用 + 拒收 + 搁置。"),
-        code("fz.analysis.ledger_table(yr.log)"),
+        code("fz.sections.ledger_table(yr.log)"),
         md("## 三、各章节数值分布"),
-        code("fz.analysis.section_counts(yr.tidy)"),
-        code('fz.plots.composition(fz.analysis.section_counts(yr.tidy), "各章节指标数值条数", '
+        code("fz.sections.section_counts(yr.tidy)"),
+        code('fz.charts.composition(fz.sections.section_counts(yr.tidy), "各章节指标数值条数", '
              'save_to=yr.figure_path("overview_sections"))'),
         md("## 四、拒收与未匹配\n\n被拒收的数值（不可能的值、无法识别的文字、公式无缓存值等）和指标目录中没有的名称。"),
-        code("fz.analysis.rejections(yr.log)"),
-        code("fz.analysis.unmapped_table(yr.unmapped)"),
+        code("fz.sections.rejections(yr.log)"),
+        code("fz.sections.unmapped_table(yr.unmapped)"),
     ] + overview_loop_cells())
 
 
@@ -158,12 +158,12 @@ def diagnostics_notebook() -> nbformat.NotebookNode:
                          "数据质量。每条问题附数据依据、出处单元格和下一年度工作建议。") + [
         md("## 一、问题清单\n\n按严重程度（高/中/低）和章节排序；同时写出 `findings.csv`（Excel 可直接打开）和 `findings.json`。"),
         code("# 与上年及对比年度之前的历年数据比较（报告、反馈表、评分用的同一份问题清单）\n"
-             "findings = fz.years.year_findings(yr.tidy, yr.log, yr.baseline, yr.baseline_year, raw_dir, processed_dir)\n"
+             "findings = fz.diagnostics.year_findings(yr.tidy, yr.log, yr.baseline, yr.baseline_year, raw_dir, processed_dir)\n"
              "fz.diagnostics.write_findings(findings, yr.output_dir / str(yr.year))\n"
              "fz.diagnostics.findings_table(findings)"),
         md("## 二、按章节和严重程度汇总"),
         code("summary = fz.diagnostics.summary(findings)\nsummary"),
-        code('fz.plots.findings_chart(summary, "问题数量：按章节和严重程度", save_to=yr.figure_path("findings"))'),
+        code('fz.charts.findings_chart(summary, "问题数量：按章节和严重程度", save_to=yr.figure_path("findings"))'),
         md("## 三、按问题类别\n\n对应报告「存在的问题和不足」的几类问题，以及《法治政府建设实施纲要（2021—2025年）》的相关体系。"),
         code("fz.diagnostics.by_category(findings)"),
     ])

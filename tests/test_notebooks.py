@@ -65,7 +65,8 @@ def test_committed_notebooks_have_parameters_and_no_errors():
             for out in cell.get("outputs", []):
                 assert out["output_type"] != "error", path.name
                 assert "missing from font" not in json.dumps(out, ensure_ascii=False), path.name
-            if cell["cell_type"] == "code" and "fz.plots." in "".join(cell["source"]):
+            source = "".join(cell["source"])
+            if cell["cell_type"] == "code" and ("fz.charts." in source or "fz.scorecard.scorecard_chart(" in source):
                 data = {k: v for out in cell.get("outputs", []) for k, v in out.get("data", {}).items()}
                 meta = {k: v for out in cell.get("outputs", []) for k, v in out.get("metadata", {}).items()}
                 where = (path.name, "".join(cell["source"])[:60])
