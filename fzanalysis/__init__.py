@@ -26,7 +26,6 @@ first looked up.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import sys
 from types import ModuleType
 
@@ -67,6 +66,8 @@ def _lazy_module(name: str) -> ModuleType:
     """The module ``name``, executed on its first attribute (``importlib.util.LazyLoader``) unless it is loaded."""
     if name in sys.modules:
         return sys.modules[name]
+    import importlib.util  # here, not at the top: the command line imports this package and needs none of it
+
     parent = importlib.import_module(name.rpartition(".")[0])  # a package __init__: light
     spec = importlib.util.find_spec(name)
     spec.loader = importlib.util.LazyLoader(spec.loader)

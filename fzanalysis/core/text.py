@@ -14,9 +14,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache, wraps
-from typing import Callable, TypeVar
+from typing import TYPE_CHECKING, Callable, TypeVar
 
-from .vocabulary import Vocabulary, default_vocabulary
+if TYPE_CHECKING:
+    from .vocabulary import Vocabulary
 
 __all__ = ["ENTRIES", "MAX_CACHED", "normalise_label", "split_unit", "strip_numbering", "text_cache"]
 
@@ -60,13 +61,21 @@ def split_unit(label: str, vocabulary: Vocabulary | None = None) -> tuple[str, s
     """Split a trailing unit in brackets off a label: ``罚款（万元）`` → (``罚款``, ``万元``).
 
     The units are the ``unit_word`` rows of the vocabulary (default: the bundled one)."""
-    vocab = vocabulary or default_vocabulary()
+    vocab = vocabulary or _bundled_vocabulary()
     text = unicodedata.normalize("NFKC", str(label)).strip()
     m = vocab.trailing_unit.search(text)
     unit = re.sub(r"\s+", "", m.group(1)) if m else ""
     if unit not in vocab.unit_words:
         return text, ""
     return text[: m.start()].strip(), unit
+
+
+def _bundled_vocabulary() -> Vocabulary:
+    # imported here for speed: the vocabulary module loads dataclasses (inspect, ast …), and the command line
+    # imports this module at start-up for text_cache alone (through sanitize)
+    from .vocabulary import default_vocabulary
+
+    return default_vocabulary()
 
 
 def strip_numbering(text: str) -> str:
