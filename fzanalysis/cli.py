@@ -20,7 +20,7 @@ __all__ = ["CATALOG_HEADINGS", "CATALOG_TERMINAL", "DEFAULT_MAX_REPORT_MB", "EXI
            "LOOP_HANDLERS", "main"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-DEFAULT_MAX_REPORT_MB = 50  # check.read.DEFAULT_MAX_REPORT_BYTES, without importing the reader at start-up
+DEFAULT_MAX_REPORT_MB = 50  # ingest.document.DEFAULT_MAX_REPORT_BYTES, without importing the reader at start-up
 
 
 def _parser() -> argparse.ArgumentParser:
