@@ -185,6 +185,11 @@ def _cmd_clean(args: argparse.Namespace) -> int:
         print(printable(f"{r.year}: {files} 个文件，保留 {len(r.rows)} 个数值，"
                         f"拒收 {counts['rejected']}，搁置 {counts['set_aside']}，"
                         f"未匹配指标 {len(r.unmapped_rows)} → {Path(args.out) / str(r.year)}"))
+        if r.narrative_rows:  # the work texts (narrative.csv): what the draft can cite, what no section took
+            kept = [n for n in r.narrative_rows if n["outcome"] == "kept"]
+            print(f"{r.year}: 工作情况 {len(r.narrative_rows)} 段，采用 {len(kept)}，"
+                  f"搁置 {len(r.narrative_rows) - len(kept)}，未归入章节 {sum(not n['section'] for n in kept)}"
+                  " → narrative.csv")
         for e in r.events:
             if e["event"] == "skipped_sheet" and e["reason"].startswith(GRID_WARNING):
                 print(printable(f"警告：{e['file']}!{e['sheet']}: {e['reason']}"), file=sys.stderr)
