@@ -33,9 +33,27 @@ def test_public_copy_same_text_without_comments_appendix_or_file_names(drafts):
     out, _ = drafts[2023]
     internal, public = Document(str(out / "report.docx")), Document(str(out / "report_public.docx"))
     assert len(list(public.comments)) == 0 and public.tables == []
-    texts = [p.text for p in public.paragraphs]
-    assert texts == [p.text for p in internal.paragraphs][: len(texts)]
+    texts, inner = [p.text for p in public.paragraphs], [p.text for p in internal.paragraphs]
+    part2 = texts.index("二、存在的问题和不足")
+    assert texts[:part2] == inner[:part2]  # 一 the same; 二 and 三 differ only by the names of units
+    assert len(texts) == inner.index("数据来源") - 1  # no page break, no appendix
     assert not any(".xlsx" in t for t in texts)
+
+
+def test_the_public_copy_names_no_unit_in_its_problems_and_plans(drafts):
+    """Issue 18 point 4: 镇街 and units are named in the internal copy only (report.public_names_units 否)."""
+    from fzanalysis.core.catalog import load_catalog
+
+    out, _ = drafts[2023]
+    cat = load_catalog()
+    names = set(cat.orgs["org"]) | set(cat.towns())
+    part = {}
+    for name in ("report.docx", "report_public.docx"):
+        texts = [p.text for p in Document(str(out / name)).paragraphs]
+        part[name] = "".join(texts[texts.index("二、存在的问题和不足"):texts.index("中共重庆市大渡口区委")])
+    assert {"建胜镇", "茄子溪街道", "跳磴镇"} <= {n for n in names if n in part["report.docx"]}
+    assert {n for n in names if n in part["report_public.docx"]} == set()
+    assert "有的镇街执法全过程记录率为94.7%" in part["report_public.docx"]
 
 
 @pytest.mark.parametrize("name", ["report.docx", "report.md"])
