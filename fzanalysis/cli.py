@@ -224,6 +224,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     report_failed = outcome.report.get("status") != "ok"
     if report_failed:  # the pages are kept; the draft is missing, not stale
         print(printable(f"报告初稿生成失败：{outcome.report.get('error', '')}"), file=sys.stderr)
+    else:  # the draft's line: its files, figures cited, 待补充 and 缺数 (each listed), as `fzanalysis report` prints it
+        from .report.write import summary_lines
+
+        print(printable("\n".join(summary_lines({**outcome.report, "dir": str(out)}))))
     return EXIT_FAILED if failed or report_failed else EXIT_OK
 
 

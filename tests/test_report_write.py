@@ -153,3 +153,28 @@ def test_run_whose_report_fails_exits_1_says_so_and_keeps_no_previous_report(pro
     record = json.loads((out / "2023" / "run.json").read_text(encoding="utf-8"))
     assert record["report"]["status"] == "failed" and "第2行" in record["report"]["error"]
     assert record["notebooks"]["overview.ipynb"]["status"] == "ok"
+
+
+def test_run_prints_the_reports_line_with_its_todos_and_gaps(processed, tmp_path, monkeypatch, capsys):
+    """Issue 18 point 5: ``fzanalysis run`` names the draft — its files, figures cited, 待补充 and 缺数 — not only
+    in run.json."""
+    from fzanalysis import cli, runner
+
+    books = tmp_path / "notebooks"
+    books.mkdir()
+    (books / "overview.ipynb").write_text("{}", encoding="utf-8")
+
+    def notebooks(books, stage, year, *rest):
+        (stage / str(year)).mkdir(parents=True)
+        return [runner.NotebookResult("overview.ipynb", "ok", 0.5)]
+
+    monkeypatch.setattr(runner, "_run_notebooks", notebooks)
+    out = tmp_path / "reports"
+    code = cli.main(["run", "--year", "2021", "--raw", str(tmp_path / "raw"), "--processed", str(processed),
+                     "--out", str(out), "--notebooks", str(books), "--quiet"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0
+    line = next(x for x in lines if "报告初稿共" in x)
+    assert "缺数 3 处" in line and "待补充 4 处" in line and "report_public.docx" in line and str(out / "2021") in line
+    assert "  缺数：【缺数：行政复议受理同比增长率（区司法局）】" in lines
+    assert "  待补充：【待补充：成文日期】" in lines
