@@ -2,6 +2,7 @@
 for figures the data lacks; part 二 from substantive findings only, most severe first."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -41,7 +42,8 @@ def test_2023_markdown_states_all_109_seed_figures_each_with_its_cell(drafts, pr
 def test_2023_docx_states_all_109_seed_figures_with_one_comment_each(drafts, processed):
     out, summary = drafts[2023]
     anchors = comment_anchors(out / "report.docx")
-    assert len(anchors) == summary["figures"]  # one comment per figure
+    assert len(anchors) == summary["figures"] + summary["texts"]  # one comment per figure and per cited text
+    assert summary["texts"] >= 15
     table = tidy(processed, 2023)
     for f in FIGURES.itertuples():
         row = own_row(table, f.org, f.code)
@@ -344,3 +346,77 @@ def test_computed_changes_have_one_decimal(processed, tmp_path):
     draft = build_draft(table, 2023, base, 2022, templates_dir=tmp_path)
     change = next(c.text for c in draft.figures if c.name == "法律援助受理数同比变化")
     assert change == "同比增长6.0%"  # 316 on 298: 6.04 %, written to one decimal (was 6%)
+
+
+POINT_HEADING = re.compile(r"^[一二三四五六七八九十]+是[^。，；：]{2,30}。$")
+
+
+def classify_part1(draft) -> list[tuple[str, str]]:
+    """(kind, sentence) for every sentence of part 一: 数字 (it cites cells), 文字 (a department's text, cited),
+    待补充, 框架 (a point's heading, 此外), or 无出处 — what issue 18 forbids."""
+    blocks, inside = [], False
+    for b in draft.blocks:
+        if b.kind == "h1":
+            inside = b.plain().startswith("一、")
+            continue
+        if inside:
+            blocks.append(b)
+    out = []
+    for b in blocks:
+        out.append(("框架", "".join(r if isinstance(r, str) else r.text for r in b.lead)))
+        sentence: list = []
+
+        def close():
+            if not sentence:
+                return
+            text = "".join(r if isinstance(r, str) else r.text for r in sentence)
+            cited = [r for r in sentence if not isinstance(r, str)]
+            kinds = {r.kind for r in cited}
+            if kinds == {"text"} and all(not isinstance(r, str) or r == "此外，" for r in sentence):
+                kind = "文字"
+            elif "todo" in kinds:
+                kind = "待补充"
+            elif "figure" in kinds:
+                kind = "数字"
+            elif POINT_HEADING.match(text):
+                kind = "框架"
+            else:
+                kind = "无出处"
+            out.append((kind, text))
+            sentence.clear()
+
+        for r in b.runs:
+            if isinstance(r, str):
+                pieces = re.split(r"(?<=[。！？])", r)
+                for k, piece in enumerate(pieces):
+                    if piece:
+                        sentence.append(piece)
+                    if k < len(pieces) - 1:
+                        close()
+            elif r.kind == "text":
+                close()
+                sentence.append(r)
+                close()
+            else:
+                sentence.append(r)
+        close()
+    return out
+
+
+def test_every_sentence_of_part_one_cites_or_frames_or_asks(processed):
+    """Issue 18, done when: the 2023 draft on the bundled data — every sentence of 一 cites cells or a department
+    text, or is framing, or is a 【待补充】; the 2021 draft (no work texts) states no work item without a source."""
+    from fzanalysis.store.data import load_narrative
+
+    table = tidy(processed, 2023)
+    draft = build_draft(table, 2023, tidy(processed, 2022), 2022, narrative=load_narrative(2023, processed))
+    kinds = classify_part1(draft)
+    assert [s for k, s in kinds if k == "无出处"] == []
+    counted = {k: sum(1 for x, _ in kinds if x == k) for k in ("数字", "文字", "待补充", "框架")}
+    assert counted["文字"] >= 15 and counted["数字"] >= 30 and counted["待补充"] == 0
+    first = build_draft(tidy(processed, 2021), 2021, narrative=load_narrative(2021, processed))
+    kinds21 = classify_part1(first)
+    assert [s for k, s in kinds21 if k == "无出处"] == [] and not any(k == "文字" for k, _ in kinds21)
+    assert sum(k == "待补充" for k, _ in kinds21) >= 2
+    text = "".join(s for _, s in kinds)
+    assert "同比下降" not in text  # a decline is a problem (二), not an achievement

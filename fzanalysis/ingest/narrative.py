@@ -300,9 +300,9 @@ def read_summary(path: Path, rel: str, year: int, catalog: Catalog, words: WorkW
             item = lead
             hint = place(lead, words)[0] or hint
             text = body
-        section, topic = place(text, words)
+        section, topic = place(f"{item}{text}", words)  # the item (its heading) says what the paragraph is about
         if not section and hint:
-            section, topic = place(text, words, hint)
+            section, topic = place(f"{item}{text}", words, hint)
         seen_text = True
         rows.append(_row(year, org, section, topic, item, text, rel, where, KEPT, "" if section else UNPLACED))
     return org, rows, events
