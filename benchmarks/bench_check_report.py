@@ -7,7 +7,7 @@ a random one of the same length (so no two figures repeat and nothing can be rem
 earlier paragraph).  The seed's density holds: about 7,500 figures per MB.  For 1, 5 and 10 MB of
 text it prints, median of ``--repeat`` runs:
 
-  (a) reading the text: :func:`fzanalysis.check.read.read_paragraphs` (the baseline);
+  (a) reading the text: :func:`fzanalysis.ingest.document.read_paragraphs` (the baseline);
   (b) checking it: :func:`fzanalysis.check.check.check_paragraphs` against the bundled data of 2023
       (tables loaded once, outside the timing), wall and CPU time, the ratio (b)/(a) — a linear check keeps
       the ratio flat from 1 to 10 MB — and the time per figure.
@@ -87,7 +87,7 @@ def main() -> int:
     ap.add_argument("--strict", action="store_true")
     args = ap.parse_args()
     from fzanalysis.check.check import check_paragraphs
-    from fzanalysis.check.read import read_paragraphs
+    from fzanalysis.ingest.document import read_paragraphs
 
     tables = _tables()
     check_paragraphs(["受理法律援助案件316件"], tables)  # imports and catalog loaded outside the timing

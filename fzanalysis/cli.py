@@ -20,7 +20,7 @@ __all__ = ["CATALOG_HEADINGS", "CATALOG_TERMINAL", "DEFAULT_MAX_REPORT_MB", "EXI
            "LOOP_HANDLERS", "main"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-DEFAULT_MAX_REPORT_MB = 50  # check.read.DEFAULT_MAX_REPORT_BYTES, without importing the reader at start-up
+DEFAULT_MAX_REPORT_MB = 50  # ingest.document.DEFAULT_MAX_REPORT_BYTES, without importing the reader at start-up
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -185,6 +185,11 @@ def _cmd_clean(args: argparse.Namespace) -> int:
         print(printable(f"{r.year}: {files} 个文件，保留 {len(r.rows)} 个数值，"
                         f"拒收 {counts['rejected']}，搁置 {counts['set_aside']}，"
                         f"未匹配指标 {len(r.unmapped_rows)} → {Path(args.out) / str(r.year)}"))
+        if r.narrative_rows:  # the work texts (narrative.csv): what the draft can cite, what no section took
+            kept = [n for n in r.narrative_rows if n["outcome"] == "kept"]
+            print(f"{r.year}: 工作情况 {len(r.narrative_rows)} 段，采用 {len(kept)}，"
+                  f"搁置 {len(r.narrative_rows) - len(kept)}，未归入章节 {sum(not n['section'] for n in kept)}"
+                  " → narrative.csv")
         for e in r.events:
             if e["event"] == "skipped_sheet" and e["reason"].startswith(GRID_WARNING):
                 print(printable(f"警告：{e['file']}!{e['sheet']}: {e['reason']}"), file=sys.stderr)
@@ -219,6 +224,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     report_failed = outcome.report.get("status") != "ok"
     if report_failed:  # the pages are kept; the draft is missing, not stale
         print(printable(f"报告初稿生成失败：{outcome.report.get('error', '')}"), file=sys.stderr)
+    else:  # the draft's line: its files, figures cited, 待补充 and 缺数 (each listed), as `fzanalysis report` prints it
+        from .report.write import summary_lines
+
+        print(printable("\n".join(summary_lines({**outcome.report, "dir": str(out)}))))
     return EXIT_FAILED if failed or report_failed else EXIT_OK
 
 

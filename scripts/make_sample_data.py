@@ -731,6 +731,147 @@ def wb_towns(yd):  # every 镇街 reports its own row of the 镇街综合行政�
     return books
 
 
+# ------------------------------------------------------------------ work texts (工作情况, DESIGN §2b)
+# Illustrative, written for these sample data (not the published report's sentences). 2023 and 2022 only: the
+# 2021 draft shows its 【待补充】. Rows: (类别, 工作事项, 主要做法和成效); a text restating a figure of the table
+# (行政处罚案件579件) shows that the draft leaves such a sentence out (its figure sentence states it with its cell).
+WORK_SHEETS = {
+    2023: {
+        "区政府": [
+            ("（一）第一责任人职责", "专题研究部署法治政府建设",
+             "区委常委会、区政府常务会议先后专题听取法治政府建设情况汇报，对示范创建和镇街执法改革中的难点逐项明确牵头领导和完成时限。"),
+            ("（一）第一责任人职责", "开展年终述法",
+             "组织各部门、各镇街党政主要负责人在区委常委会会议上现场述法，述法情况纳入年度考核评价。"),
+            ("（三）依法行政制度体系与行政决策", "落实重大行政决策程序",
+             "重大行政决策事项实行目录管理，决策草案经过公众参与、风险评估和合法性审查后再提交集体讨论。"),
+            ("（五）行政权力监督", "推动负责人出庭应诉",
+             "行政机关负责人出庭应诉情况按季度通报，被诉部门负责人出庭后参与庭后协调，推动行政争议实质性化解。"),
+        ],
+        "区市场监管局": [
+            ("（二）法治化营商环境", "推行包容审慎监管",
+             "制定市场监管领域轻微违法行为免罚清单，对首次轻微违法并及时改正的市场主体依法不予处罚，同步开展合规指导。"),
+            ("（四）行政执法", "加大重点领域执法力度",
+             "围绕食品、药品、特种设备等重点领域开展专项检查。全年办理行政处罚案件579件。"
+             "与公安机关建立涉嫌犯罪线索移送快查机制，做到线索共享、同步研判。"),
+        ],
+        "区政务服务管理办公室": [
+            ("（二）法治化营商环境", "深化川渝通办",
+             "与毗邻区县互设通办窗口，推行异地收件、属地办理，群众在本区窗口即可办理川渝两地高频事项。"),
+            ("（二）法治化营商环境", "推动政务服务进社区",
+             "把社保、民政、市场监管等高频事项下沉到社区便民服务站点，由工作人员提供帮办代办。"),
+        ],
+        "跃进村街道": [
+            ("（六）基层治理与矛盾纠纷化解", "打造家事调解品牌",
+             "依托街道司法所设立家事纠纷调解室，邀请社区民警、律师参与联合调解，推动矛盾纠纷就地化解。"),
+            ("（四）行政执法", "规范综合行政执法",
+             "街道综合行政执法队建立执法案卷自查制度，每月对执法文书开展交叉评查。"),
+        ],
+    },
+    2022: {
+        "区政府": [
+            ("一", "健全法治建设领导机制",
+             "调整区委全面依法治区委员会组成人员，明确各协调小组职责，定期研究法治政府建设重点任务。"),
+            ("一", "推行党政主要负责人述法", "各部门、各镇街主要负责人年度述法实现全覆盖，述法评议结果向本人反馈。"),
+        ],
+        "区市场监管局": [
+            ("四", "规范行政处罚裁量", "细化市场监管领域行政处罚裁量基准，统一同类案件的处罚尺度。"),
+        ],
+        "跃进村街道": [
+            ("六", "推进矛盾纠纷源头化解", "在各社区设立调解工作室，由网格员第一时间发现并上报矛盾纠纷。"),
+        ],
+    },
+}
+
+# 工作总结 under <year>/总结/: (file name, paragraphs); a .docx is written with python-docx, .md and .txt as text
+SUMMARIES = {
+    2023: [
+        ("区司法局2023年法治政府建设工作总结.docx", [
+            "重庆市大渡口区司法局2023年法治政府建设工作总结",
+            "一、主要工作",
+            "（一）抓实学法用法。组织区管领导干部参加习近平法治思想专题培训，编发领导干部应知应会法律清单并纳入干部教育培训课程。",
+            "（二）规范行政规范性文件管理。推行规范性文件制发前合法性审核全覆盖，建立规范性文件定期清理工作机制。",
+            "（三）推进镇街综合行政执法改革。根据镇街执法实际动态调整赋权事项清单，区级执法部门对镇街执法人员开展跟班指导。",
+            "（四）优化公共法律服务。推动法律援助工作站进驻镇街便民服务中心，对老年人、残疾人申请法律援助实行优先受理、优先指派。",
+            "（五）发挥行政复议监督作用。推行复议案件繁简分流，简易案件快审快结。全年受理行政复议申请41件。"
+            "对复议中发现的共性问题制发行政复议意见书，督促行政机关改进执法。",
+            "（六）深化矛盾纠纷多元化解。健全诉调、访调对接工作机制，推动各镇街建成矛盾纠纷调处中心。",
+            "二、存在的不足",
+            "基层法治工作力量仍然偏弱，部分岗位人员流动较快。",
+            "重庆市大渡口区司法局",
+            "2024年1月10日",
+        ]),
+        ("区生态环境局2023年法治政府建设工作总结.md", [
+            "# 区生态环境局2023年法治政府建设工作总结",
+            "## 严格规范执法",
+            "推行非现场执法监管，对守法记录良好的企业减少现场执法检查频次，对违法排污行为依法从严查处。",
+            "## 优化营商环境",
+            "对环评审批实行容缺受理，帮助企业在项目开工前完成环保手续。",
+        ]),
+        ("区城市管理局2023年工作总结.txt", [
+            "区城市管理局2023年法治政府建设工作总结",
+            "开展占道停车整治，坚持劝导在前、查处在后，对初次违停车辆先提醒后处罚。",
+        ]),
+    ],
+    2022: [
+        ("区司法局2022年法治政府建设工作总结.docx", [
+            "重庆市大渡口区司法局2022年法治政府建设工作总结",
+            "（一）加强行政复议规范化建设。完善复议案件受理、审理、听证工作规程，规范复议文书格式。",
+            "（二）推进公共法律服务体系建设。在镇街公共法律服务工作站配备专职工作人员，开展法律咨询和法治宣传。",
+            "重庆市大渡口区司法局",
+            "2023年1月12日",
+        ]),
+    ],
+}
+SUMMARY_TIME = datetime(2024, 1, 10, 9, 0, 0)
+
+
+def work_sheet(book: Book, yd: "YearData") -> None:
+    """The unit's 工作情况 sheet (DESIGN §2b), when it has work texts this year."""
+    rows = WORK_SHEETS.get(yd.year, {}).get(book.org)
+    if not rows:
+        return
+    ws = book.wb.create_sheet("工作情况")
+    title(ws, f"{yd.year}年法治政府建设工作情况", 4)
+    heads = ["类别", "工作事项", "主要做法和成效", "佐证材料"]
+    for j, h in enumerate(heads, start=1):
+        ws.cell(2, j, h).font = BOLD
+    for i, (section, item, text) in enumerate(rows, start=3):
+        for j, v in enumerate((section, item, text, ""), start=1):
+            ws.cell(i, j, v or None).alignment = Alignment(wrap_text=True, vertical="center")
+    box(ws, 2, 1, 2 + len(rows), 4)
+    for letter, width in zip("ABCD", (24, 22, 70, 16)):
+        ws.column_dimensions[letter].width = width
+
+
+def save_summaries(year: int, folder: Path) -> None:
+    """The year's work summaries (总结/), byte-reproducible: fixed document properties and zip entry times."""
+    from docx import Document
+
+    for name, paragraphs in SUMMARIES.get(year, []):
+        path = folder / "总结" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if name.endswith(".docx"):
+            doc = Document()
+            for text in paragraphs:
+                doc.add_paragraph(text)
+            props = doc.core_properties
+            props.author = props.last_modified_by = "Administrator"
+            props.created = props.modified = props.last_printed = SUMMARY_TIME
+            props.revision = 1
+            buf = io.BytesIO()
+            doc.save(buf)
+            out = io.BytesIO()
+            with zipfile.ZipFile(buf) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+                for entry in sorted(zin.namelist()):
+                    info = zipfile.ZipInfo(entry, date_time=ZIP_TIME)
+                    info.compress_type, info.create_system, info.external_attr = zipfile.ZIP_DEFLATED, 0, 0
+                    zout.writestr(info, zin.read(entry))
+            path.write_bytes(out.getvalue())
+        else:
+            sep = "\n\n" if name.endswith(".md") else "\n"
+            path.write_bytes((sep.join(paragraphs) + "\n").encode("utf-8"))
+
+
 BUILDERS = [wb_district_gov, wb_gov_office, wb_gov_service, wb_development, wb_justice, wb_market,
             wb_ecology, wb_urban, wb_civil_affairs, wb_emergency, wb_audit, wb_towns]
 
@@ -788,7 +929,9 @@ def build(out: Path) -> dict[int, YearData]:
         d.mkdir(parents=True)
         for builder in BUILDERS:
             for book in builder(yd):
+                work_sheet(book, yd)
                 (save_csv if book.file.endswith(".csv") else save_xlsx)(book, d / book.file)
+        save_summaries(year, d)
         years[year] = yd
     (out / "README.md").write_text(readme(years), encoding="utf-8")
     return years
@@ -832,6 +975,17 @@ def readme(years: dict[int, YearData]) -> str:
         for name, (org, pub, ill) in sorted(files.items()):
             lines.append(f"| `{name}` | {org} | {LAYOUT_NOTES[org]} | {pub} | {ill} |")
         lines.append("")
+    lines += ["## 工作情况（文字） / Work texts", "",
+              "2023、2022 年部分单位的工作簿带“工作情况”工作表（类别、工作事项、主要做法和成效、佐证材料），"
+              "`<年度>/总结/` 下有几份工作总结（.docx、.md、.txt）；文字为示例，均为本脚本编写，不取自公开报告。"
+              "2021 年没有，所以 2021 年的报告初稿显示【待补充】。",
+              "Some 2023 and 2022 workbooks carry a 工作情况 sheet and `<year>/总结/` holds a few work summaries "
+              "(illustrative texts written for these data); 2021 has none, so its draft shows the 【待补充】 marks.", ""]
+    for year in sorted(WORK_SHEETS, reverse=True):
+        sheets = "、".join(WORK_SHEETS[year])
+        files = "、".join(f"`总结/{name}`" for name, _ in SUMMARIES.get(year, []))
+        lines.append(f"- {year}：工作情况工作表 {sheets}；工作总结 {files}")
+    lines.append("")
     lines += ["“公开数据”“示例数据”为数值单元格个数（不含上年栏）。Counts are value cells (previous-year columns excluded).",
               "2022、2021 年各表版式与 2023 年相同，但不含上年栏和同比变化指标。The 2022 and 2021 workbooks have the same layouts "
               "without previous-year columns and year-on-year change rows.",

@@ -114,7 +114,7 @@ def test_rules_are_registered():
     assert [r.__name__ for r in RULES] == [
         "rule_target_shortfall", "rule_low_derived_rate", "rule_rate_inconsistent", "rule_total_mismatch",
         "rule_conflicting_values", "rule_town_zero_or_lagging", "rule_missing_submission", "rule_yoy_adverse",
-        "rule_yoy_implausible", "rule_data_quality"]
+        "rule_yoy_implausible", "rule_data_quality", "rule_narrative_figure"]
 
 
 def test_a_towns_own_figure_and_its_row_in_a_department_table_are_one_finding():

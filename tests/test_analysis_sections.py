@@ -257,6 +257,18 @@ def test_quality_events_of_a_section(log_2023):
     assert A.quality_events(log_2023, "s1").empty  # only 区政府 reports s1
 
 
+def test_a_work_texts_ledger_line_is_no_quality_event(log_2023):
+    """The 'narrative' event (工作情况：读取 n 段 = …) is bookkeeping like the ledger; an unreadable summary is not."""
+    from fzanalysis.ingest.log import Event
+
+    extra = events_frame(2023, [Event("2023/总结/司法局.docx", "narrative", "工作情况：读取 3 段 = 采用 3 + 搁置 0",
+                                      org="区司法局"),
+                                Event("2023/总结/司法局2.docx", "narrative_unreadable", "不是有效的 docx 文件",
+                                      org="区司法局")])
+    q = A.quality_events(pd.concat([log_2023, extra], ignore_index=True), "s6")
+    assert "2023/总结/司法局2.docx" in q["出处"].tolist() and "2023/总结/司法局.docx" not in q["出处"].tolist()
+
+
 def test_rejections_and_unmapped_read_in_chinese(log_2023):
     rej = A.rejections(log_2023)
     assert list(rej.columns) == A.REJECTION_COLUMNS

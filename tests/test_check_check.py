@@ -9,11 +9,13 @@ import zipfile
 import pandas as pd
 import pytest
 
-from fzanalysis.check import check, find, match
+from fzanalysis.analysis import text_figures as find
+from fzanalysis.analysis import text_match as match
+from fzanalysis.check import check
 from fzanalysis.check.check import COLUMNS, Tables, check_paragraphs
 from fzanalysis.cli import DEFAULT_MAX_REPORT_MB, main
 from fzanalysis.core.errors import ReportError
-from fzanalysis.check.read import DEFAULT_MAX_REPORT_BYTES
+from fzanalysis.ingest.document import DEFAULT_MAX_REPORT_BYTES
 from tests.docx_factory import DOCUMENT, minimal_docx, patch_headers, zeros_docx
 from tests.work_count import lines_run
 from tests.report_fixtures import FIGURES, RAW, ROOT, SEED, processed, tidy  # noqa: F401

@@ -23,7 +23,7 @@ def test_contract_event_names_and_columns():
         "unreadable_workbook", "workbook_too_large", "outside_raw", "skipped_sheet", "duplicate_submission",
         "unknown_org", "personal_data_removed", "coerced", "label_from_group", "unit_from_catalog", "rejected",
         "missing", "set_aside", "unmapped", "total_mismatch", "ledger", "superseded", "supersedes", "manifest_ignored",
-        "filing_date", "skipped_file",
+        "filing_date", "skipped_file", "narrative", "narrative_unreadable",
     }
     assert LOG_COLUMNS == ["year", "file", "sheet", "cell", "org", "area", "code", "event", "outcome", "reason",
                            "raw_text", "cells_read", "kept", "rejected", "set_aside"]

@@ -153,7 +153,7 @@ def test_locked_headers_open_inputs_and_no_personal_fields(tmp_path):
     path = tmp_path / "t.xlsx"
     path.write_bytes(build_template("区司法局", YEAR, catalog=CAT))
     wb = load_workbook(path)
-    assert wb.sheetnames == ["填报说明", "统计表", "镇街综合行政执法", "镇街法律援助"]
+    assert wb.sheetnames == ["填报说明", "统计表", "镇街综合行政执法", "镇街法律援助", "工作情况"]
     labels = personal_labels()
     for ws in wb.worksheets:
         assert ws.protection.sheet
@@ -161,7 +161,8 @@ def test_locked_headers_open_inputs_and_no_personal_fields(tmp_path):
         assert not [t for t in texts for w in labels if w in t], ws.title
         inputs = {rng.coord for dv in ws.data_validations.dataValidation for rng in dv.sqref.ranges}
         for ref in inputs:
-            assert ws[ref].protection.locked is False
+            cells = [c for row in ws[ref] for c in row] if ":" in ref else [ws[ref]]  # the 工作情况 sheet's columns
+            assert all(c.protection.locked is False for c in cells), (ws.title, ref)
     a = wb["统计表"]
     assert [a.cell(4, j).value for j in range(1, 7)] == ["序号", "指标名称", "计量单位", "2025年", "2024年", "备注"]
     assert a["A4"].protection.locked and a["B6"].protection.locked  # header and a name
@@ -240,3 +241,33 @@ def test_a_template_name_is_a_safe_file_name():
     assert template_name("区审计局", 2025) == "2025年法治政府建设统计表（区审计局）.xlsx"
     name = template_name("../某某\n协会", 2025)
     assert "/" not in name and "\n" not in name and ".." not in name
+
+
+def test_the_work_sheet_is_read_back_into_narrative_csv(tmp_path):
+    """Issue 18 point 2: every template has a 工作情况 sheet (类别 from a list of the report's sections, 工作事项,
+    主要做法和成效, 佐证材料); filled as a unit would, the cleaner reads it into narrative.csv, never as figures."""
+    from fzanalysis.ingest.narrative import section_of_label, load_work_words
+    from fzanalysis.store.data import load_narrative
+
+    blank = tmp_path / "blank.xlsx"
+    blank.write_bytes(build_template("区司法局", YEAR, catalog=CAT))
+    wb = load_workbook(blank)
+    ws = wb["工作情况"]
+    assert [ws.cell(4, j).value for j in range(1, 5)] == ["类别", "工作事项", "主要做法和成效", "佐证材料"]
+    assert ws["A4"].protection.locked and ws["C5"].protection.locked is False and ws["A24"].protection.locked is False
+    assert ws["A3"].value.startswith("注：") and ws.protection.sheet
+    choices = next(dv for dv in ws.data_validations.dataValidation if dv.type == "list")
+    options = choices.formula1.strip('"').split(",")
+    assert len(options) == 6 and [section_of_label(o, load_work_words()) for o in options] == [
+        "s1", "s2", "s3", "s4", "s5", "s6"]
+    ws["A5"], ws["B5"], ws["C5"], ws["D5"] = options[5], "推进行政复议规范化建设", "推行繁简分流，简易案件快审快结。", "复议规范.pdf"
+    ws["A6"], ws["B6"], ws["C6"] = options[0], "落实述法制度", "组织部门主要负责人向区委述法。"
+    raw = tmp_path / "raw" / str(YEAR)
+    raw.mkdir(parents=True)
+    wb.save(raw / template_name("区司法局", YEAR))
+    assert main(["clean", "--raw", str(tmp_path / "raw"), "--out", str(tmp_path / "processed"), "--quiet"]) == 0
+    got = load_narrative(YEAR, tmp_path / "processed")
+    assert got[["org", "section", "topic", "item", "text", "where", "outcome"]].values.tolist() == [
+        ["区司法局", "s6", "s6.reconsideration", "推进行政复议规范化建设", "推行繁简分流，简易案件快审快结。", "工作情况!C5", "kept"],
+        ["区司法局", "s1", "s1.accountability", "落实述法制度", "组织部门主要负责人向区委述法。", "工作情况!C6", "kept"]]
+    assert load(YEAR, tmp_path / "processed", tmp_path / "raw").empty  # no figure from the text

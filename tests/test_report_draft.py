@@ -2,6 +2,7 @@
 for figures the data lacks; part 二 from substantive findings only, most severe first."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -41,7 +42,8 @@ def test_2023_markdown_states_all_109_seed_figures_each_with_its_cell(drafts, pr
 def test_2023_docx_states_all_109_seed_figures_with_one_comment_each(drafts, processed):
     out, summary = drafts[2023]
     anchors = comment_anchors(out / "report.docx")
-    assert len(anchors) == summary["figures"]  # one comment per figure
+    assert len(anchors) == summary["figures"] + summary["texts"]  # one comment per figure and per cited text
+    assert summary["texts"] >= 15
     table = tidy(processed, 2023)
     for f in FIGURES.itertuples():
         row = own_row(table, f.org, f.code)
@@ -119,10 +121,11 @@ def test_problems_leave_data_quality_out_group_by_category_most_severe_first(pro
     text = "\n".join(b.plain() for b in draft.blocks)
     part2 = text.split("二、存在的问题和不足")[1].split("三、")[0]
     assert "数据质量" not in part2 and "重新报送" not in text
-    assert part2.index("向基层延伸/示范创建") < part2.index("矛盾纠纷化解")  # 高 before 中
-    assert "镇街法律援助工作站数为8个" in part2
+    # each theme in general terms (settings report.problem.<category>), 高 before 中, then the figure that shows it
+    assert part2.index("一是法治政府建设向基层延伸的力度还有待加强") < part2.index("二是矛盾纠纷预防化解工作还需进一步加强")
+    assert "镇街法律援助工作站数为8个，明显少于其他镇街" in part2
     part3 = text.split("三、2024年工作思路")[1]
-    assert part3.index("乙") < part3.index("甲")
+    assert part3.index("（一）推动法治建设向基层延伸。") < part3.index("（二）深化矛盾纠纷预防化解。")
 
 
 @pytest.mark.parametrize("bad", ["{{ fig(", "{{ undefined_name }}"])
@@ -260,3 +263,160 @@ def test_only_files_inside_the_templates_folder_are_loaded(processed, tmp_path, 
         build_draft(tidy(processed, 2023), 2023, templates_dir=folder)
     assert "\n" not in err.value.one_line() and "机密内容" not in err.value.one_line()
     assert Path(err.value.file).name in ("lead.j2", "外面.j2")
+
+
+# ---------------------------------------------------------------------------- work texts (issue 18)
+def _narrative(*rows):
+    from fzanalysis.ingest.narrative import NARRATIVE_COLUMNS
+
+    return pd.DataFrame([{"year": 2023, "org": org, "section": topic.split(".")[0] if topic else section, "topic": topic,
+                          "item": item, "text": text, "source_file": f"2023/总结/{org}总结.docx", "where": f"段落{n}",
+                          "outcome": "kept", "reason": ""}
+                         for n, (org, section, topic, item, text) in enumerate(rows, start=3)], columns=NARRATIVE_COLUMNS)
+
+
+def _part1(draft) -> str:
+    text = "\n".join(b.plain() for b in draft.blocks)
+    return text.split("一、2023年法治政府建设情况")[1].split("二、存在的问题和不足")[0]
+
+
+def test_work_texts_stand_under_their_points_cited_by_file_and_paragraph(processed):
+    table = tidy(processed, 2023)
+    narrative = _narrative(
+        ("区司法局", "", "s1.leadership", "", "区委常委会会议专题研究法治政府建设工作，部署示范创建。"),
+        ("区政府", "", "s1.leadership", "", "区政府常务会议审议法治政府建设年度工作要点。"),
+        ("区市场监管局", "", "s4.enforcement", "",
+         "我局推行轻微违法免罚清单。全年办理行政处罚案件579件。全年办理行政处罚案件580件。受理投诉同比增长20%。"),
+        ("区司法局", "s4", "", "推进执法监督平台建设", "执法监督平台上线运行，实现执法案卷网上评查。"),
+        ("区司法局", "s4", "", "", "组织执法人员旁听行政诉讼庭审。"))
+    draft = build_draft(table, 2023, narrative=narrative)
+    part1 = _part1(draft)
+    # catalog order of units (orgs.csv: 区政府 before 区司法局), after the point's heading; no 待补充 where a text stands
+    assert "一是强化组织领导。区政府常务会议审议法治政府建设年度工作要点。区委常委会会议专题研究法治政府建设工作，部署示范创建。" in part1
+    # a unit's self-reference as its name; the sentences restating a figure of the table (agreeing or not) and a
+    # year-on-year claim are left out: the figure sentence states 579件 with its cell
+    assert "区市场监管局推行轻微违法免罚清单。" in part1
+    assert "580件" not in part1 and "同比增长20%" not in part1 and part1.count("579件") == 1
+    # the section's texts no point took: one with its 工作事项 as its own point, the rest after 此外
+    assert "四是推进执法监督平台建设。执法监督平台上线运行，实现执法案卷网上评查。此外，组织执法人员旁听行政诉讼庭审。" in part1
+    texts = {c.text: c for c in draft.texts}
+    cited = texts["区委常委会会议专题研究法治政府建设工作，部署示范创建。"]
+    assert (cited.source, cited.org, cited.kind) == ("2023/总结/区司法局总结.docx!段落3", "区司法局", "text")
+    assert not any("强化组织领导" in c.text for c in draft.todos)
+    assert len(draft.figures) == len(build_draft(table, 2023).figures)  # texts are no figures
+
+
+def test_without_work_texts_a_point_of_facts_is_a_visible_todo(processed):
+    draft = build_draft(tidy(processed, 2023), 2023)
+    todos = [c.text for c in draft.todos]
+    assert "【待补充：党政主要负责人履行推进法治建设第一责任人职责、研究部署法治政府建设重点工作的情况】" in todos
+    assert "一是强化组织领导。【待补充：" in _part1(draft)
+    assert not draft.texts
+
+
+def test_work_texts_are_text_in_every_format(processed, tmp_path):
+    from fzanalysis.report.docx import to_docx
+    from fzanalysis.report.render import to_html, to_markdown
+
+    attack = "执法平台上线。\n\n## 三、伪造\n<img src=x onerror=alert(1)>[链接](javascript:x)"
+    draft = build_draft(tidy(processed, 2023), 2023,
+                        narrative=_narrative(("区司法局", "", "s4.town_reform", "", attack)))
+    assert [b.kind for b in draft.blocks].count("h1") == 3
+    text = [c for c in draft.texts][0]
+    md, html = to_markdown(draft), to_html(draft)
+    assert f"[^{text.n}]: 2023/总结/区司法局总结.docx!段落3" in md and "<img" not in html and "&lt;img" in html
+    assert 'class="text"' in html and f'title="2023/总结/区司法局总结.docx!段落3"' in html
+    path = tmp_path / "r.docx"
+    path.write_bytes(to_docx(draft))
+    anchors = comment_anchors(path)
+    assert (text.text, "2023/总结/区司法局总结.docx!段落3") in anchors
+
+
+def test_a_point_function_checks_its_arguments(processed, tmp_path):
+    from fzanalysis.core.errors import ReportError
+
+    (tmp_path / "s1.j2").write_text("{% call point(1, \"x\") %}{% endcall %}\n", encoding="utf-8")
+    with pytest.raises(ReportError, match="point\\(\\) 的 topic 应为文字"):
+        build_draft(tidy(processed, 2023), 2023, templates_dir=tmp_path)
+
+
+def test_computed_changes_have_one_decimal(processed, tmp_path):
+    (tmp_path / "s1.j2").write_text("{{ yoy(\"legal_aid_accepted\") }}\n", encoding="utf-8")
+    table, base = tidy(processed, 2023), tidy(processed, 2022)
+    draft = build_draft(table, 2023, base, 2022, templates_dir=tmp_path)
+    change = next(c.text for c in draft.figures if c.name == "法律援助受理数同比变化")
+    assert change == "同比增长6.0%"  # 316 on 298: 6.04 %, written to one decimal (was 6%)
+
+
+POINT_HEADING = re.compile(r"^[一二三四五六七八九十]+是[^。，；：]{2,30}。$")
+
+
+def classify_part1(draft) -> list[tuple[str, str]]:
+    """(kind, sentence) for every sentence of part 一: 数字 (it cites cells), 文字 (a department's text, cited),
+    待补充, 框架 (a point's heading, 此外), or 无出处 — what issue 18 forbids."""
+    blocks, inside = [], False
+    for b in draft.blocks:
+        if b.kind == "h1":
+            inside = b.plain().startswith("一、")
+            continue
+        if inside:
+            blocks.append(b)
+    out = []
+    for b in blocks:
+        out.append(("框架", "".join(r if isinstance(r, str) else r.text for r in b.lead)))
+        sentence: list = []
+
+        def close():
+            if not sentence:
+                return
+            text = "".join(r if isinstance(r, str) else r.text for r in sentence)
+            cited = [r for r in sentence if not isinstance(r, str)]
+            kinds = {r.kind for r in cited}
+            if kinds == {"text"} and all(not isinstance(r, str) or r == "此外，" for r in sentence):
+                kind = "文字"
+            elif "todo" in kinds:
+                kind = "待补充"
+            elif "figure" in kinds:
+                kind = "数字"
+            elif POINT_HEADING.match(text):
+                kind = "框架"
+            else:
+                kind = "无出处"
+            out.append((kind, text))
+            sentence.clear()
+
+        for r in b.runs:
+            if isinstance(r, str):
+                pieces = re.split(r"(?<=[。！？])", r)
+                for k, piece in enumerate(pieces):
+                    if piece:
+                        sentence.append(piece)
+                    if k < len(pieces) - 1:
+                        close()
+            elif r.kind == "text":
+                close()
+                sentence.append(r)
+                close()
+            else:
+                sentence.append(r)
+        close()
+    return out
+
+
+def test_every_sentence_of_part_one_cites_or_frames_or_asks(processed):
+    """Issue 18, done when: the 2023 draft on the bundled data — every sentence of 一 cites cells or a department
+    text, or is framing, or is a 【待补充】; the 2021 draft (no work texts) states no work item without a source."""
+    from fzanalysis.store.data import load_narrative
+
+    table = tidy(processed, 2023)
+    draft = build_draft(table, 2023, tidy(processed, 2022), 2022, narrative=load_narrative(2023, processed))
+    kinds = classify_part1(draft)
+    assert [s for k, s in kinds if k == "无出处"] == []
+    counted = {k: sum(1 for x, _ in kinds if x == k) for k in ("数字", "文字", "待补充", "框架")}
+    assert counted["文字"] >= 15 and counted["数字"] >= 30 and counted["待补充"] == 0
+    first = build_draft(tidy(processed, 2021), 2021, narrative=load_narrative(2021, processed))
+    kinds21 = classify_part1(first)
+    assert [s for k, s in kinds21 if k == "无出处"] == [] and not any(k == "文字" for k, _ in kinds21)
+    assert sum(k == "待补充" for k, _ in kinds21) >= 2
+    text = "".join(s for _, s in kinds)
+    assert "同比下降" not in text  # a decline is a problem (二), not an achievement

@@ -3,6 +3,8 @@ same input, the public copy, the round trip through check-report, and the step a
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import subprocess
 import sys
 
@@ -11,7 +13,7 @@ import pytest
 from docx import Document
 
 from fzanalysis.check.check import check_file
-from fzanalysis.report.write import REPORT_FILES, write_report
+from fzanalysis.report.write import REPORT_FILES, summary_lines, write_report
 from tests.report_fixtures import RAW, ROOT, drafts, processed, strip_comments  # noqa: F401
 
 
@@ -33,9 +35,27 @@ def test_public_copy_same_text_without_comments_appendix_or_file_names(drafts):
     out, _ = drafts[2023]
     internal, public = Document(str(out / "report.docx")), Document(str(out / "report_public.docx"))
     assert len(list(public.comments)) == 0 and public.tables == []
-    texts = [p.text for p in public.paragraphs]
-    assert texts == [p.text for p in internal.paragraphs][: len(texts)]
+    texts, inner = [p.text for p in public.paragraphs], [p.text for p in internal.paragraphs]
+    part2 = texts.index("二、存在的问题和不足")
+    assert texts[:part2] == inner[:part2]  # 一 the same; 二 and 三 differ only by the names of units
+    assert len(texts) == inner.index("数据来源") - 1  # no page break, no appendix
     assert not any(".xlsx" in t for t in texts)
+
+
+def test_the_public_copy_names_no_unit_in_its_problems_and_plans(drafts):
+    """Issue 18 point 4: 镇街 and units are named in the internal copy only (report.public_names_units 否)."""
+    from fzanalysis.core.catalog import load_catalog
+
+    out, _ = drafts[2023]
+    cat = load_catalog()
+    names = set(cat.orgs["org"]) | set(cat.towns())
+    part = {}
+    for name in ("report.docx", "report_public.docx"):
+        texts = [p.text for p in Document(str(out / name)).paragraphs]
+        part[name] = "".join(texts[texts.index("二、存在的问题和不足"):texts.index("中共重庆市大渡口区委")])
+    assert {"建胜镇", "茄子溪街道", "跳磴镇"} <= {n for n in names if n in part["report.docx"]}
+    assert {n for n in names if n in part["report_public.docx"]} == set()
+    assert "有的镇街执法全过程记录率为94.7%" in part["report_public.docx"]
 
 
 @pytest.mark.parametrize("name", ["report.docx", "report.md"])
@@ -135,3 +155,71 @@ def test_run_whose_report_fails_exits_1_says_so_and_keeps_no_previous_report(pro
     record = json.loads((out / "2023" / "run.json").read_text(encoding="utf-8"))
     assert record["report"]["status"] == "failed" and "第2行" in record["report"]["error"]
     assert record["notebooks"]["overview.ipynb"]["status"] == "ok"
+
+
+def test_run_prints_the_reports_line_with_its_todos_and_gaps(processed, tmp_path, monkeypatch, capsys):
+    """Issue 18 point 5: ``fzanalysis run`` names the draft — its files, figures cited, 待补充 and 缺数 — not only
+    in run.json."""
+    from fzanalysis import cli, runner
+
+    books = tmp_path / "notebooks"
+    books.mkdir()
+    (books / "overview.ipynb").write_text("{}", encoding="utf-8")
+
+    def notebooks(books, stage, year, *rest):
+        (stage / str(year)).mkdir(parents=True)
+        return [runner.NotebookResult("overview.ipynb", "ok", 0.5)]
+
+    monkeypatch.setattr(runner, "_run_notebooks", notebooks)
+    out = tmp_path / "reports"
+    code = cli.main(["run", "--year", "2021", "--raw", str(tmp_path / "raw"), "--processed", str(processed),
+                     "--out", str(out), "--notebooks", str(books), "--quiet"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0
+    line = next(x for x in lines if "报告初稿共" in x)
+    assert "缺数 3 处" in line and "待补充 4 处" in line and "report_public.docx" in line and str(out / "2021") in line
+    assert "  缺数：【缺数：行政复议受理同比增长率（区司法局）】" in lines
+    assert "  待补充：【待补充：成文日期】" in lines
+
+
+def test_a_summary_dropped_into_the_year_appears_cited_its_wrong_figure_is_a_finding(tmp_path):
+    """Issue 18, done when: a department 总结 (.docx) dropped into data/raw/2023/总结/ appears under the right
+    section, cited by file and paragraph; a figure in it that disagrees with the unit's workbook is a finding; a
+    paragraph no section takes is listed."""
+    from docx import Document as NewDocument
+
+    from fzanalysis.analysis.diagnostics import year_findings
+    from fzanalysis.store.data import load, load_log, run_clean
+    from tests.xlsx_factory import copy_bundled_year
+
+    raw = copy_bundled_year(tmp_path)
+    shutil.copytree(RAW / "2022", raw / "2022")
+    doc = NewDocument()
+    for text in ("大渡口区应急管理局2023年法治工作总结",
+                 "聚焦危险化学品和工贸企业开展安全生产执法检查，推行执法检查与帮扶指导同步进行。",
+                 "全年共排查安全隐患450处，全部督促整改到位。",
+                 "机关食堂完成升级改造，干部职工就餐环境明显改善。"):
+        doc.add_paragraph(text)
+    name = "应急局2023年工作总结.docx"
+    doc.save(str(raw / "2023" / "总结" / name))
+    processed, out = tmp_path / "processed", tmp_path / "reports"
+    run_clean(raw, processed, progress=False)
+    summary = write_report(2023, None, processed, out, raw_dir=raw)
+    md = (out / "2023" / "report.md").read_text(encoding="utf-8")
+    part4 = md.split("**（四）")[1].split("**（五）")[0]
+    n = next(int(k) for k, src in re.findall(r"^\[\^(\d+)\]: (.*)$", md, flags=re.M) if src == f"2023/总结/{name}!段落2")
+    assert f"推行执法检查与帮扶指导同步进行。[^{n}]" in part4  # under （四）, cited by file and paragraph
+    assert "450处" not in md and "机关食堂" not in md  # the wrong figure's sentence and the unplaced paragraph
+    assert summary["unplaced"] == 2  # this one and the bundled 区司法局 summary's
+    from fzanalysis.store.data import load_narrative
+
+    listed = load_narrative(2023, processed)
+    row = listed[(listed["source_file"] == f"2023/总结/{name}") & (listed["where"] == "段落4")].iloc[0]
+    assert (row["outcome"], row["section"]) == ("kept", "") and row["reason"].startswith("未能归入报告章节")
+    findings = year_findings(load(2023, processed, raw), load_log(2023, processed), load(2022, processed, raw), 2022,
+                             raw, processed)
+    hit = findings[findings["rule"] == "narrative_figure"]
+    assert hit["org"].tolist() == ["区应急管理局"] and "450处" in hit["evidence"].item() and "441处" in hit["evidence"].item()
+    assert hit["cells"].item().startswith(f"2023/总结/{name}!段落3;")
+    lines = summary_lines({**summary, "dir": str(out)})
+    assert any("另有 2 段工作情况未能归入报告章节" in line for line in lines)

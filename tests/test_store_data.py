@@ -66,7 +66,7 @@ def test_load_cleans_when_the_table_is_missing(dirs):
     assert _values(df) == {"recon_accepted": 33.0, "recon_concluded": 35.0}
     assert set(df["org"]) == {"区司法局"}
     assert sorted(p.name for p in (processed / "2023").iterdir()) == [
-        "cleaning_log.csv", "indicators.csv", "indicators.parquet", "unmapped.csv"]
+        "cleaning_log.csv", "indicators.csv", "indicators.parquet", "narrative.csv", "unmapped.csv"]
 
 
 def test_load_does_not_clean_again_when_fresh(dirs, monkeypatch):

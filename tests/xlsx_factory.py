@@ -372,6 +372,8 @@ def fill_template(src: str | Path, dst: str | Path, value_for) -> dict[tuple[str
         for dv in ws.data_validations.dataValidation:
             for rng in dv.sqref.ranges:
                 ref = rng.coord
+                if ":" in ref:  # a column of the 工作情况 sheet (text, not a value cell)
+                    continue
                 value = value_for(ws.title, ref, dv.promptTitle)
                 if value is not None:
                     ws[ref].value = value

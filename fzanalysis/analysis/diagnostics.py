@@ -20,13 +20,16 @@ import pandas as pd
 
 from ..core import compute
 from ..core.catalog import FRAMEWORK_AREAS, SECTIONS, Catalog, load_catalog, read_csv
+from ..core.errors import ParameterError
 from ..core.files import DATA_DIR
 from ..core.numbers import format_value, round_half_up
+from ..store.data import load_narrative
 from ..store.outputs import atomic_write_bytes, csv_bytes
 from ..store.years import history_before
+from .narrative import TextFigures, kept_texts, narrative_cite
 
-__all__ = ["COLUMNS", "RULES", "SEVERITIES", "by_category", "find_problems", "findings_table", "load_config",
-           "missing_orgs", "summary", "write_findings", "year_findings"]
+__all__ = ["COLUMNS", "NARRATIVE_RULES", "RULES", "SEVERITIES", "by_category", "find_problems", "findings_table",
+           "load_config", "missing_orgs", "summary", "write_findings", "year_findings"]
 
 COLUMNS = ["rule", "severity", "section", "category", "org", "area", "codes", "evidence", "cells",
            "suggestion", "framework_area"]
@@ -41,6 +44,7 @@ _DQ_TEXT = {  # event → evidence (n = number of cells, example = first reason)
     "duplicate_submission": "{who}重复报送了工作簿（{file}），同一指标存在多份数据（{example}）。",
     "unmapped": "{file}中有{n}项指标名称未能对应到指标目录，相关数据暂未纳入统计（如{example}）。",
     "missing": "{file}中有{n}个单元格未填报数值（如{example}）。",
+    "narrative_unreadable": "工作总结{file}无法读取（{example}），其中的工作情况未能引用到报告。",
 }
 
 
@@ -454,9 +458,32 @@ def rule_data_quality(tidy, catalog, cfg, baseline=None, log=None) -> list[dict]
     return out
 
 
+def rule_narrative_figure(tidy, catalog, cfg, baseline=None, log=None, narrative=None) -> list[dict]:
+    """A figure a unit's work text states (``narrative.csv``) that disagrees with the unit's own figure: the
+    engine of check-report, every figure taken as the unit's (:mod:`fzanalysis.analysis.narrative`)."""
+    texts = kept_texts(narrative)
+    if texts.empty:
+        return []
+    figures = TextFigures(tidy, catalog)
+    out = []
+    for r in texts.to_dict("records"):
+        for f in figures.figures(r["text"], r["org"], r["section"]):
+            if f.agrees is not False:
+                continue
+            name = _info(catalog, f.codes[0])["name"] if f.codes[0] in set(catalog.indicators["code"]) else \
+                str(catalog.derived.set_index("code").loc[f.codes[0], "name"])
+            cite = narrative_cite(r["source_file"], r["where"])
+            evidence = (f"{r['org']}工作情况（{Path(r['source_file']).name}，{r['where']}）写“{f.text}”，"
+                        f"统计表中{name}为{f.table}。")
+            out.append(_finding(catalog, cfg, "narrative_figure", cfg.text("severity.narrative_figure", "中"),
+                                [f.codes[0]], r["org"], "", evidence, [cite, *f.cells],
+                                _suggest(cfg, "narrative_figure", org=r["org"], name=name)))
+    return out
+
+
 RULES = [rule_target_shortfall, rule_low_derived_rate, rule_rate_inconsistent, rule_total_mismatch,
          rule_conflicting_values, rule_town_zero_or_lagging, rule_missing_submission, rule_yoy_adverse,
-         rule_yoy_implausible, rule_data_quality]
+         rule_yoy_implausible, rule_data_quality, rule_narrative_figure]
 
 
 def _year(df: pd.DataFrame | None) -> int | None:
@@ -484,15 +511,17 @@ def _merge_same_fact(df: pd.DataFrame, towns: set[str]) -> pd.DataFrame:
 
 
 HISTORY_RULES = (rule_yoy_adverse,)  # rules that read the years before the baseline too
+NARRATIVE_RULES = (rule_narrative_figure,)  # rules that read the work texts (narrative.csv)
 
 
 def find_problems(tidy: pd.DataFrame, catalog: Catalog | None = None, baseline: pd.DataFrame | None = None,
                   log: pd.DataFrame | None = None, config: dict | None = None,
-                  history: pd.DataFrame | None = None) -> pd.DataFrame:
+                  history: pd.DataFrame | None = None, narrative: pd.DataFrame | None = None) -> pd.DataFrame:
     """All findings of :data:`RULES` as one table with :data:`COLUMNS`, most severe first.
 
     ``history``: the tables of the years before the baseline year, stacked (:meth:`fzanalysis.store.years.YearsData.history`);
-    the year-on-year rule then tells a drop after years of growth from the figure's usual swings."""
+    the year-on-year rule then tells a drop after years of growth from the figure's usual swings. ``narrative``: the
+    year's work texts (``narrative.csv``), whose figures are checked against their units' own figures."""
     catalog = catalog or load_catalog()
     cfg = load_config(config)
     towns = set(catalog.towns())
@@ -511,6 +540,7 @@ def find_problems(tidy: pd.DataFrame, catalog: Catalog | None = None, baseline: 
     hist = _prepare(history, catalog) if history is not None and base is not None else None
     records = [f for rule in RULES
                for f in (rule(cur, catalog, cfg, base, log, history=hist) if rule in HISTORY_RULES
+                         else rule(tidy, catalog, cfg, base, log, narrative=narrative) if rule in NARRATIVE_RULES
                          else rule(cur, catalog, cfg, base, log))]
     df = pd.DataFrame(records, columns=COLUMNS).astype(str) if records else pd.DataFrame(
         {c: pd.Series([], dtype=str) for c in COLUMNS})
@@ -526,8 +556,21 @@ def year_findings(tidy: pd.DataFrame, log: pd.DataFrame | None, baseline: pd.Dat
                   processed_dir: str | Path | None = None, catalog: Catalog | None = None) -> pd.DataFrame:
     """A year's problem list as every reader of it gets it — the diagnostics and scorecard notebooks,
     the report's 存在的问题, the feedback forms, ``fzanalysis scorecard``: :func:`find_problems`
-    with the baseline and the longer history of the years before it (:func:`fzanalysis.store.years.history_before`)."""
-    return find_problems(tidy, catalog, baseline, log, history=history_before(baseline_year, raw_dir, processed_dir))
+    with the baseline, the longer history of the years before it (:func:`fzanalysis.store.years.history_before`)
+    and the year's work texts (``narrative.csv`` of the processed folder)."""
+    return find_problems(tidy, catalog, baseline, log, history=history_before(baseline_year, raw_dir, processed_dir),
+                         narrative=_year_narrative(_year(tidy), processed_dir))
+
+
+def _year_narrative(year: int | None, processed_dir: str | Path | None) -> pd.DataFrame | None:
+    """The work texts of ``year`` from the processed folder; None without a year or outside a project (a table
+    given without its folders has no work texts to check)."""
+    if not year:
+        return None
+    try:
+        return load_narrative(year, processed_dir)
+    except ParameterError:
+        return None
 
 
 DISPLAY_NAMES = {"rule": "规则", "severity": "严重程度", "section": "章节", "category": "问题类别", "org": "填报单位",

@@ -272,7 +272,7 @@ def quality_events(log: pd.DataFrame, section: str, catalog: Catalog | None = No
     _check_section(section)
     cat = _cat(catalog)
     df = _log(log)
-    df = df[~df["event"].isin(("ledger", "filing_date"))]  # bookkeeping, not a quality event
+    df = df[~df["event"].isin(("ledger", "filing_date", "narrative"))]  # bookkeeping, not a quality event
     code_section = dict(zip(cat.indicators["code"], cat.indicators["section"]))
     ev_section = df["code"].map(code_section)
     file_org = df[df["org"] != ""].drop_duplicates("file").set_index("file")["org"]

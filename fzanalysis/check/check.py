@@ -1,7 +1,7 @@
 """``fzanalysis check-report``: do the figures of a finished report agree with the data? (成稿数字核对)
 
-Each figure of the text (:mod:`fzanalysis.check.find`) is matched to an indicator by the words
-around it (:mod:`fzanalysis.check.match`, never by its value), then compared with the tidy table by
+Each figure of the text (:mod:`fzanalysis.analysis.text_figures`) is matched to an indicator by the words
+around it (:mod:`fzanalysis.analysis.text_match`, never by its value), then compared with the tidy table by
 the engine's one agreement rule, :func:`fzanalysis.core.compute.agrees`:
 
 - the unit's own total (area "") unless the sentence names a 镇街; the unit named in the sentence,
@@ -23,20 +23,20 @@ from pathlib import Path
 import pandas as pd
 
 from ..analysis.sections import derived_rates
+from ..analysis.text_figures import Mention, find_figures, normalise, sentence_bounds
+from ..analysis.text_match import Candidate, Context, Matcher, ties
 from ..core.catalog import Catalog, load_catalog
 from ..core.compute import Figure, agrees, all_agree, change, is_rate
 from ..core.errors import ParameterError, ReportError
 from ..core.numbers import format_value, round_half_up
 from ..core.sanitize import clean_text, mask_personal
 from ..core.settings import Settings, load_prose, load_settings
+from ..ingest.document import read_paragraphs
 from ..ingest.workbook import Limits
 from ..store.data import check_year, load, resolve_baseline
 from ..store.folders import write_set
 from ..store.outputs import csv_bytes
 from ..store.project import folders
-from .find import Mention, find_figures, normalise, sentence_bounds
-from .match import Candidate, Context, Matcher, ties
-from .read import read_paragraphs
 
 __all__ = ["CHECK_FILE", "COLUMNS", "STATUSES", "WRONG", "Tables", "check_file", "check_paragraphs", "summary_lines"]
 
@@ -364,7 +364,7 @@ def check_file(path: str | Path, year: int, baseline_year: int | None = None,
                processed_dir: str | Path | None = None, out_dir: str | Path | None = None, org: str = "",
                raw_dir: str | Path | None = None, limits: Limits | None = None) -> tuple[pd.DataFrame, Path]:
     """Check a finished report against ``year``'s data; writes ``<out>/<year>/report_check.csv``
-    (folders not given are the project's; ``limits``: :func:`fzanalysis.check.read.read_paragraphs`)."""
+    (folders not given are the project's; ``limits``: :func:`fzanalysis.ingest.document.read_paragraphs`)."""
     year = check_year(year)
     paragraphs = read_paragraphs(path, limits)
     catalog = load_catalog()

@@ -23,7 +23,7 @@ PROJECT_README = PACKAGE_DIR / "project_template" / "README.md"
 # a file of that name in a raw year folder (left by an old version, or copied there) is never read
 # as a submission.  tests/test_store_project.py checks each writer's names are here.
 PRODUCT_FILES = frozenset({
-    "indicators.csv", "indicators.parquet", "cleaning_log.csv", "unmapped.csv",  # clean
+    "indicators.csv", "indicators.parquet", "cleaning_log.csv", "unmapped.csv", "narrative.csv",  # clean
     "findings.csv", "findings.json", "run.json",  # run
     "report.md", "report.html", "report.docx", "report_public.docx",  # report
     "report_check.csv", "status.csv", "scorecard.csv", "scorecard_details.csv",  # check-report, status, scorecard

@@ -51,13 +51,17 @@ class Settings(dict):
         return [p.strip() for p in str(self.get(key, "")).split("|") if p.strip()]
 
     def change_words(self, change: float, unit: str, points: bool, up: str | None = None, down: str | None = None,
-                     prefix: bool = True) -> str:
-        """A change in words: ``同比增长41.3%``, ``同比提高2.5个百分点`` (a rate, ``points``), ``与上年持平``."""
+                     prefix: bool = True, digits: int | None = None) -> str:
+        """A change in words: ``同比增长41.3%``, ``同比提高2.5个百分点`` (a rate, ``points``), ``与上年持平``;
+        ``digits``: written with that many decimals (``同比增长6.0%``), else as the value has them."""
         if change == 0:
             return self.text("change.flat")
         word = (up or self.text("change.rate_up" if points else "change.up")) if change > 0 else \
             (down or self.text("change.rate_down" if points else "change.down"))
-        size = f"{abs(change):g}{self.text('change.points')}" if points else format_value(abs(change), unit)
+        if digits is not None:
+            size = f"{abs(change):.{digits}f}{self.text('change.points') if points else unit}"
+        else:
+            size = f"{abs(change):g}{self.text('change.points')}" if points else format_value(abs(change), unit)
         return f"{self.text('change.prefix') if prefix else ''}{word}{size}"
 
     def change_code(self, code: str) -> str:

@@ -12,7 +12,7 @@ import os
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Mapping
@@ -27,7 +27,9 @@ from ..core.numbers import ParsedValue, format_value, parse_value
 from ..core.sanitize import clean_names, clean_text, has_controls, is_personal_value, strip_controls
 from ..core.settings import load_texts
 from .grid import Record
-from .log import REJECTED, SET_ASIDE, Event, FileResult, events_frame, ledger_event
+from .log import KEPT, REJECTED, SET_ASIDE, Event, FileResult, events_frame, ledger_event
+from .narrative import NARRATIVE_COLUMNS, WorkWords, is_work_sheet, load_work_words, read_summary, read_work_sheet, \
+    source_event, summary_files
 from .resubmission import MANIFEST, settle_resubmissions
 from .tables import scan_sheet
 from .workbook import SPREADSHEET_SUFFIXES, Limits, Workbook, read_workbook
@@ -53,6 +55,7 @@ class CleanResult:
     unmapped_rows: list[dict]  # UNMAPPED_COLUMNS
     events: list[dict]  # the cleaning log, LOG_COLUMNS without year (ledger rows included)
     failed: list[str]  # one line per workbook that could not be read
+    narrative_rows: list[dict] = field(default_factory=list)  # the work texts, NARRATIVE_COLUMNS (ingest.narrative)
 
     @cached_property
     def indicators(self) -> pd.DataFrame:
@@ -65,6 +68,10 @@ class CleanResult:
     @cached_property
     def log(self) -> pd.DataFrame:
         return events_frame(self.year, self.events)
+
+    @cached_property
+    def narrative(self) -> pd.DataFrame:
+        return pd.DataFrame(self.narrative_rows, columns=NARRATIVE_COLUMNS).astype({"year": "int64"})
 
     def outcomes(self) -> Counter:
         """How many log rows have each outcome (kept values are rows of the table, not log rows)."""
@@ -113,8 +120,9 @@ def resolve_workbook_org(texts: list[str], file_name: str, catalog: Catalog) -> 
 class _FileCleaner:
     """Cleans the records of one readable workbook."""
 
-    def __init__(self, book: Workbook, rel: str, year: int, catalog: Catalog):
+    def __init__(self, book: Workbook, rel: str, year: int, catalog: Catalog, words: WorkWords | None = None):
         self.book, self.rel, self.year, self.catalog = book, rel, year, catalog
+        self.words = words or load_work_words()
         self.vocab = catalog.vocabulary
         self.res = FileResult(rel, "")
         # sheet names are cited everywhere: cleaned once (personal data masked, ~n keeps them apart)
@@ -134,7 +142,10 @@ class _FileCleaner:
 
     def run(self) -> FileResult:
         scans = []
+        work_sheets = [s for s in self.book.sheets if is_work_sheet(s.name, self.words)]  # text, not figures
         for sheet in self.book.sheets:
+            if sheet in work_sheets:
+                continue
             scan = scan_sheet(sheet, self.catalog, self.year)
             scans.append((sheet, scan))
         sheet_areas = {sheet.name: self._sheet_area(sheet.name) for sheet, _ in scans}
@@ -164,6 +175,11 @@ class _FileCleaner:
             self.sheet_area = self._below_org(sheet_areas[sheet.name])
             for rec in scan.records:
                 self._record(rec, scan.money_unit)
+        for sheet in work_sheets:
+            label = self.sheet_names[sheet.name]
+            rows = read_work_sheet(sheet, label, self.rel, self.res.org, self.year, self.words)
+            self.res.narrative += rows
+            self.res.events.append(source_event(self.rel, self.res.org, rows, sheet=label))
         return self.res
 
     # -------------------------------------------------------------------- one value cell
@@ -332,8 +348,9 @@ class _FileCleaner:
         return ""
 
 
-def clean_workbook(path: Path, rel: str, year: int, catalog: Catalog, limits: Limits = Limits()) -> FileResult:
-    """One workbook → rows, unmapped rows and events; never raises for bad input."""
+def clean_workbook(path: Path, rel: str, year: int, catalog: Catalog, limits: Limits = Limits(),
+                   words: WorkWords | None = None) -> FileResult:
+    """One workbook → rows, unmapped rows, work-text rows and events; never raises for bad input."""
     try:
         book = read_workbook(path, limits)
     except FzError as exc:
@@ -341,7 +358,7 @@ def clean_workbook(path: Path, rel: str, year: int, catalog: Catalog, limits: Li
         res = FileResult(rel, "", readable=False)
         res.events.append(Event(rel, kind, exc.reason, sheet=exc.sheet))
         return res
-    return _FileCleaner(book, rel, year, catalog).run()
+    return _FileCleaner(book, rel, year, catalog, words).run()
 
 
 # ------------------------------------------------------------------------------ a year
@@ -390,13 +407,16 @@ def clean_year(raw_dir: Path, year: int, files: list[Path], catalog: Catalog | N
     from tqdm import tqdm
 
     catalog = catalog or load_catalog()
+    words = load_work_words()
     results: list[FileResult] = []
     # progress=None: a bar only when stderr is a terminal (quiet under cron and CI)
     bar = tqdm(files, desc=f"清洗 {year} 年", unit="个文件", disable=None if progress is None else not progress)
     root, folders_inside = Path(raw_dir).resolve(), {}
     year_dir = Path(raw_dir) / str(year)
     set_aside = year_files(year_dir)[1] if year_dir.is_dir() else []
-    rels = clean_names(p.relative_to(raw_dir).as_posix() for p in [*files, *(p for p, _ in set_aside)])
+    summaries, summaries_aside = summary_files(year_dir, words)
+    set_aside += summaries_aside
+    rels = clean_names(p.relative_to(raw_dir).as_posix() for p in [*files, *(p for p, _ in set_aside), *summaries])
     skipped = [Event(rels[p.relative_to(raw_dir).as_posix()], "skipped_file", why) for p, why in set_aside]
     for path in bar:
         rel = rels[path.relative_to(raw_dir).as_posix()]
@@ -405,8 +425,10 @@ def clean_year(raw_dir: Path, year: int, files: list[Path], catalog: Catalog | N
             res.events.append(Event(rel, "outside_raw", "文件指向原始数据目录之外（符号链接），未读取"))
             results.append(res)
             continue
-        results.append(clean_workbook(path, rel, year, catalog, limits))
+        results.append(clean_workbook(path, rel, year, catalog, limits, words))
     extra = settle_resubmissions(results, Path(raw_dir) / str(year), catalog.vocabulary, rels)
+    narrative, extra = _work_texts(results, summaries, raw_dir, rels, year, catalog, limits, words, extra, root,
+                                   folders_inside)
     _flag_duplicates(results)
     _flag_total_mismatches(results, year, catalog)
     rows, unmapped, events, failed = [], [], [e.as_row() for e in skipped + extra], []
@@ -417,7 +439,34 @@ def clean_year(raw_dir: Path, year: int, files: list[Path], catalog: Catalog | N
         events.append(ledger_event(res.file, res.org, res.cells_read, len(res.rows), res.rejected, res.set_aside))
         if not res.readable:
             failed.append(next(f"{e.file}: {e.reason}" for e in res.events))
-    return CleanResult(year, rows, unmapped, events, failed)
+    return CleanResult(year, rows, unmapped, events, failed, narrative)
+
+
+def _work_texts(results: list[FileResult], summaries: list[Path], raw_dir: Path, rels: dict[str, str], year: int,
+                catalog: Catalog, limits: Limits, words: WorkWords, extra: list[Event], root: Path,
+                folders_inside: dict[str, bool]) -> tuple[list[dict], list[Event]]:
+    """The year's work texts (:mod:`fzanalysis.ingest.narrative`): the 工作情况 sheets of the workbooks (a superseded
+    workbook's set aside with the reason) and the summaries of ``总结/``, each summary's ledger an event."""
+    rows: list[dict] = []
+    for res in results:
+        if res.superseded_by:
+            names = "、".join(f"「{Path(f).name}」" for f in res.superseded_by)
+            for r in res.narrative:
+                if r["outcome"] == KEPT:
+                    r.update(outcome=SET_ASIDE, reason=f"已由{names}更正替代，本文件的工作情况不采用")
+        rows += res.narrative
+    events = list(extra)
+    for path in summaries:
+        rel = rels[path.relative_to(raw_dir).as_posix()]
+        if _outside(path, root, folders_inside):
+            events.append(Event(rel, "outside_raw", "文件指向原始数据目录之外（符号链接），未读取"))
+            continue
+        org, found, more = read_summary(path, rel, year, catalog, words, limits)
+        rows += found
+        events += more
+        if found or not more:
+            events.append(source_event(rel, org, found))
+    return rows, events
 
 
 def _outside(path: Path, root: Path, folders_inside: dict[str, bool]) -> bool:

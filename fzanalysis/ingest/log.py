@@ -44,6 +44,8 @@ EVENTS = {
     "set_aside": "数值已搁置",
     "unmapped": "指标名称未匹配",
     "total_mismatch": "合计不等于分项之和",
+    "narrative": "工作情况（文字）读取台账",
+    "narrative_unreadable": "工作总结无法读取",
     "ledger": "台账",
 }
 
@@ -94,6 +96,7 @@ class FileResult:
     titles: list[str] = field(default_factory=list)  # title rows (a correction word may stand there)
     dates: list = field(default_factory=list)  # dates of its 填报单位 / 填报日期 lines
     superseded_by: list[str] = field(default_factory=list)  # files that replace it (a corrected resubmission)
+    narrative: list[dict] = field(default_factory=list)  # rows of its 工作情况 sheets (ingest.narrative)
 
 
 _EVENT_FIELDS = tuple(f.name for f in fields(Event))

@@ -16,7 +16,10 @@
   indicator's bounds (rates 0–100), the missing markers, a number with one qualifier (``3000余``,
   ``超300``); an input message per cell; headers, names, units and formulas locked (sheet
   protection without a password); a 填报说明 sheet; a 填报单位 line and a 填报日期 cell; no field for
-  names or phones.
+  names or phones;
+- a 工作情况 sheet (DESIGN §2b): rows of 类别 (a section of the report, from a list), 工作事项, 主要做法和成效 and
+  佐证材料 — what the unit did, read by the cleaner into ``narrative.csv`` and cited by the draft (words in
+  ``catalog_data/work_texts.csv``).
 
 Texts, the amount unit (万元), accepted markers and qualifiers, and the deadline are catalog data
 (``catalog_data/form_texts.csv``); which indicator goes on which sheet is ``catalog_data/forms.csv``
@@ -32,6 +35,7 @@ from ..core.catalog import SECTIONS, Catalog, load_catalog
 from ..core.compute import prepare, settle
 from ..core.errors import ParameterError
 from ..core.settings import Texts, load_settings, load_texts
+from ..ingest.narrative import load_work_words
 from ..store.data import check_year, default_baseline, load
 from ..store.folders import safe_component, safe_components, write_set
 from ..store.outputs import workbook_bytes
@@ -82,6 +86,7 @@ class _Writer:
             self.layout_a()
         for sheet, codes in self.plan.b.items():
             self.layout_b(sheet, codes)
+        self.work_sheet()
         return self.wb
 
     # -- shared pieces
@@ -226,6 +231,43 @@ class _Writer:
         for j in range(3, ncols + 1):
             ws.column_dimensions[get_column_letter(j)].width = 16
         ws.freeze_panes = ws.cell(top + 1, 3)
+        self._protect(ws)
+
+
+    def work_sheet(self) -> None:
+        """The 工作情况 sheet (DESIGN §2b): one row per item of work — 类别 (a section of the report, chosen from a
+        list), 工作事项, 主要做法和成效, 佐证材料 — read by the cleaner into narrative.csv; words in work_texts.csv."""
+        from openpyxl.worksheet.datavalidation import DataValidation
+
+        words = load_work_words()
+        columns = list(words.list("template.columns"))
+        ws = self.wb.create_sheet(words.text("template.sheet"))
+        top = self._head(ws, words.text("template.title", district=self.district, year=self.year), len(columns), False)
+        ws.cell(top - 1, 1, words.text("template.note")).font = self.body  # above the table: never read as an item
+        ws.merge_cells(start_row=top - 1, start_column=1, end_row=top - 1, end_column=len(columns))
+        for j, h in enumerate(columns, start=1):
+            ws.cell(top, j, h).font, ws.cell(top, j).fill = self.bold, self.grey
+            ws.cell(top, j).alignment = self.center
+        rows = int(words.text("template.rows") or 20)
+        first, last = top + 1, top + rows
+        sections = [f"（{CN_NUMERALS[i]}）{name}" for i, name in enumerate(SECTIONS.values())]
+        choose = DataValidation(type="list", formula1='"' + ",".join(sections) + '"', allow_blank=True,
+                                showInputMessage=True, promptTitle=columns[0],
+                                prompt=words.text("template.prompt.section")[:255])
+        write = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="2000", allow_blank=True,
+                               showInputMessage=True, promptTitle=columns[2][:32],
+                               prompt=words.text("template.prompt.text")[:255])
+        choose.add(f"A{first}:A{last}")
+        write.add(f"C{first}:C{last}")
+        ws.add_data_validation(choose)
+        ws.add_data_validation(write)
+        for row in ws.iter_rows(min_row=first, max_row=last, max_col=len(columns)):
+            for cell in row:
+                cell.protection, cell.alignment = self.open, self.wrap
+        self._grid(ws, top, 1, last, len(columns))
+        for letter, width in zip("ABCD", (26, 24, 70, 24)):
+            ws.column_dimensions[letter].width = width
+        ws.freeze_panes = ws.cell(top + 1, 1)
         self._protect(ws)
 
 

@@ -39,6 +39,7 @@ from jinja2.loaders import split_template_path
 from jinja2.runtime import BlockReference, LoopContext, Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from ..analysis.diagnostics import load_config
 from ..analysis.sections import derived_rates
 from ..core.catalog import Catalog, load_catalog
 from ..core.compute import all_agree, is_rate
@@ -47,7 +48,8 @@ from ..core.errors import FzError, ReportError
 from ..core.files import REPORT_TEMPLATES
 from ..core.numbers import format_value, round_half_up
 from ..core.settings import Settings, load_settings
-from .model import MARK_CHARS, Cited, Draft, MarkError, Marks
+from .model import MARK_CHARS, Cited, Draft, MarkError, Marks, TemplateArgumentError
+from .work import WorkTexts, ordinal
 
 __all__ = ["build_draft"]
 MAIN_TEMPLATE = "report.j2"
@@ -82,6 +84,7 @@ class Figures:
         self.base_rates = derived_rates(baseline, catalog).to_dict("records") if baseline is not None else None
         self.derived = {d["code"]: d for d in catalog.derived.to_dict("records")}
         self.marks = marks
+        self.cfg = load_config()  # the diagnostics' targets and warning lines (target.<code> overrides the catalog)
 
     # -- registry ------------------------------------------------------------------------------
     def _cite(self, text: str, code: str, name: str, org: str, area: str = "", cells: tuple = (),
@@ -202,8 +205,8 @@ class Figures:
             return self.settings.text("change.no_base")
         change = round_half_up(change, 1)
         source = f"本年：{'；'.join(cur_refs)}；上年：{'；'.join(old_refs)}"
-        return self._cite(self.settings.change_words(change, "%", points, up, down), code, f"{name}同比变化", who, area,
-                          cur_refs + old_refs, source)
+        words = self.settings.change_words(change, "%", points, up, down, digits=1)  # a computed change: one decimal
+        return self._cite(words, code, f"{name}同比变化", who, area, cur_refs + old_refs, source)
 
     def _pair(self, code: str, org: str | None, area: str):
         out = []
@@ -222,10 +225,15 @@ class Figures:
         return out
 
     # -- part 二 and 三 -----------------------------------------------------------------------------
-    def problems(self, findings: pd.DataFrame | None) -> list[dict]:
-        """Substantive findings grouped by category, most severe group first (data-quality categories
-        stay internal: ``report.internal_categories``). Findings on the same figures (a target missed and
-        a fall on last year) become one item listing their ``rules``."""
+    def problems(self, findings: pd.DataFrame | None, name_units: bool = True) -> list[dict]:
+        """Part 二's themes: the substantive findings by category (data-quality categories stay internal:
+        ``report.internal_categories``), most severe theme first. A theme has its general statement
+        (``report.problem.<category>``), next year's heading and measure (``report.workpoint.<category>``,
+        ``report.measure.<category>``) and its ``facts``: one per figure — a target missed and a fall on last year
+        on the same figure are one fact with both ``rules`` and one goal (its target, else its warning line, else
+        turning the fall round). A fact's ``who`` names the 镇街 or unit only when ``name_units`` (the internal
+        copy); otherwise a 镇街 is ``report.unnamed.镇街`` (有的镇街), a department ``report.unnamed.部门``, and a
+        figure only its usual unit reports (the district's own, such as 法律援助办结率) names nobody."""
         if findings is None or findings.empty:
             return []
         internal = set(self.settings.list("report.internal_categories"))
@@ -235,27 +243,65 @@ class Figures:
             items = groups.setdefault(f["category"], {})
             key = (f["codes"], f["org"], f["area"])
             if key in items:
-                items[key] = self._merge(items[key], f)
+                items[key] = self._merge(items[key], f, name_units)
             else:
-                items[key] = self._finding(f)
+                items[key] = self._finding(f, name_units)
         rank = lambda item: SEVERITY_ORDER.get(item["severity"], 3)  # noqa: E731
         order = sorted(groups, key=lambda c: (min(map(rank, groups[c].values())), -len(groups[c]), list(groups).index(c)))
         out = []
         for c in order:
-            items = sorted(groups[c].values(), key=rank)
-            out.append({"category": c, "findings": items,
-                        "workpoint": self.settings.text(f"report.workpoint.{c}")
-                        or self.settings.text("report.workpoint_default", category=c),
+            items = self._together(sorted(groups[c].values(), key=lambda x: (rank(x), x["unit"] or x["who"],
+                                                                              x["name"])), name_units)
+            for before, item in zip(items, items[1:]):  # the same unit again: named once
+                same = item["who"] and item["who"] == before["who"] and item["subject"].startswith(item["who"])
+                if name_units and same:
+                    item["subject"] = item["subject"][len(item["who"]):]
+            text = self.settings.text
+            out.append({"category": c, "facts": items, "findings": items,
+                        "statement": text(f"report.problem.{c}") or text("report.problem_default", category=c),
+                        "workpoint": text(f"report.workpoint.{c}") or text("report.workpoint_default", category=c),
+                        "measure": text(f"report.measure.{c}") or text("report.measure_default", category=c),
+                        "units": list(dict.fromkeys(u for x in items if x["unit"] and self._unnamed(x, x["code"])
+                                                    for u in x["unit"].split("、"))) if name_units else [],
                         "suggestions": list(dict.fromkeys(s for x in items for s in x["suggestions"]))})
         return out
 
-    def _merge(self, item: dict, f: dict) -> dict:
-        other = self._finding(f)
-        return {**item, "rules": item["rules"] + [f["rule"]], "change": item["change"] or other["change"],
+    def _together(self, items: list[dict], name_units: bool) -> list[dict]:
+        """In the public copy, facts on one figure of several 镇街 (the same rules, no change to state) as one:
+        有2个镇街……分别为94.7%、87.5%. The internal copy names each 镇街 with its own figure (check-report reads a
+        figure as the unit named last before it)."""
+        if name_units:
+            return [{**item, "count": 1} for item in items]
+        out: list[dict] = []
+        towns = set(self.cat.towns())
+        for item in items:
+            town = bool(item["area"]) or item["org"] in towns
+            prev = next((x for x in out if x["code"] == item["code"] and x["rules"] == item["rules"] and x.get("_town")),
+                        None)
+            if town and not item["change"] and prev is not None and not prev["change"]:
+                prev["_units"].append(item["area"] or item["org"])
+                prev["_values"].append(item["value"])
+                continue
+            out.append({**item, "_town": town, "_units": [item["area"] or item["org"]], "_values": [item["value"]]})
+        for x in out:
+            units, values = x.pop("_units"), x.pop("_values")
+            x.pop("_town")
+            x["count"] = len(units)
+            if len(units) > 1:
+                who = self.settings.text("report.unnamed.镇街_n", n=len(units))
+                name = x["name"][2:] if x["name"].startswith("镇街") else x["name"]
+                x.update(who=who, subject=who + name, value=_Joined(values), unit="")
+        return out
+
+    def _merge(self, item: dict, f: dict, name_units: bool) -> dict:
+        other = self._finding(f, name_units)
+        rules = item["rules"] + [f["rule"]]
+        return {**item, "rules": rules, "change": item["change"] or other["change"],
+                "target": item["target"] or other["target"], "threshold": item["threshold"] or other["threshold"],
                 "severity": min(item["severity"], f["severity"], key=lambda s: SEVERITY_ORDER.get(s, 3)),
                 "suggestions": item["suggestions"] + other["suggestions"]}
 
-    def _finding(self, f: dict) -> dict:
+    def _finding(self, f: dict, name_units: bool = True) -> dict:
         codes = [c for c in str(f["codes"]).split(";") if c]
         derived = next((d for d, row in self.derived.items() if sorted(
             Catalog.formula_codes(row["numerator"]) + Catalog.formula_codes(row["denominator"])) == sorted(codes)), None)
@@ -269,10 +315,60 @@ class Figures:
         change = ""
         if f["rule"] == "yoy_adverse":
             change = _Lazy(self.yoy, derived or codes[0], f["org"] or None, "" if derived else f["area"])
-        return {**f, "rules": [f["rule"]], "who": f["area"] or f["org"], "facts": facts, "change": change,
-                "name": self.name(derived or (codes[0] if codes else "")),
-                "rate": _Lazy(self.rate, derived, f["org"]) if derived else "",
+        code = derived or (codes[0] if codes else "")
+        unit = f["area"] or f["org"]
+        rate = _Lazy(self.rate, derived, f["org"]) if derived else ""
+        who = unit if name_units else self._unnamed(f, code)
+        name = self.name(code)
+        town = bool(f["area"]) or f["org"] in set(self.cat.towns())
+        subject = who + (name[2:] if town and who and name.startswith("镇街") else name)
+        return {**f, "rules": [f["rule"]], "facts": facts, "change": change, "code": code, "name": name,
+                "subject": subject,
+                "rate": rate, "value": rate or (facts[0]["token"] if facts else ""),
+                "values": [x["token"] for x in facts[1:]], "others": [x["who"] for x in facts[1:]] if name_units else [],
+                "unit": unit if name_units else "", "who": who,
+                "target": self._goal(code, "target") if f["rule"] == "target_shortfall" else "",
+                "threshold": self._goal(code, "low_threshold") if f["rule"] == "low_derived_rate" else "",
                 "suggestions": [f["suggestion"]] if f["suggestion"] else []}
+
+    def _unnamed(self, f: dict, code: str) -> str:
+        """Who a fact is about in the public copy: 有的镇街 / 有的部门, or nobody for the usual unit's own figure."""
+        towns = set(self.cat.towns())
+        if f["area"] or f["org"] in towns:
+            return self.settings.text("report.unnamed.镇街")
+        try:
+            usual = self._org(code, None) if code else ""
+        except KeyError:  # an indicator known only by its label
+            usual = ""
+        if not f["org"] or f["org"] == usual:
+            return ""
+        return self.settings.text(f"report.unnamed.{self.cat.org_kind(f['org'])}") or self.settings.text(
+            "report.unnamed.部门")
+
+    def _goal(self, code: str, column: str) -> str:
+        """A target or a warning line in the report's manner (100%, 80%), from the catalog; '' when none."""
+        if not code:
+            return ""
+        row = self.derived.get(code)
+        if row is None:
+            try:
+                row = self.cat.indicator_record(code)
+            except KeyError:
+                return ""
+        value = self.cfg.opt_num(f"{column}.{code}", None if pd.isna(row.get(column)) else float(row.get(column)))
+        if value is None:
+            return ""
+        return format_value(float(value), "%" if is_rate(self.cat, code) else str(row.get("unit", "")))
+
+
+class _Joined:
+    """Several figures as one text (``94.7%、87.5%``), each registered when printed."""
+
+    def __init__(self, items: list):
+        self._items = items
+
+    def __str__(self) -> str:
+        return "、".join(str(i) for i in self._items)
 
 
 class _Lazy:
@@ -285,10 +381,6 @@ class _Lazy:
         if self._text is None:
             self._text = self._fn(*self._args)
         return self._text
-
-
-class TemplateArgumentError(TypeError):
-    """A template called ``fig()``, ``rate()``, ``yoy()``, ``has()`` or ``name()`` with a wrong argument."""
 
 
 def _shown(value: object) -> str:
@@ -308,7 +400,7 @@ def _check(fn: str, code: object, org: object = None, area: object = "", up: obj
 def _plain(value: object) -> object:
     """What a template may see of the data: Python's own str, int, float, bool, None, lists and dicts (no
     library object whose methods reach files, such as numpy's ``tofile``)."""
-    if value is None or type(value) in (bool, int, float, str, _Lazy):
+    if value is None or type(value) in (bool, int, float, str, _Lazy, _Joined):
         return value
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
@@ -464,16 +556,24 @@ def _one_line(text: object) -> str:
 
 def build_draft(tidy: pd.DataFrame, year: int, baseline: pd.DataFrame | None = None, baseline_year: int | None = None,
                 findings: pd.DataFrame | None = None, templates_dir: str | Path | None = None,
-                catalog: Catalog | None = None, settings: Settings | None = None) -> Draft:
-    """Render the wording templates on the data: the draft as blocks with cited figures."""
+                catalog: Catalog | None = None, settings: Settings | None = None, *,
+                narrative: pd.DataFrame | None = None, public: bool = False) -> Draft:
+    """Render the wording templates on the data: the draft as blocks with cited figures and cited work texts
+    (``narrative``: the year's ``narrative.csv``). ``public``: the copy that leaves the office — part 二 and 三 name
+    no 镇街 or unit unless ``report.public_names_units`` says so."""
     catalog, settings = catalog or load_catalog(), settings or load_settings()
     marks = Marks()
     env = _environment(templates_dir, marks)
     figs = Figures(tidy, baseline if baseline_year else None, catalog, settings, marks)
+    work = WorkTexts(narrative, tidy, catalog, settings, marks)
     baseline_year = int(baseline_year) if baseline is not None and baseline_year else None
+    name_units = not public or settings.text("report.public_names_units").strip() in ("是", "1", "true", "True")
     values = {"year": int(year), "next_year": int(year) + 1, "baseline_year": baseline_year,
-              "district": settings.text("district"), "problems": _plain(figs.problems(findings)),
-              "fig": figs.fig, "rate": figs.rate, "yoy": figs.yoy, "name": figs.name, "has": figs.has}
+              "district": settings.text("district"), "problems": _plain(figs.problems(findings, name_units)),
+              "public": bool(public), "name_units": name_units, "issuers": settings.list("report.issuers"),
+              "date": settings.text("report.date").format(year=int(year), next_year=int(year) + 1),
+              "fig": figs.fig, "rate": figs.rate, "yoy": figs.yoy, "name": figs.name, "has": figs.has,
+              "point": work.point, "rest": work.rest, "todo": work.todo, "ordinal": ordinal}
     blocks = _renumber(marks.blocks(_render(env, values)))
     title = next((b.plain() for b in blocks if b.kind == "title"), "")
     cited = [r for b in blocks for r in b.lead + b.runs if isinstance(r, Cited)]
@@ -481,18 +581,13 @@ def build_draft(tidy: pd.DataFrame, year: int, baseline: pd.DataFrame | None = N
 
 
 def _renumber(blocks: list) -> list:
-    """Number the figures in reading order (a figure a template computed but did not print is dropped)."""
-    n = 0
+    """Number what has a source (figures, work texts) 1, 2, 3 … in reading order — footnotes, comments and 数据来源
+    rows without gaps — and the placeholders after them (a run a template computed but did not print is dropped)."""
+    runs = list({id(r): r for b in blocks for r in b.lead + b.runs if isinstance(r, Cited)}.values())
+    number = {id(r): n for n, r in enumerate([r for r in runs if not r.missing] + [r for r in runs if r.missing], 1)}
 
-    def renum(runs: list) -> list:
-        nonlocal n
-        out = []
-        for r in runs:
-            if isinstance(r, Cited):
-                n += 1
-                r = replace(r, n=n)
-            out.append(r)
-        return out
+    def renum(items: list) -> list:
+        return [replace(r, n=number[id(r)]) if isinstance(r, Cited) else r for r in items]
 
     for b in blocks:
         b.lead, b.runs = renum(b.lead), renum(b.runs)

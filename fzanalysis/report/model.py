@@ -2,9 +2,10 @@
 
 The wording templates render to a light markup; :meth:`Marks.blocks` turns it into :class:`Block`\\ s:
 
-- ``# 标题`` the title, ``## 一、……`` a level-one heading;
+- ``# 标题`` the title, ``#= 署名`` the issuing bodies under it, ``## 一、……`` a level-one heading;
 - ``### （一）……。`` a level-two heading: the lines after it in the same block are its paragraph's body
   (the report's manner: the heading leads its paragraph);
+- ``#> ……`` a line of the 落款 (an issuing body, the date), right-aligned at the end;
 - any other block is a body paragraph; blank lines separate blocks and the lines of one block are
   joined without spaces (Chinese text).
 
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 
 from ..core.sanitize import has_controls, strip_controls
 
-__all__ = ["MARK_CHARS", "Block", "Cited", "Draft", "MarkError", "Marks", "draft_text"]
+__all__ = ["KINDS", "MARK_CHARS", "Block", "Cited", "Draft", "MarkError", "Marks", "TemplateArgumentError", "draft_text"]
 
 MARK_CHARS = "\ue000\ue001"  # private-use characters: a mark's brackets, never text of the draft
 _BREAKS = re.compile(r"\s*[\n\u2028\u2029]\s*")
@@ -44,19 +45,29 @@ class MarkError(ValueError):
     """A template printed a mark this rendering did not make (it rewrote the result of ``fig()``)."""
 
 
+class TemplateArgumentError(TypeError):
+    """A template called ``fig()``, ``rate()``, ``yoy()``, ``has()``, ``name()``, ``point()``, ``rest()`` or
+    ``todo()`` with a wrong argument."""
+
+
+KINDS = ("figure", "text", "todo")  # a figure (or its 缺数 placeholder), a department's text, a 待补充 for the author
+
+
 @dataclass(frozen=True)
 class Cited:
-    """One figure of the draft, or a placeholder for a figure the data lacks."""
+    """One sourced run of the draft: a figure (or a placeholder for a figure the data lacks), a sentence or more of
+    a department's work text, or a 【待补充】 the author must write (``kind``, :data:`KINDS`)."""
 
     n: int  # its number: footnote, comment and 数据来源 row
-    text: str  # as printed: 579件, 同比增长41.3%, 【缺数：……】
-    code: str
-    name: str
+    text: str  # as printed: 579件, 同比增长41.3%, 【缺数：……】, a work text's sentences, 【待补充：……】
+    code: str  # an indicator's code; a work text's topic (s4.town_reform) or section
+    name: str  # the indicator's name; a work text's 工作事项; what a 待补充 asks for
     org: str
     area: str = ""
-    cells: tuple[str, ...] = ()  # source_file!sheet!cell of every value it rests on
+    cells: tuple[str, ...] = ()  # source_file!sheet!cell of every value it rests on; a work text's file!段落N
     source: str = ""  # the provenance as a reader sees it (分子：…；分母：…)
-    missing: bool = False  # a placeholder: no value, no source
+    missing: bool = False  # a placeholder: no value, no source (缺数, 待核, 待补充)
+    kind: str = "figure"
 
 
 Run = "str | Cited"
@@ -64,7 +75,7 @@ Run = "str | Cited"
 
 @dataclass
 class Block:
-    kind: str  # title / h1 / p
+    kind: str  # title / issuers / h1 / p / signature
     runs: list = field(default_factory=list)  # text and Cited, in order
     lead: list = field(default_factory=list)  # a level-two heading leading the paragraph
 
@@ -82,11 +93,28 @@ class Draft:
 
     @property
     def figures(self) -> list[Cited]:
+        """The figures stated, each with its cells."""
+        return [c for c in self.cited if c.kind == "figure" and not c.missing]
+
+    @property
+    def texts(self) -> list[Cited]:
+        """The department work texts cited (``file!段落N`` / ``file!sheet!cell``)."""
+        return [c for c in self.cited if c.kind == "text"]
+
+    @property
+    def sourced(self) -> list[Cited]:
+        """Everything with a source: figures and work texts, in reading order (footnotes, comments, 数据来源)."""
         return [c for c in self.cited if not c.missing]
 
     @property
     def placeholders(self) -> list[Cited]:
-        return [c for c in self.cited if c.missing]
+        """Figures the data lacks or cannot settle (【缺数】, 【待核】)."""
+        return [c for c in self.cited if c.kind == "figure" and c.missing]
+
+    @property
+    def todos(self) -> list[Cited]:
+        """The 【待补充】 the author must write: a point of the year the data and the work texts do not cover."""
+        return [c for c in self.cited if c.kind == "todo"]
 
 
 class Marks:
@@ -102,12 +130,14 @@ class Marks:
         self._mark = re.compile(f"\ue000{self.key}([:.])(\\d+)\ue001")
 
     def figure(self, text: str, code: str, name: str, org: str, area: str = "", cells: tuple = (),
-               source: str = "", missing: bool = False) -> str:
-        """Register a figure (or a placeholder); returns its mark."""
+               source: str = "", missing: bool = False, kind: str = "figure") -> str:
+        """Register a figure (or a placeholder, a work text, a 待补充: ``kind``); returns its mark."""
+        if kind not in KINDS:
+            raise ValueError(f"unknown kind {kind!r}")
         n = len(self.cited) + 1
         cells = tuple(draft_text(c) for c in cells)
         self.cited[n] = Cited(n, draft_text(text), draft_text(code), draft_text(name), draft_text(org),
-                              draft_text(area), cells, draft_text(source) or "；".join(cells), missing)
+                              draft_text(area), cells, draft_text(source) or "；".join(cells), missing, kind)
         return f"\ue000{self.key}:{n}\ue001"
 
     def text(self, value: object) -> str:
@@ -165,6 +195,8 @@ class Marks:
             first = lines[0]
             if first.startswith("### "):
                 blocks.append(Block("p", self._lines(lines[1:]), self._lines([first[4:]])))
+            elif first.startswith(("#= ", "#> ")):
+                blocks.append(Block("issuers" if first[1] == "=" else "signature", self._lines([first[3:], *lines[1:]])))
             elif first.startswith("## "):
                 blocks.append(Block("h1", self._lines([first[3:], *lines[1:]])))
             elif first.startswith("# "):

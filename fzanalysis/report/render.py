@@ -2,9 +2,11 @@
 
 - ``report.md``: every figure is followed by a footnote whose text is its ``source_file!sheet!cell``
   (a derived rate: the cells of its numerator and denominator; a computed change: this year's and
-  last year's cells); a level-two heading leads its paragraph in bold.
-- ``report.html``: one page in the manner of a printed report; every figure is marked, shows its cells
-  on hover (``title`` attribute and a CSS tooltip) and links to its row of the 数据来源 table at the end.
+  last year's cells), every cited work text by one giving its ``source_file!段落N`` (or ``!sheet!cell``);
+  a level-two heading leads its paragraph in bold.
+- ``report.html``: one page in the manner of a printed report; every figure and cited text is marked, shows its
+  source on hover (``title`` attribute and a CSS tooltip) and links to its row of the 数据来源 table at the end;
+  the issuing bodies stand centred under the title, the 落款 right-aligned at the end.
 
 Both are deterministic: the same draft gives the same bytes.
 """
@@ -16,7 +18,14 @@ from html import escape
 from ..core.settings import load_settings
 from .model import Block, Cited, Draft
 
-__all__ = ["md_text", "to_html", "to_markdown"]
+__all__ = ["SHOWN_CHARS", "md_text", "shown", "to_html", "to_markdown"]
+
+SHOWN_CHARS = 16  # characters of a cited work text shown in the 数据来源 table (the text itself stands in the body)
+
+
+def shown(c: Cited) -> str:
+    """What the 数据来源 table shows of a cited run: a figure as printed, a work text's first characters."""
+    return c.text if c.kind != "text" or len(c.text) <= SHOWN_CHARS else c.text[:SHOWN_CHARS] + "…"
 
 
 # ASCII punctuation a Markdown reader may take for markup anywhere in a line: emphasis, code, links and
@@ -51,6 +60,8 @@ def to_markdown(draft: Draft) -> str:
     for b in draft.blocks:
         if b.kind == "title":
             lines.append(f"# {_md_runs(b.runs)}")
+        elif b.kind in ("issuers", "signature"):
+            lines.append(_md_runs(b.runs, line_start=True))
         elif b.kind == "h1":
             lines.append(f"## {_md_runs(b.runs)}")
         elif b.lead:
@@ -58,7 +69,7 @@ def to_markdown(draft: Draft) -> str:
         else:
             lines.append(_md_runs(b.runs, line_start=True))
         lines.append("")
-    for c in draft.figures:
+    for c in draft.sourced:
         lines.append(f"[^{c.n}]: {md_text(c.source, line_start=True)}")
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -80,6 +91,15 @@ span.fig:hover::after { content: attr(data-cells); position: absolute; left: 0; 
   background: #fffbe6; border: 1px solid #c9a227; padding: 2px 6px; white-space: nowrap;
   font: 10pt/14pt sans-serif; text-indent: 0; }
 span.missing { background: #ffe08a; color: #7a0000; }
+span.text { border-bottom: 1px dashed #2b5d9b; position: relative; cursor: help; }
+span.text sup { font-size: 9pt; line-height: 0; color: #2b5d9b; }
+span.text:hover::after { content: attr(data-cells); position: absolute; left: 0; top: 100%; z-index: 2;
+  background: #eef4fb; border: 1px solid #2b5d9b; padding: 2px 6px; white-space: nowrap;
+  font: 10pt/14pt sans-serif; text-indent: 0; }
+p.issuers { text-align: center; text-indent: 0; font-family: "楷体_GB2312", "KaiTi", "STKaiti", "楷体", serif;
+  margin: 0 0 28pt; }
+p.signature { text-align: right; text-indent: 0; padding-right: 4em; }
+p.issuers + p.signature, h2 + p.signature { margin-top: 28pt; }
 section.sources { margin: 28pt -20mm 0 -20mm; }  /* the table may use most of the side margins */
 section.sources h2 { text-indent: 0; text-align: center; }
 table { border-collapse: collapse; width: 100%; font: 10.5pt/15pt "仿宋_GB2312", "FangSong", "Noto Serif CJK SC", serif; }
@@ -98,8 +118,8 @@ def _html_runs(runs: list) -> str:
         elif r.missing:
             out.append(f'<span class="missing">{escape(r.text)}</span>')
         else:
-            src = escape(r.source)
-            out.append(f'<span class="fig" id="fig-{r.n}" title="{src}" data-cells="{src}">'
+            src, kind = escape(r.source), "text" if r.kind == "text" else "fig"
+            out.append(f'<span class="{kind}" id="fig-{r.n}" title="{src}" data-cells="{src}">'
                        f'<a href="#src-{r.n}">{escape(r.text)}</a><sup>{r.n}</sup></span>')
     return "".join(out)
 
@@ -109,6 +129,8 @@ def _html_block(b: Block) -> str:
         return f'<h1 class="title">{_html_runs(b.runs)}</h1>'
     if b.kind == "h1":
         return f"<h2>{_html_runs(b.runs)}</h2>"
+    if b.kind in ("issuers", "signature"):
+        return f'<p class="{b.kind}">{_html_runs(b.runs)}</p>'
     lead = f'<span class="lead">{_html_runs(b.lead)}</span>' if b.lead else ""
     return f"<p>{lead}{_html_runs(b.runs)}</p>"
 
@@ -116,13 +138,13 @@ def _html_block(b: Block) -> str:
 def to_html(draft: Draft) -> str:
     title = load_settings().text("report.appendix_title", "数据来源")
     rows = "\n".join(
-        f'<tr id="src-{c.n}"><td><a href="#fig-{c.n}">{c.n}</a></td><td>{escape(c.text)}</td><td>{escape(c.name)}</td>'
+        f'<tr id="src-{c.n}"><td><a href="#fig-{c.n}">{c.n}</a></td><td>{escape(shown(c))}</td><td>{escape(c.name)}</td>'
         f"<td>{escape('·'.join(p for p in (c.org, c.area) if p))}</td><td>{escape(c.source)}</td></tr>"
-        for c in draft.figures)
+        for c in draft.sourced)
     body = "\n".join(_html_block(b) for b in draft.blocks)
     return (f'<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n<title>{escape(draft.title)}</title>\n'
             f"<style>{_CSS}</style>\n</head>\n<body>\n<main class=\"page\">\n{body}\n"
             f'<section class="sources">\n<h2>{escape(title)}</h2>\n<table>\n<colgroup><col style="width:3.2em"><col style="width:7em"><col style="width:9em">'
-            f'<col style="width:7em"><col></colgroup>\n<thead><tr><th>序号</th><th>数字</th>'
-            f"<th>指标</th><th>填报单位</th><th>出处（文件!工作表!单元格）</th></tr></thead>\n<tbody>\n{rows}\n</tbody>\n"
+            f'<col style="width:7em"><col></colgroup>\n<thead><tr><th>序号</th><th>数字或文字</th>'
+            f"<th>指标或事项</th><th>填报单位</th><th>出处（文件!工作表!单元格，文件!段落）</th></tr></thead>\n<tbody>\n{rows}\n</tbody>\n"
             f"</table>\n</section>\n</main>\n</body>\n</html>\n")

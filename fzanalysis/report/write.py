@@ -13,7 +13,7 @@ from pathlib import Path
 from ..analysis.diagnostics import year_findings
 from ..core.catalog import load_catalog
 from ..core.errors import FzError
-from ..store.data import check_year, load, load_log, resolve_baseline
+from ..store.data import check_year, load, load_log, load_narrative, resolve_baseline
 from ..store.folders import write_set
 from ..store.project import folders
 from .docx import to_docx
@@ -39,24 +39,33 @@ def write_report(year: int, baseline_year: int | None = None, processed_dir: str
     log = load_log(year, processed_dir) if (processed_dir / str(year) / "cleaning_log.csv").exists() else None
     catalog = load_catalog()
     findings = year_findings(tidy, log, baseline, baseline_year, raw_dir, processed_dir, catalog)
-    draft = build_draft(tidy, year, baseline, baseline_year, findings, templates_dir, catalog)
+    narrative = load_narrative(year, processed_dir)
+    draft = build_draft(tidy, year, baseline, baseline_year, findings, templates_dir, catalog, narrative=narrative)
+    public = build_draft(tidy, year, baseline, baseline_year, findings, templates_dir, catalog, narrative=narrative,
+                         public=True)  # part 二 and 三 without the names of 镇街 and units (report.public_names_units)
     target = Path(out_dir) / str(year)
     contents = {
         "report.md": to_markdown(draft).encode("utf-8"),
         "report.html": to_html(draft).encode("utf-8"),
         "report.docx": to_docx(draft),
-        "report_public.docx": to_docx(draft, comments=False, appendix=False),
+        "report_public.docx": to_docx(public, comments=False, appendix=False),
     }
     write_set(target, contents, raw=raw_dir)  # the four together, under the lock: a run writing them waits
+    unplaced = narrative[(narrative["outcome"] == "kept") & (narrative["section"] == "")]
     return {"status": "ok", "year": year, "baseline_year": baseline_year, "title": draft.title,
             "dir": str(target), "files": list(REPORT_FILES), "figures": len(draft.figures),
-            "placeholders": [c.text for c in draft.placeholders]}
+            "texts": len(draft.texts), "placeholders": [c.text for c in draft.placeholders],
+            "todos": [c.text for c in draft.todos], "unplaced": len(unplaced)}
 
 
 def summary_lines(summary: dict) -> list[str]:
-    lines = [f"{summary['year']}: 报告初稿共 {summary['figures']} 个数字（均注明出处），缺数 {len(summary['placeholders'])} 处"
+    lines = [f"{summary['year']}: 报告初稿共 {summary['figures']} 个数字（均注明出处）、引用工作情况 {summary.get('texts', 0)} 段，"
+             f"缺数 {len(summary['placeholders'])} 处，待补充 {len(summary.get('todos', []))} 处"
              f" → {summary['dir']}（{'、'.join(summary['files'])}）"]
     lines += [f"  缺数：{p}" for p in summary["placeholders"]]
+    lines += [f"  待补充：{p}" for p in summary.get("todos", [])]
+    if summary.get("unplaced"):
+        lines.append(f"  另有 {summary['unplaced']} 段工作情况未能归入报告章节，未写入初稿（见 narrative.csv）")
     return lines
 
 

@@ -29,14 +29,15 @@ from ..core.catalog import Catalog, load_catalog
 from ..core.errors import DataError, ParameterError
 from ..ingest.clean import CleanResult, clean_year, discover
 from ..ingest.log import check_ledger
+from ..ingest.narrative import NARRATIVE_COLUMNS, load_work_words
 from ..ingest.workbook import SPREADSHEET_SUFFIXES, Limits
 from .folders import held, locked, recover
 from .outputs import OUTPUT_FILES, write_year
 from .project import Folders, check_output, folders, where
 
 __all__ = ["READ_ONLY_ENV", "STAGE_ENV", "STAGE_FOR_ENV", "YEAR_RANGE", "YearData", "available_years", "check_year",
-           "default_baseline", "ensure_clean", "has_data", "is_stale", "load", "load_log", "load_unmapped",
-           "load_years", "open_year", "require_data", "resolve_baseline", "run_clean", "staged"]
+           "default_baseline", "ensure_clean", "has_data", "is_stale", "load", "load_log", "load_narrative",
+           "load_unmapped", "load_years", "open_year", "require_data", "resolve_baseline", "run_clean", "staged"]
 
 # Set by ``fzanalysis run`` for its kernels: the run has cleaned already, under its lock, so the
 # notebooks only read (and never wait on the run that started them).
@@ -61,6 +62,9 @@ def check_year(year: object, name: str = "year") -> int:
 def _newest_raw_mtime(raw_year_dir: Path) -> float:
     times = [raw_year_dir.stat().st_mtime]
     times += [p.stat().st_mtime for p in raw_year_dir.iterdir() if p.suffix.lower() in SPREADSHEET_SUFFIXES]
+    summaries = raw_year_dir / load_work_words().folder  # the work summaries (总结/): a new or changed one too
+    if summaries.is_dir():
+        times += [summaries.stat().st_mtime, *(p.stat().st_mtime for p in summaries.iterdir())]
     return max(times)
 
 
@@ -219,6 +223,17 @@ def load_log(year: int, processed_dir: str | Path | None = None) -> pd.DataFrame
         log[col] = pd.to_numeric(log[col].replace("", None)).astype("Int64")
     log["year"] = log["year"].astype("int64")
     return log
+
+
+def load_narrative(year: int, processed_dir: str | Path | None = None) -> pd.DataFrame:
+    """The work texts of ``year`` (``narrative.csv``; DESIGN.md §2b), every row read — kept and set aside; an
+    empty table with its columns when the year's set has none."""
+    path = folders(processed=processed_dir, need=("processed",)).processed / str(year) / "narrative.csv"
+    if not path.exists():
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "year" else object) for c in NARRATIVE_COLUMNS})
+    df = _read_csv(path)
+    df["year"] = df["year"].astype("int64")
+    return df
 
 
 def load_unmapped(year: int, processed_dir: str | Path | None = None) -> pd.DataFrame:

@@ -27,6 +27,7 @@ from ..core.errors import ValueParseError
 from ..core.numbers import parse_value
 from ..ingest.clean import INDICATOR_COLUMNS, UNMAPPED_COLUMNS, CleanResult
 from ..ingest.log import LOG_COLUMNS
+from ..ingest.narrative import NARRATIVE_COLUMNS
 from .folders import FILE_MODE, io_error, write_set
 
 __all__ = ["OUTPUT_FILES", "PARQUET_TYPES", "atomic_write_bytes", "csv_bytes", "csv_bytes_columns", "neutralise",
@@ -157,7 +158,7 @@ def workbook_bytes(wb, year: int) -> bytes:
 
 
 # ------------------------------------------------------------------------------ the cleaner's outputs
-OUTPUT_FILES = ("indicators.csv", "indicators.parquet", "cleaning_log.csv", "unmapped.csv")
+OUTPUT_FILES = ("indicators.csv", "indicators.parquet", "cleaning_log.csv", "unmapped.csv", "narrative.csv")
 PARQUET_TYPES = {"year": pa.int64(), "value": pa.float64()}  # the other columns are text
 
 
@@ -173,5 +174,7 @@ def write_year(result: CleanResult, out_dir: Path, raw_dir: Path) -> Path:
         "cleaning_log.csv": csv_bytes_columns(LOG_COLUMNS, log),
         "unmapped.csv": csv_bytes_columns(UNMAPPED_COLUMNS, [[r[c] for r in result.unmapped_rows]
                                                              for c in UNMAPPED_COLUMNS]),
+        "narrative.csv": csv_bytes_columns(NARRATIVE_COLUMNS, [[r[c] for r in result.narrative_rows]
+                                                               for c in NARRATIVE_COLUMNS]),
     }
     return write_set(Path(out_dir) / str(result.year), files, raw=raw_dir)

@@ -1,14 +1,14 @@
-"""fzanalysis.check.match: an indicator chosen by the words around a figure, never by its value."""
+"""fzanalysis.analysis.text_match: an indicator chosen by the words around a figure, never by its value."""
 from __future__ import annotations
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fzanalysis.check import match as fm
+from fzanalysis.analysis import text_match as fm
 from fzanalysis.core.catalog import load_catalog
-from fzanalysis.check.match import Context, Matcher, ties
-from fzanalysis.check.find import clause_bounds, find_figures, segment_bounds, sentence_bounds
+from fzanalysis.analysis.text_match import Context, Matcher, ties
+from fzanalysis.analysis.text_figures import clause_bounds, find_figures, segment_bounds, sentence_bounds
 from fzanalysis.core.settings import load_prose
 
 

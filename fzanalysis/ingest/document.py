@@ -1,4 +1,5 @@
-"""Reading a finished report (读取成稿): .docx, .md or .txt → its paragraphs of text.
+"""Reading a document (读取文字): a finished report or a department's work summary, .docx, .md or .txt → its
+paragraphs of text.
 
 - ``.docx``: the XML of ``word/document.xml`` in reading order: paragraphs, and each table row as
   one paragraph (its cells joined by ``，``). Tracked insertions (``w:ins``) are read as accepted;
@@ -13,8 +14,8 @@ workbooks' zip checks (entries, inflated size, encryption, compression method) a
 inflated only up to the bound (:func:`fzanalysis.ingest.workbook.read_zip_part`). The Markdown patterns cannot
 start over at every bracket: reading is linear in the length of a line.
 
-Reading stops at the appendix heading (``report.appendix_title`` in ``settings.csv``, 数据来源): the
-appendix lists sources, it is not the report's text.
+Reading a report stops at the appendix heading (``report.appendix_title`` in ``settings.csv``, 数据来源): the
+appendix lists sources, it is not the report's text. A work summary is read whole (``until_appendix=False``).
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from lxml import etree
 
 from ..core.errors import ReportError, WorkbookError
 from ..core.settings import load_settings
-from ..ingest.workbook import Limits, check_size, decode_text, read_zip_part
+from .workbook import Limits, check_size, decode_text, read_zip_part
 
 __all__ = ["DEFAULT_MAX_REPORT_BYTES", "markdown_inline", "read_paragraphs"]
 
@@ -125,9 +126,10 @@ def _read_md(path: Path, limits: Limits) -> list[str]:
     return out
 
 
-def read_paragraphs(path: str | Path, limits: Limits | None = None) -> list[str]:
-    """The report's paragraphs up to its appendix (数据来源); ``limits`` bound the file (by default
-    :data:`DEFAULT_MAX_REPORT_BYTES` of text or of inflated ``word/document.xml``)."""
+def read_paragraphs(path: str | Path, limits: Limits | None = None, *, until_appendix: bool = True) -> list[str]:
+    """The report's paragraphs up to its appendix (数据来源; every paragraph with ``until_appendix=False``);
+    ``limits`` bound the file (by default :data:`DEFAULT_MAX_REPORT_BYTES` of text or of inflated
+    ``word/document.xml``)."""
     path = Path(path)
     limits = limits or Limits(max_uncompressed=DEFAULT_MAX_REPORT_BYTES)
     if not path.is_file():
@@ -141,6 +143,8 @@ def read_paragraphs(path: str | Path, limits: Limits | None = None) -> list[str]
         paragraphs = [line.strip() for line in _decode(path, limits).splitlines()]
     else:
         raise ReportError(f"不支持的文件类型 {suffix or '（无扩展名）'}：应为 .docx、.md 或 .txt", file=str(path))
+    if not until_appendix:
+        return paragraphs
     settings = load_settings()
     appendix = settings.text("report.appendix_title", "数据来源")
     prefixes = "|".join(re.escape(p) for p in settings.list("report.appendix_prefixes"))

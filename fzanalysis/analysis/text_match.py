@@ -40,7 +40,7 @@ from functools import lru_cache
 from ..core.catalog import Catalog
 from ..core.settings import Prose
 from ..core.text import normalise_label
-from .find import CLAUSE_ENDS, Mention, clause_bounds, segment_bounds, sentence_bounds
+from .text_figures import CLAUSE_ENDS, Mention, clause_bounds, segment_bounds, sentence_bounds
 
 __all__ = ["Candidate", "Context", "Matcher", "ties"]
 

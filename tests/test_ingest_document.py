@@ -1,5 +1,5 @@
-"""fzanalysis.check.read: a finished report's text from .docx (tracked insertions read, deletions and
-comments not), .md and .txt; reading stops at the 数据来源 appendix."""
+"""fzanalysis.ingest.document: a finished report's text from .docx (tracked insertions read, deletions and
+comments not), .md and .txt; reading a report stops at the 数据来源 appendix, a work summary is read whole."""
 from __future__ import annotations
 
 import struct
@@ -11,7 +11,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from fzanalysis.core.errors import ReportError
-from fzanalysis.check.read import DEFAULT_MAX_REPORT_BYTES, markdown_inline, read_paragraphs
+from fzanalysis.ingest.document import DEFAULT_MAX_REPORT_BYTES, markdown_inline, read_paragraphs
 from fzanalysis.ingest.workbook import Limits
 from tests.docx_factory import DOCUMENT, W_NS, minimal_docx, patch_headers, zeros_docx
 
@@ -43,6 +43,17 @@ def test_docx_tracked_changes_tables_and_comments(tmp_path):
     path = tmp_path / "成稿.docx"
     doc.save(str(path))
     assert read_paragraphs(path) == ["市场监管领域办理行政处罚案件579件，罚款566.2万元", "调解成功率，99%"]
+
+
+def test_a_work_summary_is_read_whole_past_a_paragraph_named_like_the_appendix(tmp_path):
+    doc = Document()
+    for text in ("区市场监管局2023年法治政府建设工作总结", "数据来源", "一、主要工作", "全年开展执法检查。"):
+        doc.add_paragraph(text)
+    path = tmp_path / "总结.docx"
+    doc.save(str(path))
+    assert read_paragraphs(path) == ["区市场监管局2023年法治政府建设工作总结"]
+    assert read_paragraphs(path, until_appendix=False) == [
+        "区市场监管局2023年法治政府建设工作总结", "数据来源", "一、主要工作", "全年开展执法检查。"]
 
 
 def test_markdown_without_marks_and_footnotes(tmp_path):

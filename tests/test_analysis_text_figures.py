@@ -1,10 +1,10 @@
-"""fzanalysis.check.find: every figure of a text with its value, unit and qualifier; nothing else."""
+"""fzanalysis.analysis.text_figures: every figure of a text with its value, unit and qualifier; nothing else."""
 from __future__ import annotations
 
 import re
 
-from fzanalysis.check import find
-from fzanalysis.check.find import find_figures
+from fzanalysis.analysis import text_figures as find
+from fzanalysis.analysis.text_figures import find_figures
 from fzanalysis.core.settings import load_prose
 from tests.report_fixtures import SEED
 from tests.work_count import lines_run
