@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .core.cite import cite_text
 from .core.errors import FzError
 from .core.sanitize import MaskedStream, printable
 
@@ -187,7 +188,7 @@ def _cmd_clean(args: argparse.Namespace) -> int:
                         f"未匹配指标 {len(r.unmapped_rows)} → {Path(args.out) / str(r.year)}"))
         for e in r.events:
             if e["event"] == "skipped_sheet" and e["reason"].startswith(GRID_WARNING):
-                print(printable(f"警告：{e['file']}!{e['sheet']}: {e['reason']}"), file=sys.stderr)
+                print(printable(f"警告：{cite_text(e['file'], e['sheet'])}: {e['reason']}"), file=sys.stderr)
             elif e["event"] == "skipped_file":
                 print(printable(f"警告：{e['file']}: {e['reason']}"), file=sys.stderr)
         for line in r.failed:

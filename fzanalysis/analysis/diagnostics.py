@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..core import compute
 from ..core.catalog import FRAMEWORK_AREAS, SECTIONS, Catalog, load_catalog, read_csv
+from ..core.cite import SEP, cite_text, join_cites, split_cites
 from ..core.files import DATA_DIR
 from ..core.numbers import format_value, round_half_up
 from ..store.outputs import atomic_write_bytes, csv_bytes
@@ -99,7 +100,8 @@ def _row_text(row) -> str:
 
 
 def _join(items) -> str:
-    return ";".join(dict.fromkeys(i for i in items if i))
+    """Codes as findings.csv lists them: each once, in order, ``;`` between (the separator of cited cells too)."""
+    return SEP.join(dict.fromkeys(i for i in items if i))
 
 
 def _target(cfg: Config, code: str, catalog_value) -> float | None:
@@ -127,7 +129,7 @@ def _finding(catalog: Catalog, cfg: Config, rule: str, severity: str, codes: lis
     if section not in SECTIONS or framework_area not in FRAMEWORK_AREAS:
         raise ValueError(f"{rule}: 篇章或体系不在允许范围：{section}、{framework_area}")
     return {"rule": rule, "severity": severity, "section": section, "category": category, "org": org,
-            "area": area, "codes": _join(codes), "evidence": evidence, "cells": _join(cells),
+            "area": area, "codes": _join(codes), "evidence": evidence, "cells": join_cites(cells),
             "suggestion": suggestion, "framework_area": framework_area}
 
 
@@ -220,7 +222,7 @@ def rule_rate_inconsistent(tidy, catalog, cfg, baseline=None, log=None) -> list[
         ev = (f"{name}填报为{_fmt(x['reported'], '%')}，但按{x['parts']}计算为{x['rate_text']}，"
               f"相差{_fmt(diff, nd=int(cfg.num('rate_decimals')))}个百分点。")
         out.append(_finding(catalog, cfg, "rate_inconsistent", cfg.text("severity.rate_inconsistent"),
-                            [rep] + x["codes"], x["org"], "", ev, x["reported_cite"].split(";") + x["cells"],
+                            [rep] + x["codes"], x["org"], "", ev, split_cites(x["reported_cite"]) + x["cells"],
                             _suggest(cfg, "rate_inconsistent", org=x["org"], name=name, formula=x["d"]["name"]),
                             derived=x["d"]))
     return out
@@ -440,9 +442,9 @@ def rule_data_quality(tidy, catalog, cfg, baseline=None, log=None) -> list[dict]
             continue
         orgs = sorted(set(g["org"]) - {""})
         org = orgs[0] if len(orgs) == 1 else ""
-        cells = [f"{f}!{s}!{c}" for f, s, c in zip(g["file"], g["sheet"], g["cell"]) if s and c]
+        cells = [cite_text(f, s, c) for f, s, c in zip(g["file"], g["sheet"], g["cell"]) if s and c]
         first = g.iloc[0]
-        loc = "!".join(x for x in (first["sheet"], first["cell"]) if x)
+        loc = "!".join(x for x in (first["sheet"], first["cell"]) if x)  # prose: where in the file named before
         example = f"{loc}：{first['reason']}" if loc and first["reason"] else (loc or first["reason"] or event)
         codes = [c for c in dict.fromkeys(g["code"]) if c in set(catalog.indicators["code"])]
         section, framework_area = ((_info(catalog, codes[0])["section"], _info(catalog, codes[0])["framework_area"])
@@ -476,8 +478,7 @@ def _merge_same_fact(df: pd.DataFrame, towns: set[str]) -> pd.DataFrame:
     keep = []
     for _, group in df.groupby(key, sort=False):
         first = group.sort_values("area", ascending=False, kind="stable").iloc[0].copy()  # the row with its 镇街 in area
-        cells = [c for cs in group["cells"] for c in cs.split(";") if c]
-        first["cells"] = ";".join(dict.fromkeys(cells))
+        first["cells"] = join_cites(c for cs in group["cells"] for c in split_cites(cs))
         first["area"] = eff_area[group.index[0]]
         keep.append(first)
     return pd.DataFrame(keep, columns=COLUMNS).reset_index(drop=True)

@@ -20,6 +20,7 @@ from typing import Mapping
 import pandas as pd
 
 from ..core.catalog import Catalog, load_catalog
+from ..core.cite import parse_cite
 from ..core.compute import total_check_rows
 from ..core.errors import FzError, ParameterError, ValueParseError, WorkbookTooLarge
 from ..core.files import PRODUCT_FILES
@@ -438,11 +439,11 @@ def _flag_total_mismatches(results: list[FileResult], year: int, catalog: Catalo
     for t in total_check_rows([r for res in results for r in res.rows], catalog):
         if t["agrees"]:
             continue
-        _, sheet, cell = t["total_cite"].rsplit("!", 2)
+        where = parse_cite(t["total_cite"])
         total, parts = format_value(t["total"], t["unit"], t["qualifier"]), format_value(t["parts_sum"], t["unit"])
         by_file[t["source_file"]].events.append(Event(
-            t["source_file"], "total_mismatch", f"合计 {total} 不等于分项之和 {parts}（按原值保留合计）", sheet=sheet,
-            cell=cell, org=t["org"], code=t["code"], raw_text=t["total_text"]))
+            t["source_file"], "total_mismatch", f"合计 {total} 不等于分项之和 {parts}（按原值保留合计）", sheet=where.sheet,
+            cell=where.cell, org=t["org"], code=t["code"], raw_text=t["total_text"]))
 
 
 def _flag_duplicates(results: list[FileResult]) -> None:

@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..analysis.diagnostics import find_problems, missing_orgs, year_findings
 from ..core.catalog import Catalog, load_catalog
+from ..core.cite import cite_text, split_cites
 from ..core.sanitize import clean_text
 from ..core.settings import load_settings, load_texts
 from ..store.data import check_year, open_year, resolve_baseline
@@ -119,14 +120,14 @@ def _finding_rows(tidy, log, cat, baseline, findings, file_org, kinds, texts) ->
     columns = ["source_file", "sheet", "cell", "raw_text", "code", "org"]
     cells = {}
     for r in text_columns(tidy, columns).to_dict("records"):
-        cells[f"{r['source_file']}!{r['sheet']}!{r['cell']}"] = r
+        cells[cite_text(r["source_file"], r["sheet"], r["cell"])] = r
     owner = {cite: r["org"] for cite, r in cells.items()}
     if baseline is not None:  # a jump cites last year's cell of the same unit
         for r in text_columns(baseline, columns).to_dict("records"):
-            owner.setdefault(f"{r['source_file']}!{r['sheet']}!{r['cell']}", r["org"])
+            owner.setdefault(cite_text(r["source_file"], r["sheet"], r["cell"]), r["org"])
     rows = []
     for f in findings.to_dict("records"):
-        cites = [c for c in f["cells"].split(";") if c]
+        cites = split_cites(f["cells"])
         for cite in cites:
             row = cells.get(cite)
             if row is None or row["source_file"] not in file_org:  # another year's cell, or a superseded file

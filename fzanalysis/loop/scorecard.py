@@ -31,6 +31,7 @@ import pandas as pd
 from ..analysis.diagnostics import missing_orgs, year_findings
 from ..core import compute
 from ..core.catalog import Catalog, load_catalog
+from ..core.cite import cite_text, join_cites, parse_cite, split_cites
 from ..core.files import DATA_DIR
 from ..core.numbers import round_half_up
 from ..core.settings import load_texts
@@ -85,7 +86,7 @@ def scorecard(tidy: pd.DataFrame, log: pd.DataFrame, findings: pd.DataFrame, cat
 
     def add(org, comp, item, points, rule="", why="", cells=()):
         details.append({"填报单位": org, "维度": COMPONENTS[comp], "事项": item, "分值": points, "规则": rule,
-                        "依据": why, "出处": ";".join(dict.fromkeys(c for c in cells if c))})
+                        "依据": why, "出处": join_cites(cells)})
 
     # data quality: what the log says of each counting file, and the findings citing the unit's cells
     live = lg[~lg["file"].isin(gone)]
@@ -93,10 +94,11 @@ def scorecard(tidy: pd.DataFrame, log: pd.DataFrame, findings: pd.DataFrame, cat
         rows = live[live["outcome"] == "rejected"] if event is None else live[live["event"] == event]
         for r in rows.to_dict("records"):
             add(r["org"] or file_org.get(r["file"], ""), "quality", w["label." + kind], -w.num("penalty." + kind),
-                r["event"], r["reason"], [f"{r['file']}!{r['sheet']}!{r['cell']}"])
+                r["event"], r["reason"], [cite_text(r["file"], r["sheet"], r["cell"])])
     for f in findings[findings["rule"].isin(FINDING_PENALTIES)].to_dict("records"):
-        cells = [c for c in f["cells"].split(";") if c]
-        owners = {file_org[c.split("!")[0]] for c in cells if c.split("!")[0] in file_org} or {f["org"]}
+        cells = split_cites(f["cells"])
+        files = [parse_cite(c).file for c in cells]
+        owners = {file_org[file] for file in files if file in file_org} or {f["org"]}
         for org in sorted(owners):
             add(org, "quality", w["label." + f["rule"]], -w.num("penalty." + f["rule"]), f["rule"], f["evidence"], cells)
     dq = findings[findings["rule"] == "data_quality"]
@@ -106,15 +108,16 @@ def scorecard(tidy: pd.DataFrame, log: pd.DataFrame, findings: pd.DataFrame, cat
                                                                           & (live["org"] == org), "reason"])
         add(org, "quality", w["label.duplicate_submission"], -w.num("penalty.duplicate_submission"),
             "data_quality" if len(hit) else "duplicate_submission", why,
-            sorted(set(live.loc[(live["event"] == "duplicate_submission") & (live["org"] == org), "file"])))
+            [cite_text(file) for file in sorted(set(live.loc[(live["event"] == "duplicate_submission")
+                                                              & (live["org"] == org), "file"]))])
     for r in lg[(lg["event"] == "superseded") & (lg["cell"] == "")].to_dict("records"):
         add(r["org"], "quality", w["label.superseded"], -w.num("penalty.superseded"), "superseded", r["reason"],
-            [r["file"]])
+            [cite_text(r["file"])])
     deadline = _deadline(year)
     for r in lg[lg["event"] == "filing_date"].to_dict("records"):
         if deadline and r["raw_text"] and dt.date.fromisoformat(r["raw_text"]) > deadline:
             add(r["org"], "quality", w["label.late"], -w.num("penalty.late"), "filing_date",
-                f"{r['reason']}，晚于截止日期 {deadline:%Y年%m月%d日}", [r["file"]])
+                f"{r['reason']}，晚于截止日期 {deadline:%Y年%m月%d日}", [cite_text(r["file"])])
 
     # target attainment: own figures with a catalog target, derived rates with a target
     own = compute.prepare(tidy, cat)
