@@ -23,8 +23,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..core.catalog import Catalog, load_catalog
-from ..core.cite import BASELINE, CURRENT, DENOMINATOR, NUMERATOR, join_cites, sources_text
-from ..core.compute import Figure, agrees, all_agree, change, derived_rates, is_rate, prepare, rate_decimals
+from ..core.cite import BASELINE, CURRENT, join_cites, sources_text
+from ..core.compute import Figure, agrees, all_agree, change, is_rate, prepare, shown_rates
 from ..core.errors import ParameterError, ReportError
 from ..core.numbers import format_value, round_half_up
 from ..core.sanitize import clean_text, mask_personal
@@ -80,19 +80,10 @@ def _prep(df: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
 
 
 def _rates(df: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
-    """The derived rates the data give, one per rate and unit: ``rate`` as a report writes it (``rate_decimals``
-    places, rounded half up), ``cells`` its numerator's then its denominator's, ``source`` ``分子：…；分母：…``."""
-    nd = rate_decimals(catalog)
-    rows = []
-    for x in derived_rates(df, catalog).to_dict("records"):
-        if pd.isna(x["rate"]):
-            continue
-        cites = {code: c for code, _, c in x["inputs"]}
-        num = [c for code in x["num_codes"] for c in cites[code]]
-        den = [c for code in x["den_codes"] for c in cites[code]]
-        rows.append({"code": x["code"], "org": x["org"], "rate": round_half_up(x["rate"], nd),
-                     "cells": join_cites(num + den), "source": sources_text([(NUMERATOR, num), (DENOMINATOR, den)])})
-    return pd.DataFrame(rows, columns=["code", "org", "rate", "cells", "source"])
+    """The derived rates as a report states them (:func:`fzanalysis.core.compute.shown_rates`), ``cells`` as one list."""
+    rates = pd.DataFrame(shown_rates(df, catalog), columns=["code", "org", "rate", "cells", "source"])
+    rates["cells"] = [join_cites(c) for c in rates["cells"]]
+    return rates
 
 
 @dataclass

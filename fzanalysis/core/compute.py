@@ -24,12 +24,12 @@ from typing import Iterable, Mapping
 import pandas as pd
 
 from .catalog import Catalog
-from .cite import cite_text, join_cites
+from .cite import DENOMINATOR, NUMERATOR, cite_text, join_cites, sources_text
 from .errors import ValueParseError
-from .numbers import parse_value, written_step
+from .numbers import parse_value, round_half_up, written_step
 
 __all__ = ["Figure", "Span", "agrees", "all_agree", "change", "derived_rates", "figure_of", "is_rate", "prepare",
-           "rate_decimals", "same_figure", "settle", "summable", "total_check_rows", "total_checks"]
+           "rate_decimals", "same_figure", "shown_rates", "settle", "summable", "total_check_rows", "total_checks"]
 
 DEFAULT_REL_EPS = 1e-9
 
@@ -265,6 +265,24 @@ def derived_rates(tidy: pd.DataFrame, catalog: Catalog, section: str | None = No
                 "reported_agrees": rep_agrees, "framework_area": d["framework_area"], "category": d["category"],
             })
     return pd.DataFrame(out, columns=RATE_FIELDS)
+
+
+def shown_rates(tidy: pd.DataFrame, catalog: Catalog) -> list[dict]:
+    """The derived rates the data give (:func:`derived_rates`, those with a value) as a report states them:
+    ``code``, ``org``, ``rate`` rounded half up to :func:`rate_decimals` places, ``cells`` (its numerator's, then
+    its denominator's) and ``source`` (``分子：…；分母：…``, :func:`fzanalysis.core.cite.sources_text`)."""
+    nd = rate_decimals(catalog)
+    out = []
+    for x in derived_rates(tidy, catalog).to_dict("records"):
+        if pd.isna(x["rate"]):
+            continue
+        cites = {code: c for code, _, c in x["inputs"]}
+        num = [c for code in x["num_codes"] for c in cites[code]]
+        den = [c for code in x["den_codes"] for c in cites[code]]
+        out.append({"code": x["code"], "org": x["org"], "rate": round_half_up(x["rate"], nd),
+                    "cells": tuple(dict.fromkeys(num + den)),
+                    "source": sources_text([(NUMERATOR, num), (DENOMINATOR, den)])})
+    return out
 
 
 # ------------------------------------------------------------------------------ 合计 and its parts

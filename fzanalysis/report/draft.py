@@ -40,8 +40,8 @@ from jinja2.runtime import BlockReference, LoopContext, Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from ..core.catalog import Catalog, load_catalog
-from ..core.cite import CURRENT, BASELINE, DENOMINATOR, NUMERATOR, SEP, sources_text, split_cites
-from ..core.compute import all_agree, derived_rates, is_rate, prepare, rate_decimals
+from ..core.cite import BASELINE, CURRENT, SEP, sources_text, split_cites
+from ..core.compute import all_agree, is_rate, prepare, rate_decimals, shown_rates
 from ..core.compute import change as compute_change
 from ..core.errors import FzError, ReportError
 from ..core.files import REPORT_TEMPLATES
@@ -76,8 +76,8 @@ class Figures:
         self.cat, self.settings = catalog, settings
         self.decimals = rate_decimals(catalog)  # of a rate and of a change, as the report writes them
         self.codes = set(catalog.indicators["code"])
-        self.rates = _rates(tidy, catalog, self.decimals)
-        self.base_rates = _rates(baseline, catalog, self.decimals) if baseline is not None else None
+        self.rates = shown_rates(tidy, catalog)
+        self.base_rates = shown_rates(baseline, catalog) if baseline is not None else None
         self.derived = {d["code"]: d for d in catalog.derived.to_dict("records")}
         self.marks = marks
 
@@ -170,7 +170,7 @@ class Figures:
         if not row:
             return self._missing(code, name, self._org(code, org))
         r = row[0]
-        return self._cite(format_value(r["shown"], "%"), code, name, r["org"], "", r["cells"], r["source"])
+        return self._cite(format_value(r["rate"], "%"), code, name, r["org"], "", r["cells"], r["source"])
 
     def yoy(self, code_or_name: str, org: str | None = None, area: str = "", up: str | None = None,
             down: str | None = None) -> str:
@@ -208,7 +208,7 @@ class Figures:
                 row = self._rate_row(rates, code, org)
                 if not row:
                     return None
-                out.append((row[0]["shown"], row[0]["cells"]))
+                out.append((row[0]["rate"], row[0]["cells"]))
             else:
                 rows = self._rows(table, code, org, area)
                 if not rows or self._conflict(rows):
@@ -268,23 +268,6 @@ class Figures:
                 "name": self.name(derived or (codes[0] if codes else "")),
                 "rate": _Lazy(self.rate, derived, f["org"]) if derived else "",
                 "suggestions": [f["suggestion"]] if f["suggestion"] else []}
-
-
-def _rates(tidy: pd.DataFrame, catalog: Catalog, decimals: int) -> list[dict]:
-    """The derived rates the data give (:func:`fzanalysis.core.compute.derived_rates`: one per rate and unit), each
-    with the rate as the report writes it (``shown``: ``decimals`` places, rounded half up), the cells of its
-    numerator then its denominator, and its source (``分子：…；分母：…``)."""
-    out = []
-    for x in derived_rates(tidy, catalog).to_dict("records"):
-        if pd.isna(x["rate"]):
-            continue
-        cites = {code: c for code, _, c in x["inputs"]}
-        num = [c for code in x["num_codes"] for c in cites[code]]
-        den = [c for code in x["den_codes"] for c in cites[code]]
-        out.append({"code": x["code"], "org": x["org"], "shown": round_half_up(x["rate"], decimals),
-                    "cells": tuple(dict.fromkeys(num + den)),
-                    "source": sources_text([(NUMERATOR, num), (DENOMINATOR, den)])})
-    return out
 
 
 class _Lazy:
