@@ -6,7 +6,7 @@ returning a list of finding dicts; :data:`RULES` lists them, so a new rule is on
 (all ``str``; ``codes`` and ``cells`` ``;``-separated, a cell cited as ``source_file!sheet!cell``).
 
 Thresholds, tolerances, severities, categories and suggestion templates are data:
-``catalog_data/diagnostics.csv`` (``key,value,description``), the ``target`` / ``low_threshold``
+``diagnostics.csv`` of the catalog folder (``key,value,description``), the ``target`` / ``low_threshold``
 columns of the catalog and its ``category`` column; ``config`` overrides any key, and
 ``target.<code>`` / ``low_threshold.<code>`` override the catalog's values.
 """
@@ -19,10 +19,10 @@ from pathlib import Path
 import pandas as pd
 
 from ..core import compute
-from ..core.catalog import FRAMEWORK_AREAS, SECTIONS, Catalog, load_catalog, read_csv
+from ..core.catalog import FRAMEWORK_AREAS, SECTIONS, Catalog, load_catalog
 from ..core.cite import SEP, cite_text, join_cites, split_cites
-from ..core.files import DATA_DIR
 from ..core.numbers import format_value, round_half_up
+from ..core.settings import Settings
 from ..store.outputs import atomic_write_bytes, csv_bytes
 from ..store.years import history_before
 
@@ -45,24 +45,10 @@ _DQ_TEXT = {  # event → evidence (n = number of cells, example = first reason)
 }
 
 
-class Config(dict):
-    """Diagnostics settings (key → text) with typed access."""
-
-    def num(self, key: str) -> float:
-        return float(self[key])
-
-    def opt_num(self, key: str, default: float | None) -> float | None:
-        text = str(self.get(key, "")).strip()
-        return float(text) if text and text.lower() != "nan" else default
-
-    def text(self, key: str, default: str = "") -> str:
-        return str(self.get(key, default))
-
-
-def load_config(config: dict | None = None, path: str | Path | None = None) -> Config:
-    """Defaults from ``diagnostics.csv`` overridden by ``config``; severities are checked."""
-    table = read_csv(Path(path) if path else DATA_DIR / "diagnostics.csv")
-    cfg = Config(zip(table["key"], table["value"]))
+def load_config(config: dict | None = None, catalog: Catalog | None = None) -> Settings:
+    """``diagnostics.csv`` of the catalog's folder (:attr:`fzanalysis.core.catalog.Catalog.settings`) overridden by
+    ``config``; severities are checked."""
+    cfg = Settings((catalog or load_catalog()).settings)
     cfg.update({str(k): str(v) for k, v in (config or {}).items()})
     bad = [k for k, v in cfg.items() if k.startswith("severity.") and v not in SEVERITIES]
     if bad:
@@ -104,18 +90,18 @@ def _join(items) -> str:
     return SEP.join(dict.fromkeys(i for i in items if i))
 
 
-def _target(cfg: Config, code: str, catalog_value) -> float | None:
+def _target(cfg: Settings, code: str, catalog_value) -> float | None:
     return cfg.opt_num(f"target.{code}", None if pd.isna(catalog_value) else float(catalog_value))
 
 
-def _suggest(cfg: Config, rule: str, **fields) -> str:
+def _suggest(cfg: Settings, rule: str, **fields) -> str:
     class _Keep(dict):
         def __missing__(self, key):
             return ""
     return cfg.text(f"suggestion.{rule}").format_map(_Keep(fields))
 
 
-def _finding(catalog: Catalog, cfg: Config, rule: str, severity: str, codes: list[str], org: str,
+def _finding(catalog: Catalog, cfg: Settings, rule: str, severity: str, codes: list[str], org: str,
              area: str, evidence: str, cells: list[str], suggestion: str, *, derived: dict | None = None,
              category: str = "", section: str = "", framework_area: str = "") -> dict:
     infos = [_info(catalog, c) for c in codes]
@@ -150,7 +136,7 @@ def _settled(tidy: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return pd.DataFrame(keep, columns=tidy.columns)
 
 
-def _derived_rates(tidy: pd.DataFrame, catalog: Catalog, cfg: Config) -> list[dict]:
+def _derived_rates(tidy: pd.DataFrame, catalog: Catalog, cfg: Settings) -> list[dict]:
     """The computed derived rates (:func:`compute.derived_rates`) with their figures in report style."""
     nd = int(cfg.num("rate_decimals"))
     out = []
@@ -408,7 +394,7 @@ def rule_yoy_adverse(tidy, catalog, cfg, baseline=None, log=None, history=None) 
     return out
 
 
-def _implausible(cur: float, old: float, ind: dict, cfg: Config) -> bool:
+def _implausible(cur: float, old: float, ind: dict, cfg: Settings) -> bool:
     if ind["kind"] in ("rate", "change") or cur <= 0 or old <= 0 or max(cur, old) < cfg.num("yoy.implausible_min"):
         return False
     return max(cur / old, old / cur) >= cfg.num("yoy.implausible_factor")
@@ -495,7 +481,7 @@ def find_problems(tidy: pd.DataFrame, catalog: Catalog | None = None, baseline: 
     ``history``: the tables of the years before the baseline year, stacked (:meth:`fzanalysis.store.years.YearsData.history`);
     the year-on-year rule then tells a drop after years of growth from the figure's usual swings."""
     catalog = catalog or load_catalog()
-    cfg = load_config(config)
+    cfg = load_config(config, catalog)
     towns = set(catalog.towns())
     cur, base = _prepare(tidy, catalog), _prepare(baseline, catalog)
     year = int(cfg.opt_num("year", None) or _year(tidy) or _year(log) or 0)

@@ -151,7 +151,7 @@ def section_table(tidy: pd.DataFrame, section: str, baseline: pd.DataFrame | Non
     nd = compute.rate_decimals(cat)
     change = merged["change"].where(~points, [round_half_up(c, nd) if pd.notna(c) else c for c in merged["change"]])
     pct = merged["pct_change"].round(2).where(~points)
-    settings = load_settings()
+    settings = load_settings(cat.folder)
     said = [settings.change_words(p if not pt else c, "%", bool(pt), prefix=False)
             if pd.notna(p if not pt else c) else "" for c, p, pt in zip(change, merged["pct_change"].round(nd), points)]
     return pd.DataFrame({

@@ -97,7 +97,7 @@ class _Where:
 class _Checker:
     def __init__(self, tables: Tables, catalog: Catalog, settings: Settings, org: str = ""):
         self.t, self.cat, self.settings, self.fixed_org = tables, catalog, settings, org
-        self.prose = load_prose()
+        self.prose = load_prose(catalog.folder)
         self.matcher = Matcher(catalog, self.prose)
         self._looked_up: dict[tuple, object] = {}  # a table look-up is asked again figure after figure
 
@@ -299,7 +299,8 @@ def _section(paragraphs: list[str]) -> list[str]:
 def check_paragraphs(paragraphs: list[str], tables: Tables, catalog: Catalog | None = None,
                      settings: Settings | None = None, org: str = "") -> pd.DataFrame:
     """One row per figure (a shared figure: one row per listed item) with :data:`COLUMNS`."""
-    chk = _Checker(tables, catalog or load_catalog(), settings or load_settings(), org)
+    catalog = catalog or load_catalog()
+    chk = _Checker(tables, catalog, settings or load_settings(catalog.folder), org)
     rows = []
     n_figures = 0
     for p_index, (raw, section) in enumerate(zip(paragraphs, _section(paragraphs)), start=1):

@@ -24,7 +24,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..core.errors import ReportError, WorkbookError
-from ..core.settings import load_settings
+from ..core.settings import Settings, load_settings
 from ..ingest.workbook import Limits, check_size, decode_text, read_zip_part
 
 __all__ = ["DEFAULT_MAX_REPORT_BYTES", "markdown_inline", "read_paragraphs"]
@@ -125,9 +125,10 @@ def _read_md(path: Path, limits: Limits) -> list[str]:
     return out
 
 
-def read_paragraphs(path: str | Path, limits: Limits | None = None) -> list[str]:
-    """The report's paragraphs up to its appendix (数据来源); ``limits`` bound the file (by default
-    :data:`DEFAULT_MAX_REPORT_BYTES` of text or of inflated ``word/document.xml``)."""
+def read_paragraphs(path: str | Path, limits: Limits | None = None, settings: Settings | None = None) -> list[str]:
+    """The report's paragraphs up to its appendix (数据来源, ``settings.csv`` — of the catalog folder when given);
+    ``limits`` bound the file (by default :data:`DEFAULT_MAX_REPORT_BYTES` of text or of inflated
+    ``word/document.xml``)."""
     path = Path(path)
     limits = limits or Limits(max_uncompressed=DEFAULT_MAX_REPORT_BYTES)
     if not path.is_file():
@@ -141,7 +142,7 @@ def read_paragraphs(path: str | Path, limits: Limits | None = None) -> list[str]
         paragraphs = [line.strip() for line in _decode(path, limits).splitlines()]
     else:
         raise ReportError(f"不支持的文件类型 {suffix or '（无扩展名）'}：应为 .docx、.md 或 .txt", file=str(path))
-    settings = load_settings()
+    settings = settings or load_settings()
     appendix = settings.text("report.appendix_title", "数据来源")
     prefixes = "|".join(re.escape(p) for p in settings.list("report.appendix_prefixes"))
     out = []

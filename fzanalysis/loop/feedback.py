@@ -55,7 +55,7 @@ def feedback_items(tidy: pd.DataFrame, log: pd.DataFrame, unmapped: pd.DataFrame
                    year: int | None = None) -> pd.DataFrame:
     """One row per cell to fix (or indicator not reported), :data:`ITEM_COLUMNS`, in unit order."""
     cat = catalog or load_catalog()
-    texts = load_texts()
+    texts = load_texts(cat.folder)
     kinds = {k: texts.text(f"feedback.kind.{k}") for k in
              ("rejected", "missing", "unmapped", "not_reported", "no_submission", *FINDING_RULES)}
     lg = text_columns(log, ["file", "sheet", "cell", "org", "code", "event", "outcome", "reason", "raw_text"])
@@ -144,16 +144,18 @@ def _finding_rows(tidy, log, cat, baseline, findings, file_org, kinds, texts) ->
 
 
 # ------------------------------------------------------------------------------ the forms
-def feedback_workbook(org: str, items: pd.DataFrame, year: int) -> bytes:
-    """The 核对反馈表 of one unit as .xlsx bytes (byte-identical from run to run)."""
+def feedback_workbook(org: str, items: pd.DataFrame, year: int, catalog: Catalog | None = None) -> bytes:
+    """The 核对反馈表 of one unit as .xlsx bytes (byte-identical from run to run); words from ``form_texts.csv`` and
+    ``settings.csv`` of the catalog's folder."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-    texts = load_texts()
+    folder = catalog.folder if catalog is not None else None
+    texts = load_texts(folder)
     wb = Workbook()
     ws = wb.active
     ws.title = "核对反馈表"
-    district = load_settings().text("district")
+    district = load_settings(folder).text("district")
     ncols = len(HEADINGS)
     ws.cell(1, 1, texts.text("feedback.title", district=district, year=year)).font = Font(name="宋体", size=16, bold=True)
     ws.cell(1, 1).alignment = Alignment(horizontal="center")
@@ -206,10 +208,10 @@ def write_feedback(year: int, out_dir: str | Path, processed_dir: str | Path | N
     cat = catalog or yr.catalog
     findings = year_findings(yr.tidy, yr.log, yr.baseline, yr.baseline_year, f.raw, f.processed, cat)  # the report's
     items = feedback_items(yr.tidy, yr.log, yr.unmapped, cat, yr.baseline, findings, year=year)
-    texts = load_texts()
+    texts = load_texts(cat.folder)
     groups = [(org, g) for org, g in items.groupby("org", sort=False) if org]
     names = safe_components(org for org, _ in groups)  # unit names read from workbooks never become paths
-    files = {texts.text("feedback.file_name", year=year, org=names[org]): feedback_workbook(org, g, year)
+    files = {texts.text("feedback.file_name", year=year, org=names[org]): feedback_workbook(org, g, year, cat)
              for org, g in groups}
     out_dir = write_set(Path(out_dir), files, raw=f.raw, mine=True)
     return [out_dir / name for name in files]

@@ -15,13 +15,12 @@ point is explained by a row of :func:`scorecard` 's details: the findings, log l
   target, the share that meets it × 100; none: no score.
 
 The total is the weighted mean of the scores it has (weights renormalised); units are ranked by it.
-Weights and penalties are ``catalog_data/scorecard.csv``.
+Weights and penalties are ``scorecard.csv`` of the catalog folder (:func:`load_weights`).
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,9 +31,8 @@ from ..analysis.diagnostics import missing_orgs, year_findings
 from ..core import compute
 from ..core.catalog import Catalog, load_catalog
 from ..core.cite import cite_text, join_cites, parse_cite, split_cites
-from ..core.files import DATA_DIR
 from ..core.numbers import round_half_up
-from ..core.settings import load_texts
+from ..core.settings import SCORECARD, Settings, load_settings, load_texts
 from ..store.data import check_year, open_year, resolve_baseline
 from ..store.folders import write_set
 from ..store.outputs import atomic_write_bytes, csv_bytes
@@ -45,8 +43,7 @@ from .status import answered_codes, text_columns
 if TYPE_CHECKING:
     from ..analysis.charts import Chart
 
-__all__ = ["CARD_COLUMNS", "COMPONENTS", "DETAIL_COLUMNS", "FINDING_PENALTIES", "SCORECARD_FILES", "Weights",
-           "load_weights", "scorecard", "scorecard_chart", "scorecard_files", "summary_lines", "weighted_shares",
+__all__ = ["CARD_COLUMNS", "COMPONENTS", "DETAIL_COLUMNS", "FINDING_PENALTIES", "SCORECARD_FILES", "load_weights", "scorecard", "scorecard_chart", "scorecard_files", "summary_lines", "weighted_shares",
            "write_scorecard", "write_year_scorecard"]
 
 CARD_COLUMNS = ["名次", "填报单位", "单位类型", "完整性", "数据质量", "目标达成", "总分", "扣分与依据"]
@@ -55,19 +52,13 @@ COMPONENTS = {"completeness": "完整性", "quality": "数据质量", "targets":
 FINDING_PENALTIES = ("conflicting_values", "total_mismatch", "rate_inconsistent", "yoy_implausible")
 
 
-class Weights(dict):
-    def num(self, key: str) -> float:
-        return float(self[key])
+def load_weights(catalog: Catalog | None = None) -> Settings:
+    """Weights, penalties and labels: ``scorecard.csv`` of the catalog's folder."""
+    return load_settings(catalog.folder if catalog is not None else None, SCORECARD)
 
 
-@lru_cache(maxsize=1)
-def load_weights() -> Weights:
-    table = pd.read_csv(DATA_DIR / "scorecard.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    return Weights(zip(table["key"], table["value"]))
-
-
-def _deadline(year: int) -> dt.date | None:
-    text = load_texts().text("template.deadline", next_year=year + 1)
+def _deadline(year: int, catalog: Catalog) -> dt.date | None:
+    text = load_texts(catalog.folder).text("template.deadline", next_year=year + 1)
     m = re.search(r"(\d{4})年(\d{1,2})月(\d{1,2})日", text)
     return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
 
@@ -76,7 +67,7 @@ def scorecard(tidy: pd.DataFrame, log: pd.DataFrame, findings: pd.DataFrame, cat
               year: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(ranked card, details): one card row per expected unit, one detail row per point given or taken."""
     cat = catalog or load_catalog()
-    w = load_weights()
+    w = load_weights(cat)
     lg = text_columns(log, ["file", "sheet", "cell", "org", "code", "event", "outcome", "reason", "raw_text"])
     year = year or int(pd.to_numeric(log["year"]).mode().iloc[0])
     gone = set(lg.loc[(lg["event"] == "superseded") & (lg["cell"] == ""), "file"])
@@ -113,7 +104,7 @@ def scorecard(tidy: pd.DataFrame, log: pd.DataFrame, findings: pd.DataFrame, cat
     for r in lg[(lg["event"] == "superseded") & (lg["cell"] == "")].to_dict("records"):
         add(r["org"], "quality", w["label.superseded"], -w.num("penalty.superseded"), "superseded", r["reason"],
             [cite_text(r["file"])])
-    deadline = _deadline(year)
+    deadline = _deadline(year, cat)
     for r in lg[lg["event"] == "filing_date"].to_dict("records"):
         if deadline and r["raw_text"] and dt.date.fromisoformat(r["raw_text"]) > deadline:
             add(r["org"], "quality", w["label.late"], -w.num("penalty.late"), "filing_date",
@@ -213,11 +204,11 @@ def summary_lines(card: pd.DataFrame, year: int, path: Path) -> list[str]:
     return lines
 
 
-def weighted_shares(card: pd.DataFrame) -> pd.DataFrame:
+def weighted_shares(card: pd.DataFrame, catalog: Catalog | None = None) -> pd.DataFrame:
     """Each unit's points per dimension as they enter its total (score × weight ÷ the weights of the scores
     it has), one column per dimension in :data:`COMPONENTS` order; a dimension without a score gives 0.
     The row sums are the totals (before rounding)."""
-    w = load_weights()
+    w = load_weights(catalog)
     labels = list(COMPONENTS.values())
     present = card[labels].notna()
     weight = sum(present[label] * w.num(f"weight.{k}") for k, label in COMPONENTS.items()).replace(0, float("nan"))
@@ -225,14 +216,15 @@ def weighted_shares(card: pd.DataFrame) -> pd.DataFrame:
                          for k, label in COMPONENTS.items()}, index=card.index)
 
 
-def scorecard_chart(card: pd.DataFrame, title: str, save_to: Path | str | None = None) -> Chart:
+def scorecard_chart(card: pd.DataFrame, title: str, save_to: Path | str | None = None,
+                    catalog: Catalog | None = None) -> Chart:
     """各单位得分：横向堆叠条形，完整性、数据质量、目标达成各按权重折算，总分写在条右，第一名在上。"""
     from ..analysis.charts import BLUE, finish, new_figure, no_chart  # matplotlib: only this chart needs it
 
     if card.empty:
         return no_chart(title, "没有应报单位")
     rows = card.iloc[::-1]
-    shares = weighted_shares(rows)
+    shares = weighted_shares(rows, catalog)
     fig = new_figure(9, 0.32 * len(rows) + 1.4)
     ax = fig.subplots()
     left = np.zeros(len(rows))

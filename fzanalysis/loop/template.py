@@ -31,7 +31,7 @@ import pandas as pd
 from ..core.catalog import SECTIONS, Catalog, load_catalog
 from ..core.compute import prepare, settle
 from ..core.errors import ParameterError
-from ..core.settings import Texts, load_settings, load_texts
+from ..core.settings import Settings, load_settings, load_texts
 from ..store.data import check_year, default_baseline, load
 from ..store.folders import safe_component, safe_components, write_set
 from ..store.outputs import workbook_bytes
@@ -58,7 +58,7 @@ def _previous_values(previous: pd.DataFrame | None, org: str, catalog: Catalog) 
 
 
 class _Writer:
-    def __init__(self, catalog: Catalog, org: str, year: int, previous: dict, texts: Texts, district: str):
+    def __init__(self, catalog: Catalog, org: str, year: int, previous: dict, texts: Settings, district: str):
         from openpyxl import Workbook
 
         self.catalog, self.org, self.year, self.previous, self.texts = catalog, org, year, previous, texts
@@ -239,15 +239,16 @@ def build_template(org: str, year: int, previous: pd.DataFrame | None = None,
                    catalog: Catalog | None = None) -> bytes:
     """The template of one unit for ``year`` as .xlsx bytes; ``previous`` is last year's tidy table."""
     catalog = catalog or load_catalog()
-    texts = load_texts()
-    district = load_settings().text("district")
+    texts = load_texts(catalog.folder)
+    district = load_settings(catalog.folder).text("district")
     writer = _Writer(catalog, org, year, _previous_values(previous, org, catalog), texts, district)
     return workbook_bytes(writer.build(), year)
 
 
-def template_name(org: str, year: int) -> str:
+def template_name(org: str, year: int, catalog: Catalog | None = None) -> str:
     """The template's file name: ``form_texts.csv`` with the unit's name as a safe file-name component."""
-    return load_texts().text("template.file_name", year=year, org=safe_component(org))
+    return load_texts(catalog.folder if catalog is not None else None).text("template.file_name", year=year,
+                                                                             org=safe_component(org))
 
 
 def write_templates(year: int, out_dir: str | Path, org: str | None = None,
@@ -271,7 +272,8 @@ def write_templates(year: int, out_dir: str | Path, org: str | None = None,
     last = default_baseline(year, raw_dir, processed_dir)  # last year's figures, when there are any
     previous = load(last, processed_dir, raw_dir) if last else None
     names = safe_components(orgs)
-    files = {load_texts().text("template.file_name", year=year, org=names[o]): build_template(o, year, previous, catalog)
+    texts = load_texts(catalog.folder)
+    files = {texts.text("template.file_name", year=year, org=names[o]): build_template(o, year, previous, catalog)
              for o in orgs}
     out_dir = write_set(Path(out_dir), files, raw=raw_dir, mine=True, keep=bool(org))
     return [out_dir / name for name in files]

@@ -461,7 +461,8 @@ def build_draft(tidy: pd.DataFrame, year: int, baseline: pd.DataFrame | None = N
                 findings: pd.DataFrame | None = None, templates_dir: str | Path | None = None,
                 catalog: Catalog | None = None, settings: Settings | None = None) -> Draft:
     """Render the wording templates on the data: the draft as blocks with cited figures."""
-    catalog, settings = catalog or load_catalog(), settings or load_settings()
+    catalog = catalog or load_catalog()
+    settings = settings or load_settings(catalog.folder)
     marks = Marks()
     env = _environment(templates_dir, marks)
     figs = Figures(tidy, baseline if baseline_year else None, catalog, settings, marks)

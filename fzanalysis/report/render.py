@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from ..core.settings import load_settings
+from ..core.settings import Settings, load_settings
 from .model import Block, Cited, Draft
 
 __all__ = ["md_text", "to_html", "to_markdown"]
@@ -113,8 +113,8 @@ def _html_block(b: Block) -> str:
     return f"<p>{lead}{_html_runs(b.runs)}</p>"
 
 
-def to_html(draft: Draft) -> str:
-    title = load_settings().text("report.appendix_title", "数据来源")
+def to_html(draft: Draft, settings: Settings | None = None) -> str:
+    title = (settings or load_settings()).text("report.appendix_title", "数据来源")
     rows = "\n".join(
         f'<tr id="src-{c.n}"><td><a href="#fig-{c.n}">{c.n}</a></td><td>{escape(c.text)}</td><td>{escape(c.name)}</td>'
         f"<td>{escape('·'.join(p for p in (c.org, c.area) if p))}</td><td>{escape(c.source)}</td></tr>"
