@@ -10,8 +10,9 @@ import nbformat
 import pytest
 from docx import Document
 
-from fzanalysis.check.check import check_file
-from fzanalysis.report.write import REPORT_FILES, write_report
+from fzanalysis import commands
+from fzanalysis.report.write import REPORT_FILES
+from fzanalysis.store.project import open_project
 from tests.report_fixtures import RAW, ROOT, drafts, processed, strip_comments  # noqa: F401
 
 
@@ -24,7 +25,7 @@ def test_four_files_and_the_summary(drafts):
 
 def test_same_input_same_bytes(drafts, processed, tmp_path):
     out, _ = drafts[2023]
-    write_report(2023, None, processed, tmp_path, raw_dir=RAW)
+    commands.report(open_project(raw_dir=RAW, processed_dir=processed, output_dir=tmp_path), 2023)
     for name in REPORT_FILES:
         assert (tmp_path / "2023" / name).read_bytes() == (out / name).read_bytes(), name
 
@@ -45,13 +46,15 @@ def test_round_trip_the_draft_checks_clean(drafts, processed, tmp_path, name):
     if name.endswith(".docx"):
         src = strip_comments(src, tmp_path / "report_no_comments.docx")
         assert len(list(Document(str(src)).comments)) == 0
-    df, _ = check_file(src, 2023, None, processed, tmp_path, raw_dir=RAW)
+    df, _ = commands.check_report(open_project(raw_dir=RAW, processed_dir=processed, output_dir=tmp_path), src,
+                                  2023).value
     assert df["status"].value_counts().to_dict() == {"一致": summary["figures"]}
 
 
 def test_round_trip_2021_without_baseline(drafts, processed, tmp_path):
     out, summary = drafts[2021]
-    df, _ = check_file(out / "report.md", 2021, None, processed, tmp_path, raw_dir=RAW)
+    df, _ = commands.check_report(open_project(raw_dir=RAW, processed_dir=processed, output_dir=tmp_path),
+                                  out / "report.md", 2021).value
     assert df["status"].value_counts().to_dict() == {"一致": summary["figures"]}
 
 
@@ -79,7 +82,8 @@ def test_run_writes_the_report_last_and_lists_it_in_run_json(processed, tmp_path
     books.mkdir()
     cell = nbformat.v4.new_code_cell("year = 2023", metadata={"tags": ["parameters"]})
     nbformat.write(nbformat.v4.new_notebook(cells=[cell]), str(books / "overview.ipynb"))
-    run(2023, None, RAW, processed, tmp_path / "reports", jobs=1, notebooks_dir=books, progress=False)
+    run(open_project(raw_dir=RAW, processed_dir=processed, output_dir=tmp_path / "reports"), 2023, jobs=1,
+        notebooks_dir=books, progress=False)
     record = json.loads((tmp_path / "reports" / "2023" / "run.json").read_text(encoding="utf-8"))
     assert record["report"]["status"] == "ok" and record["report"]["files"] == list(REPORT_FILES)
     assert record["report"]["figures"] >= 109 and record["report"]["placeholders"] == []

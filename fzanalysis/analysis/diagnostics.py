@@ -24,7 +24,7 @@ from ..core.cite import SEP, cite_text, join_cites, split_cites
 from ..core.numbers import format_value, round_half_up
 from ..core.settings import Settings
 from ..store.outputs import atomic_write_bytes, csv_bytes
-from ..store.years import history_before
+from ..store.data import YearData
 
 __all__ = ["COLUMNS", "RULES", "SEVERITIES", "by_category", "find_problems", "findings_table", "load_config",
            "missing_orgs", "summary", "write_findings", "year_findings"]
@@ -508,13 +508,12 @@ def find_problems(tidy: pd.DataFrame, catalog: Catalog | None = None, baseline: 
 
 
 # ---------------------------------------------------------------------------- views and files
-def year_findings(tidy: pd.DataFrame, log: pd.DataFrame | None, baseline: pd.DataFrame | None,
-                  baseline_year: int | None, raw_dir: str | Path | None = None,
-                  processed_dir: str | Path | None = None, catalog: Catalog | None = None) -> pd.DataFrame:
+def year_findings(yr: YearData) -> pd.DataFrame:
     """A year's problem list as every reader of it gets it — the diagnostics and scorecard notebooks,
-    the report's 存在的问题, the feedback forms, ``fzanalysis scorecard``: :func:`find_problems`
-    with the baseline and the longer history of the years before it (:func:`fzanalysis.store.years.history_before`)."""
-    return find_problems(tidy, catalog, baseline, log, history=history_before(baseline_year, raw_dir, processed_dir))
+    the report's 存在的问题, the feedback forms, ``fzanalysis scorecard``: :func:`find_problems` on the year
+    as opened (:class:`fzanalysis.store.data.YearData`: its catalog, its baseline and the longer history of the
+    years before it)."""
+    return find_problems(yr.tidy, yr.catalog, yr.baseline, yr.log, history=yr.history())
 
 
 DISPLAY_NAMES = {"rule": "规则", "severity": "严重程度", "section": "章节", "category": "问题类别", "org": "填报单位",

@@ -18,27 +18,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
 from ..core.catalog import Catalog, load_catalog
 from ..core.cite import BASELINE, CURRENT, join_cites, sources_text
 from ..core.compute import Figure, agrees, all_agree, change, is_rate, prepare, shown_rates
-from ..core.errors import ParameterError, ReportError
+from ..core.errors import ReportError
 from ..core.numbers import format_value, round_half_up
 from ..core.sanitize import clean_text, mask_personal
 from ..core.settings import Settings, load_prose, load_settings
-from ..ingest.workbook import Limits
-from ..store.data import check_year, load, resolve_baseline
-from ..store.folders import write_set
-from ..store.outputs import csv_bytes
-from ..store.project import folders
 from .find import Mention, find_figures, normalise, sentence_bounds
 from .match import Candidate, Context, Matcher, ties
-from .read import read_paragraphs
 
-__all__ = ["CHECK_FILE", "COLUMNS", "STATUSES", "WRONG", "Tables", "check_file", "check_paragraphs", "summary_lines"]
+__all__ = ["CHECK_FILE", "COLUMNS", "NO_SOURCE", "OK", "STATUSES", "UNSURE", "WRONG", "Tables", "check_paragraphs"]
 
 COLUMNS = ["paragraph", "sentence", "figure_text", "value", "unit", "qualifier", "code", "org", "area",
            "table_value", "cell", "status", "note"]
@@ -355,41 +348,3 @@ def _unsure(chk: _Checker, m: Mention, stated: Figure, found: list[Candidate], n
             "area": area, "table_value": "；".join(r.get("table_value", "—") or "—" for r in listed),
             "cell": join_cites(r.get("cell", "") for r in listed), "status": UNSURE,
             "note": "按上下文可对应多个指标：" + "、".join(f"{c.name}（{c.org}）" for c in found)}
-
-
-def summary_lines(df: pd.DataFrame, path: Path) -> list[str]:
-    counts = df["status"].value_counts() if len(df) else pd.Series(dtype=int)
-    lines = [f"{path}：共 {len(df)} 个数字，" + "，".join(f"{s} {int(counts.get(s, 0))}" for s in STATUSES)]
-    for r in df[df["status"].isin([WRONG, UNSURE, NO_SOURCE])].head(20).itertuples():
-        lines.append(f"  {r.status}：第{r.paragraph}段「{r.figure_text}」"
-                     + (f" 数据为 {r.table_value}（{r.cell}）" if r.table_value else "") + (f" {r.note}" if r.note else ""))
-    return lines
-
-
-def check_file(path: str | Path, year: int, baseline_year: int | None = None,
-               processed_dir: str | Path | None = None, out_dir: str | Path | None = None, org: str = "",
-               raw_dir: str | Path | None = None, limits: Limits | None = None) -> tuple[pd.DataFrame, Path]:
-    """Check a finished report against ``year``'s data; writes ``<out>/<year>/report_check.csv``
-    (folders not given are the project's; ``limits``: :func:`fzanalysis.check.read.read_paragraphs`)."""
-    year = check_year(year)
-    paragraphs = read_paragraphs(path, limits)
-    catalog = load_catalog()
-    if org and org not in set(catalog.orgs["org"]):
-        resolved = catalog.resolve_org(org)
-        if resolved is None:
-            raise ParameterError(f"--org 不是已知的填报单位：{org}")
-        org = resolved
-    f = folders(raw_dir, processed_dir, out_dir)
-    raw_dir, processed_dir, out_dir = f.raw, f.processed, f.reports
-    baseline_year = resolve_baseline(year, baseline_year, raw_dir, processed_dir)
-    tidy = load(year, processed_dir, raw_dir)
-    base = load(baseline_year, processed_dir, raw_dir) if baseline_year else None
-    if org:
-        tidy = tidy[tidy["org"] == org]
-        base = None if base is None else base[base["org"] == org]
-    try:
-        df = check_paragraphs(paragraphs, Tables(tidy, base, year, baseline_year, catalog), catalog, org=org)
-    except ReportError as exc:
-        raise ReportError(exc.reason, file=str(path)) from None
-    target = write_set(Path(out_dir) / str(year), {CHECK_FILE: csv_bytes(df)}, raw=raw_dir)  # under the lock
-    return df, target / CHECK_FILE

@@ -2,7 +2,7 @@
 
 ``clean_workbook`` turns one workbook into rows, unmapped rows and log events; ``clean_year``
 does every workbook of a year folder and adds the cross-file checks (duplicate submissions);
-``run_clean`` writes the outputs of DESIGN.md §3 per year.  A workbook that cannot be read at
+:func:`fzanalysis.store.data.run_clean` writes the outputs of DESIGN.md §3 per year.  A workbook that cannot be read at
 all is logged with a one-line reason and every other workbook is still processed.
 """
 from __future__ import annotations

@@ -24,19 +24,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..analysis.diagnostics import find_problems, missing_orgs, year_findings
+from ..analysis.diagnostics import find_problems, missing_orgs
 from ..core.catalog import Catalog, load_catalog
 from ..core.cite import cite_text, split_cites
 from ..core.sanitize import clean_text
 from ..core.settings import load_settings, load_texts
-from ..store.data import check_year, open_year, resolve_baseline
-from ..store.folders import safe_components, write_set
+from ..store.data import YearData
+from ..store.folders import safe_components
 from ..store.outputs import workbook_bytes
-from ..store.project import folders
 from .forms import expected_codes, form_item, range_text
 from .status import answered_codes, text_columns
 
-__all__ = ["FINDING_RULES", "HEADINGS", "ITEM_COLUMNS", "feedback_items", "feedback_workbook", "write_feedback"]
+__all__ = ["FINDING_RULES", "HEADINGS", "ITEM_COLUMNS", "feedback_files", "feedback_items", "feedback_workbook"]
 
 ITEM_COLUMNS = ["org", "kind", "file", "sheet", "cell", "indicator", "written", "why", "expected"]
 HEADINGS = ["序号", "问题类型", "文件", "工作表", "单元格", "指标", "填写内容", "问题说明", "应如何填写", "核对结果（由填报单位填写）"]
@@ -194,24 +193,13 @@ def feedback_workbook(org: str, items: pd.DataFrame, year: int, catalog: Catalog
     return workbook_bytes(wb, year)
 
 
-def write_feedback(year: int, out_dir: str | Path, processed_dir: str | Path | None = None,
-                   raw_dir: str | Path | None = None, catalog: Catalog | None = None,
-                   baseline_year: int | None = None) -> list[Path]:
-    """One 核对反馈表 per unit with anything to fix: the whole content of ``out_dir`` (the forms of the
-    year), swapped in at once — a unit whose problems were fixed has no form left from before. The
-    folder may hold only forms this command wrote (:func:`fzanalysis.store.folders.write_set` with
-    ``mine=True``): a file it did not write is never deleted, the command is refused. The problems are
-    the report's for the same baseline year (default: the year before, when it has data)."""
-    year = check_year(year)
-    f = folders(raw_dir, processed_dir, out_dir, need=("raw", "processed"))  # not given: the project's
-    yr = open_year(year, resolve_baseline(year, baseline_year, f.raw, f.processed), f.raw, f.processed, out_dir)
-    cat = catalog or yr.catalog
-    findings = year_findings(yr.tidy, yr.log, yr.baseline, yr.baseline_year, f.raw, f.processed, cat)  # the report's
-    items = feedback_items(yr.tidy, yr.log, yr.unmapped, cat, yr.baseline, findings, year=year)
-    texts = load_texts(cat.folder)
+def feedback_files(yr: YearData, findings: pd.DataFrame) -> dict[str, bytes]:
+    """File name → .xlsx bytes of the 核对反馈表 of each unit with anything to fix in the year ``yr`` (the problems:
+    ``findings``, the report's for the same baseline year); names from unit names made safe."""
+    items = feedback_items(yr.tidy, yr.log, yr.unmapped, yr.catalog, yr.baseline, findings, year=yr.year)
+    texts = load_texts(yr.catalog.folder)
     groups = [(org, g) for org, g in items.groupby("org", sort=False) if org]
     names = safe_components(org for org, _ in groups)  # unit names read from workbooks never become paths
-    files = {texts.text("feedback.file_name", year=year, org=names[org]): feedback_workbook(org, g, year, cat)
-             for org, g in groups}
-    out_dir = write_set(Path(out_dir), files, raw=f.raw, mine=True)
-    return [out_dir / name for name in files]
+    return {texts.text("feedback.file_name", year=yr.year, org=names[org]): feedback_workbook(org, g, yr.year,
+                                                                                             yr.catalog)
+            for org, g in groups}

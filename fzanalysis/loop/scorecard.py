@@ -27,24 +27,21 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..analysis.diagnostics import missing_orgs, year_findings
+from ..analysis.diagnostics import missing_orgs
 from ..core import compute
 from ..core.catalog import Catalog, load_catalog
 from ..core.cite import cite_text, join_cites, parse_cite, split_cites
 from ..core.numbers import round_half_up
 from ..core.settings import SCORECARD, Settings, load_settings, load_texts
-from ..store.data import check_year, open_year, resolve_baseline
-from ..store.folders import write_set
 from ..store.outputs import atomic_write_bytes, csv_bytes
-from ..store.project import folders
 from .forms import expected_codes
 from .status import answered_codes, text_columns
 
 if TYPE_CHECKING:
     from ..analysis.charts import Chart
 
-__all__ = ["CARD_COLUMNS", "COMPONENTS", "DETAIL_COLUMNS", "FINDING_PENALTIES", "SCORECARD_FILES", "load_weights", "scorecard", "scorecard_chart", "scorecard_files", "summary_lines", "weighted_shares",
-           "write_scorecard", "write_year_scorecard"]
+__all__ = ["CARD_COLUMNS", "COMPONENTS", "DETAIL_COLUMNS", "FINDING_PENALTIES", "SCORECARD_FILES", "load_weights",
+           "scorecard", "scorecard_chart", "scorecard_files", "weighted_shares", "write_scorecard"]
 
 CARD_COLUMNS = ["名次", "填报单位", "单位类型", "完整性", "数据质量", "目标达成", "总分", "扣分与依据"]
 DETAIL_COLUMNS = ["填报单位", "维度", "事项", "分值", "规则", "依据", "出处"]
@@ -173,35 +170,11 @@ def scorecard_files(card: pd.DataFrame, details: pd.DataFrame) -> dict[str, byte
 
 def write_scorecard(card: pd.DataFrame, details: pd.DataFrame, out_dir: str | Path) -> tuple[Path, Path]:
     """Both files written into ``out_dir`` (the scorecard notebook: inside ``fzanalysis run`` its folder is
-    the run's staging folder, swapped in whole with the run; the command uses :func:`write_year_scorecard`)."""
+    the run's staging folder, swapped in whole with the run; the command uses :func:`scorecard_files` and writes them swapped in together, :func:`fzanalysis.commands.scorecard`)."""
     out_dir = Path(out_dir)
     for name, data in scorecard_files(card, details).items():
         atomic_write_bytes(out_dir / name, data)
     return out_dir / SCORECARD_FILES[0], out_dir / SCORECARD_FILES[1]
-
-
-def write_year_scorecard(year: int, baseline_year: int | None = None, processed_dir: str | Path | None = None,
-                         raw_dir: str | Path | None = None, out_dir: str | Path | None = None,
-                         catalog: Catalog | None = None) -> tuple[pd.DataFrame, pd.DataFrame, tuple[Path, Path]]:
-    """``fzanalysis scorecard``: load the year (and its baseline), score it on the problem list the report
-    and the feedback forms read (:func:`fzanalysis.analysis.diagnostics.year_findings`), write both files into
-    ``<out_dir>/<year>/``, swapped in together under the folder's lock. Folders not given are the project's."""
-    f = folders(raw_dir, processed_dir, out_dir)
-    year = check_year(year)
-    yr = open_year(year, resolve_baseline(year, baseline_year, f.raw, f.processed), f.raw, f.processed, f.reports)
-    findings = year_findings(yr.tidy, yr.log, yr.baseline, yr.baseline_year, f.raw, f.processed, catalog)
-    card, details = scorecard(yr.tidy, yr.log, findings, catalog, yr.year)
-    target = write_set(Path(f.reports) / str(yr.year), scorecard_files(card, details), raw=f.raw)
-    return card, details, (target / SCORECARD_FILES[0], target / SCORECARD_FILES[1])
-
-
-def summary_lines(card: pd.DataFrame, year: int, path: Path) -> list[str]:
-    """What the command prints: a count, then one line per unit in rank order."""
-    show = lambda v: "—" if pd.isna(v) else f"{v:g}"  # noqa: E731  a dimension without a score
-    lines = [f"{year}: {len(card)} 个应报单位评分（仅供内部使用） → {path}"]
-    lines += [f"{r['名次']}\t{r['填报单位']}\t总分 {show(r['总分'])}（完整性 {show(r['完整性'])}，数据质量 "
-              f"{show(r['数据质量'])}，目标达成 {show(r['目标达成'])}）" for r in card.to_dict("records")]
-    return lines
 
 
 def weighted_shares(card: pd.DataFrame, catalog: Catalog | None = None) -> pd.DataFrame:
