@@ -65,8 +65,8 @@ def _tables():
 
     raw = ROOT / "data" / "raw"
     with scratch_dir("fz-bench-check-") as tmp:
-        run_clean(raw, tmp, progress=False)
-        return Tables(load(2023, tmp, raw), load(2022, tmp, raw), 2023, 2022)
+        run_clean(raw_dir=raw, processed_dir=tmp, progress=False)
+        return Tables(load(2023, processed_dir=tmp, raw_dir=raw), load(2022, processed_dir=tmp, raw_dir=raw), 2023, 2022)
 
 
 def _time(fn, repeat: int) -> tuple[float, float, object]:

@@ -7,7 +7,7 @@ per-year cost of writing a year's outputs counts in the cost per workbook (a fil
 ``2003/`` is cleaned as 2003: fine for timing).  For each
 corpus size it measures, median of ``--repeat`` runs:
 
-  (a) ``fzanalysis.store.data.run_clean(raw, out, progress=False)`` in-process (outputs written);
+  (a) ``fzanalysis.store.data.run_clean(raw_dir=raw, processed_dir=out, progress=False)`` in-process (outputs written);
   (b) ``pandas.read_excel(path, engine="openpyxl", sheet_name=None)`` (CSV: ``pd.read_csv``);
   (c) python-calamine: ``from_path`` + ``get_sheet_by_name(s).to_python()`` for every sheet
       (CSV: read the bytes).
@@ -74,7 +74,7 @@ def do_clean(raw: Path, scratch: Path) -> None:
     from fzanalysis.store.data import run_clean
 
     out = Path(tempfile.mkdtemp(prefix="out_", dir=scratch))
-    run_clean(raw, out, progress=False)
+    run_clean(raw_dir=raw, processed_dir=out, progress=False)
     shutil.rmtree(out, ignore_errors=True)
 
 

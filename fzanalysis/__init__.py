@@ -8,8 +8,8 @@ For analysts (what ``dir(fz)`` shows, and tab completion)::
     yr = fz.open_year(2023)                         # table + baseline + log, for the section notebooks
     table = fz.sections.section_table(yr.tidy, "s6", yr.baseline)
     fz.charts.yoy_bars(table, "行政复议与法律援助：本年与上年")
-    findings = fz.diagnostics.year_findings(yr.tidy, yr.log, yr.baseline, yr.baseline_year)
-    yrs = fz.open_years(2023)                       # every year up to 2023; fz.load_years([2021, 2022, 2023])
+    findings = fz.diagnostics.year_findings(yr)     # the problem list: this year, its baseline, the years before
+    yrs = fz.open_years(2023, project=yr.project)   # every year up to 2023; fz.load_years([2021, 2022, 2023])
     fz.trends.trend_table(yrs.tidy, "s6")
     fz.status.submission_status(yr.tidy, yr.log)    # who sent what
     fz.scorecard.scorecard(yr.tidy, yr.log, findings)

@@ -1,9 +1,11 @@
-"""Command line: ``fzanalysis clean | run | report | check-report | init | catalog`` (DESIGN.md §5).
+"""Command line: ``fzanalysis clean | run | report | check-report | template | status | feedback | scorecard |
+init | catalog`` (DESIGN.md §5).
 
-Folders not given (``--raw``, ``--processed``/``--out``) are the project's: ``FZANALYSIS_HOME``, else
-the nearest folder upwards from the working directory holding ``data/raw`` (:mod:`fzanalysis.store.project`).
-Exit status 0 on success; non-zero with one line per problem on failure, never a traceback
-for bad input.
+The edge: arguments are parsed, the project's folders resolved once (:func:`fzanalysis.store.project.open_project`:
+folders not given — ``--raw``, ``--processed``/``--out`` — are the project's: ``FZANALYSIS_HOME``, else the nearest
+folder upwards from the working directory holding ``data/raw``), the command run (:mod:`fzanalysis.commands`: one
+shell each) and its lines printed. Exit status 0 on success; non-zero with one line per problem on failure, never a
+traceback for bad input.
 """
 from __future__ import annotations
 
@@ -61,7 +63,8 @@ def _add_folders(parser: argparse.ArgumentParser, processed: bool = True, out_he
     parser.add_argument("--raw", type=Path, default=None, help="原始数据目录（默认：项目的 data/raw）")
     if processed:
         parser.add_argument("--processed", type=Path, default=None, help="清洗结果目录（默认：项目的 data/processed）")
-    parser.add_argument("--out", type=Path, default=None, help=f"{out_help}（默认：项目的 reports）")
+    parser.add_argument("--out", dest="reports", metavar="OUT", type=Path, default=None,
+                        help=f"{out_help}（默认：项目的 reports）")
 
 
 def _add_report_parsers(sub) -> None:
@@ -108,40 +111,46 @@ def _add_loop_parsers(sub) -> None:
     fb.add_argument("--raw", type=Path, default=None, help="原始数据目录（默认：项目的 data/raw）")
 
 
-def _cmd_template(args: argparse.Namespace) -> int:
-    from .loop.template import write_templates
+def _print(outcome) -> int:
+    """A command's lines on stdout, its warnings on stderr (each line masked, controls shown escaped); its status."""
+    for line in outcome.lines:
+        print(printable(line))
+    for line in outcome.warnings:
+        print(printable(line), file=sys.stderr)
+    return EXIT_FAILED if outcome.failed else EXIT_OK
 
-    paths = write_templates(args.year, args.out, args.org or None, args.processed, args.raw)
-    for path in paths:
-        print(printable(str(path)))
-    print(f"{args.year}: {len(paths)} 份填报模板 → {args.out}")
-    return EXIT_OK
+
+def _project(args: argparse.Namespace, need: tuple[str, ...] = ("raw", "processed", "reports")):
+    """The project of the folders given (not given: the project's), resolved once, here at the edge."""
+    from .store.project import open_project
+
+    return open_project(raw_dir=args.raw, processed_dir=getattr(args, "processed", None),
+                        output_dir=getattr(args, "reports", None), need=need)
+
+
+def _cmd_template(args: argparse.Namespace) -> int:
+    from . import commands
+
+    return _print(commands.template(_project(args, ("raw", "processed")), args.year, args.out, org=args.org or None))
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    from .loop.status import summary_lines, write_status
+    from . import commands
 
-    status, path = write_status(args.year, args.processed, args.raw, args.out)
-    print(printable("\n".join(summary_lines(status, args.year, path))))
-    return EXIT_OK
+    return _print(commands.status(_project(args), args.year))
 
 
 def _cmd_feedback(args: argparse.Namespace) -> int:
-    from .loop.feedback import write_feedback
+    from . import commands
 
-    paths = write_feedback(args.year, args.out, args.processed, args.raw, baseline_year=args.baseline_year)
-    for path in paths:
-        print(printable(str(path)))
-    print(f"{args.year}: {len(paths)} 个单位有需要核对的问题 → {args.out}")
-    return EXIT_OK
+    return _print(commands.feedback(_project(args, ("raw", "processed")), args.year, args.out,
+                                    baseline_year=args.baseline_year))
 
 
 def _cmd_scorecard(args: argparse.Namespace) -> int:
-    from .loop.scorecard import summary_lines, write_year_scorecard
+    from . import commands
 
-    card, _, paths = write_year_scorecard(args.year, args.baseline_year, args.processed, args.raw, args.out)
-    print(printable("\n".join(summary_lines(card, args.year, paths[0]))))
-    return EXIT_OK
+    return _print(commands.scorecard(_project(args), args.year, baseline_year=args.baseline_year))
 
 
 LOOP_HANDLERS = {"template": _cmd_template, "status": _cmd_status, "feedback": _cmd_feedback,
@@ -149,86 +158,36 @@ LOOP_HANDLERS = {"template": _cmd_template, "status": _cmd_status, "feedback": _
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from .report.write import summary_lines, write_report
+    from . import commands
 
-    summary = write_report(args.year, args.baseline_year, args.processed, args.out, args.templates, args.raw)
-    print("\n".join(summary_lines(summary)))
-    return EXIT_OK
+    return _print(commands.report(_project(args), args.year, baseline_year=args.baseline_year,
+                                  templates_dir=args.templates))
 
 
 def _cmd_check_report(args: argparse.Namespace) -> int:
-    from .check.check import WRONG, check_file, summary_lines
+    from . import commands
     from .ingest.workbook import Limits
 
     limits = Limits(max_uncompressed=args.max_uncompressed_mb * 1024 * 1024)
-    df, out = check_file(args.file, args.year, args.baseline_year, args.processed, args.out, args.org, args.raw,
-                         limits)
-    print("\n".join(summary_lines(df, out)))
-    return EXIT_FAILED if (df["status"] == WRONG).any() else EXIT_OK
+    return _print(commands.check_report(_project(args), args.file, args.year, baseline_year=args.baseline_year,
+                                        org=args.org, limits=limits))
 
 
 def _cmd_clean(args: argparse.Namespace) -> int:
-    from .ingest.clean import GRID_WARNING
-    from .store.data import run_clean
+    from . import commands
     from .ingest.workbook import Limits
 
-    from .store.project import folders
-
-    f = folders(args.raw, args.out, need=("raw", "processed"))
-    args.raw, args.out = f.raw, f.processed
+    args.processed = args.out  # clean's --out is the processed folder
     limits = Limits(max_uncompressed=args.max_uncompressed_mb * 1024 * 1024, max_cells=args.max_cells)
-    results = run_clean(args.raw, args.out, args.year, limits=limits, progress=False if args.quiet else None)
-    status = EXIT_OK
-    for r in results:
-        counts = r.outcomes()
-        files = sum(e["event"] == "ledger" for e in r.events)
-        print(printable(f"{r.year}: {files} 个文件，保留 {len(r.rows)} 个数值，"
-                        f"拒收 {counts['rejected']}，搁置 {counts['set_aside']}，"
-                        f"未匹配指标 {len(r.unmapped_rows)} → {Path(args.out) / str(r.year)}"))
-        if r.narrative_rows:  # the work texts (narrative.csv): what the draft can cite, what no section took
-            kept = [n for n in r.narrative_rows if n["outcome"] == "kept"]
-            print(f"{r.year}: 工作情况 {len(r.narrative_rows)} 段，采用 {len(kept)}，"
-                  f"搁置 {len(r.narrative_rows) - len(kept)}，未归入章节 {sum(not n['section'] for n in kept)}"
-                  " → narrative.csv")
-        for e in r.events:
-            if e["event"] == "skipped_sheet" and e["reason"].startswith(GRID_WARNING):
-                print(printable(f"警告：{e['file']}!{e['sheet']}: {e['reason']}"), file=sys.stderr)
-            elif e["event"] == "skipped_file":
-                print(printable(f"警告：{e['file']}: {e['reason']}"), file=sys.stderr)
-        for line in r.failed:
-            print(printable(f"无法读取：{line}"), file=sys.stderr)
-            status = EXIT_FAILED
-    return status
+    return _print(commands.clean(_project(args, ("raw", "processed")), year=args.year, limits=limits,
+                                 progress=False if args.quiet else None))
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .store.project import folders
-    from .runner import run
+    from . import commands
 
-    f = folders(args.raw, args.processed, args.out)
-    args.raw, args.processed, args.out = f.raw, f.processed, f.reports
-    outcome = run(args.year, args.baseline_year, args.raw, args.processed, args.out, args.jobs,
-                  args.notebooks, progress=False if args.quiet else None)
-    results, failed = outcome.notebooks, outcome.failed
-    out = Path(args.out) / str(args.year)
-    log_file = Path(args.processed) / str(args.year) / "cleaning_log.csv"
-    if log_file.exists():  # a workbook that could not be read is a finding, not a failed run: warn, exit 0
-        from .store.data import load_log
-
-        log = load_log(args.year, args.processed)
-        for row in log[log["event"].isin(["unreadable_workbook", "workbook_too_large", "outside_raw"])].itertuples():
-            print(printable(f"警告：无法读取 {row.file}: {row.reason}"), file=sys.stderr)
-    print(f"{args.year}: {len(results) - len(failed)}/{len(results)} 个笔记本运行成功 → {out}")
-    for r in failed:
-        print(printable(f"笔记本失败：{r.notebook}: {r.error}"), file=sys.stderr)
-    report_failed = outcome.report.get("status") != "ok"
-    if report_failed:  # the pages are kept; the draft is missing, not stale
-        print(printable(f"报告初稿生成失败：{outcome.report.get('error', '')}"), file=sys.stderr)
-    else:  # the draft's line: its files, figures cited, 待补充 and 缺数 (each listed), as `fzanalysis report` prints it
-        from .report.write import summary_lines
-
-        print(printable("\n".join(summary_lines({**outcome.report, "dir": str(out)}))))
-    return EXIT_FAILED if failed or report_failed else EXIT_OK
+    return _print(commands.run(_project(args), args.year, baseline_year=args.baseline_year, jobs=args.jobs,
+                               notebooks_dir=args.notebooks, progress=False if args.quiet else None))
 
 
 CATALOG_HEADINGS = {"section": "章节", "code": "代码", "name": "指标", "org": "常规填报单位", "unit": "单位",

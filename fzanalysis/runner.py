@@ -23,18 +23,20 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from .analysis.display import HTML_CSS
 from .core.errors import ParameterError
 from .core.files import HTML_TEMPLATE, NOTEBOOKS
-from .report.write import REPORT_FILES, report_step
+from .analysis.diagnostics import year_findings
+from .core.errors import FzError
+from .report.write import REPORT_FILES, report_files
 from .store.data import (READ_ONLY_ENV, STAGE_ENV, STAGE_FOR_ENV, available_years, check_year, ensure_clean,
-                         require_data, resolve_baseline)
-from .store.folders import locked, recover, staging, swap_in
+                         open_year, require_data, resolve_baseline)
+from .store.folders import locked, recover, staging, swap_in, write_set
 from .store.outputs import atomic_write_bytes
-from .store.project import folders
+from .store.project import Project
 
 __all__ = ["KERNEL_QUIET", "SOCKETS_PREFIX", "TIMINGS", "NotebookResult", "RunResult", "find_notebooks",
            "progress_line", "run", "sweep_socket_folders", "validate"]
@@ -208,16 +210,17 @@ def _export_html(nb_file: Path, nb) -> str:
     return html.name
 
 
-def validate(year, baseline_year, f, jobs) -> tuple[int, int | None, list[str]]:
+def validate(year, baseline_year, project: Project, jobs) -> tuple[int, int | None, list[str]]:
     """Check the parameters before any kernel starts; returns (year, baseline year, notices)."""
     year = check_year(year)
-    baseline_year = resolve_baseline(year, baseline_year, f.raw, f.processed)
+    baseline_year = resolve_baseline(year, baseline_year, project)
     notices = []
-    if not require_data(year, f):
-        notices.append(f"提示：没有原始数据目录 {f.raw / str(year)}，使用已有的清洗结果 {f.processed / str(year)}")
+    if not require_data(year, project):
+        notices.append(f"提示：没有原始数据目录 {project.raw / str(year)}，使用已有的清洗结果 "
+                       f"{project.processed / str(year)}")
     if jobs < 1:
         raise ParameterError(f"--jobs 至少为 1，收到 {jobs}")
-    for d in (f.processed, f.reports):
+    for d in (project.processed, project.reports):
         try:
             Path(d).mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -225,23 +228,23 @@ def validate(year, baseline_year, f, jobs) -> tuple[int, int | None, list[str]]:
     return year, baseline_year, notices
 
 
-def run(year: int, baseline_year: int | None = None, raw_dir: str | Path | None = None,
-        processed_dir: str | Path | None = None, out_dir: str | Path | None = None, jobs: int = 2,
+def run(project: Project, year: int, *, baseline_year: int | None = None, jobs: int = 2,
         notebooks_dir: str | Path | None = None, progress: bool | None = None) -> RunResult:
     """Clean when needed, execute every notebook, draft the report, write ``run.json``; returns the
     notebooks' results and the report's summary.  The report files are this run's or none: a failed
     report step does not leave the previous run's beside the new pages.
-    Folders not given are the project's; ``progress`` None: lines on stderr when it is a terminal."""
-    f = folders(raw_dir, processed_dir, out_dir)
-    year, baseline_year, notices = validate(year, baseline_year, f, jobs)
+    ``progress`` None: lines on stderr when it is a terminal."""
+    year, baseline_year, notices = validate(year, baseline_year, project, jobs)
     notebooks = find_notebooks(Path(notebooks_dir) if notebooks_dir else NOTEBOOKS)
     for line in notices:
         print(line, file=sys.stderr)
-    raw_dir, processed_dir, out_dir = (Path(p).resolve() for p in (f.raw, f.processed, f.reports))
+    project = replace(project, raw=project.raw.resolve(), processed=project.processed.resolve(),
+                      reports=project.reports.resolve())  # the kernels' working folder is the stage
+    raw_dir, processed_dir, out_dir = project.raw, project.processed, project.reports
     with locked(processed_dir):  # clean once, before any kernel starts
-        for y in sorted({year, baseline_year, *available_years(raw_dir, processed_dir, until=year)} - {None}):
+        for y in sorted({year, baseline_year, *available_years(year, project=project)} - {None}):
             if (raw_dir / str(y)).is_dir():  # every year up to ``year``: the notebooks show the trends
-                ensure_clean(y, raw_dir, processed_dir, progress=False)
+                ensure_clean(project, y, progress=False)
     with locked(out_dir), locked(processed_dir, shared=True):
         recover(out_dir, str(year))
         sweep_socket_folders()
@@ -250,7 +253,7 @@ def run(year: int, baseline_year: int | None = None, raw_dir: str | Path | None 
             results = _run_notebooks(notebooks, stage, year, baseline_year, raw_dir, processed_dir, out_dir, jobs,
                                      progress)
             year_out = stage / str(year)
-            report = _report_step(year, baseline_year, raw_dir, processed_dir, stage)
+            report = _report_step(project, year, baseline_year, stage)
             record = {"year": year, "baseline_year": baseline_year,
                       "notebooks": {r.notebook: {k: v for k, v in asdict(r).items() if k != "notebook"}
                                     for r in results},
@@ -301,6 +304,15 @@ def _run_notebooks(notebooks: list[Path], stage: Path, year: int, baseline_year:
     return results
 
 
-def _report_step(year, baseline_year, raw_dir, processed_dir, out_dir) -> dict:
-    """The draft report (issue 8), last step of a run: its summary goes into run.json."""
-    return report_step(year, baseline_year, raw_dir, processed_dir, out_dir)
+def _report_step(project: Project, year: int, baseline_year: int | None, stage: Path) -> dict:
+    """The draft report, last step of a run, written into the stage: its summary for run.json, never an exception
+    (the notebooks' results must still be recorded)."""
+    try:
+        yr = open_year(year, baseline_year, project=project)  # read only: the run holds the data open
+        files, summary = report_files(yr, year_findings(yr))
+        write_set(stage / str(year), files, raw=project.raw)
+        return summary
+    except FzError as exc:
+        return {"status": "failed", "error": exc.one_line()}
+    except Exception as exc:
+        return {"status": "failed", "error": " ".join(f"{type(exc).__name__}: {exc}".split())[:300]}

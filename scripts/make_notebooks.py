@@ -26,7 +26,7 @@ output_dir = None  # None：项目文件夹的 reports'''
 LOAD = '''import fzanalysis as fz
 
 fz.setup_display()  # tables as a reader sees them: Chinese headings, 是/否, provenance last
-yr = fz.open_year(year, baseline_year, raw_dir, processed_dir, output_dir)
+yr = fz.open_year(year, baseline_year, raw_dir=raw_dir, processed_dir=processed_dir, output_dir=output_dir)
 yr.summary()'''
 
 SECTIONS = {
@@ -102,7 +102,7 @@ def trend_cells(key: str, title: str) -> list:
     """多年趋势: every available year up to ``year``, small multiples, CAGR where meaningful."""
     return [
         md("## 七、多年趋势\n\n所有可用年度的本级数：计数和金额给出年均增长率（三年及以上），比率给出首末年变化（百分点）。"),
-        code(f'yrs = fz.open_years(year, raw_dir, processed_dir)\ntrends = fz.trends.trend_table(yrs.tidy, "{key}")\ntrends'),
+        code(f'yrs = fz.open_years(year, project=yr.project)\ntrends = fz.trends.trend_table(yrs.tidy, "{key}")\ntrends'),
         code(f'fz.charts.trend_lines(trends, "{title}：多年趋势", save_to=yr.figure_path("{key}_trends"))'),
     ]
 
@@ -114,7 +114,7 @@ def overview_loop_cells() -> list:
            "`fzanalysis status` 给出同一张表，并写出只含单位和计数的 `status.csv`。"),
         code("fz.status.submission_status(yr.tidy, yr.log)"),
         md("## 六、多年概况\n\n所有可用年度的数据量和各指标的多年变化。"),
-        code("yrs = fz.open_years(year, raw_dir, processed_dir)\nyrs.summary()"),
+        code("yrs = fz.open_years(year, project=yr.project)\nyrs.summary()"),
         code("trends = fz.trends.trend_table(yrs.tidy)\ntrends"),
         code('fz.charts.trend_lines(trends, "主要指标多年趋势", save_to=yr.figure_path("overview_trends"))'),
     ]
@@ -125,7 +125,7 @@ def scorecard_notebook() -> nbformat.NotebookNode:
                          "仅供内部使用，不进入报告初稿。每一分都对应问题清单中的问题、清洗日志和单元格出处；"
                          "权重和扣分标准见 `catalog_data/scorecard.csv`。") + [
         md("## 一、排名\n\n写出 `scorecard.csv`（排名）和 `scorecard_details.csv`（每一分的依据）。"),
-        code("findings = fz.diagnostics.year_findings(yr.tidy, yr.log, yr.baseline, yr.baseline_year, raw_dir, processed_dir)\n"
+        code("findings = fz.diagnostics.year_findings(yr)\n"
              "card, details = fz.scorecard.scorecard(yr.tidy, yr.log, findings)\n"
              "fz.scorecard.write_scorecard(card, details, yr.output_dir / str(yr.year))\ncard"),
         code('fz.scorecard.scorecard_chart(card, f"{year}年各单位得分", save_to=yr.figure_path("scorecard"))'),
@@ -158,7 +158,7 @@ def diagnostics_notebook() -> nbformat.NotebookNode:
                          "数据质量。每条问题附数据依据、出处单元格和下一年度工作建议。") + [
         md("## 一、问题清单\n\n按严重程度（高/中/低）和章节排序；同时写出 `findings.csv`（Excel 可直接打开）和 `findings.json`。"),
         code("# 与上年及对比年度之前的历年数据比较（报告、反馈表、评分用的同一份问题清单）\n"
-             "findings = fz.diagnostics.year_findings(yr.tidy, yr.log, yr.baseline, yr.baseline_year, raw_dir, processed_dir)\n"
+             "findings = fz.diagnostics.year_findings(yr)\n"
              "fz.diagnostics.write_findings(findings, yr.output_dir / str(yr.year))\n"
              "fz.diagnostics.findings_table(findings)"),
         md("## 二、按章节和严重程度汇总"),

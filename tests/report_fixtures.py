@@ -13,7 +13,8 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from fzanalysis.store.data import run_clean
-from fzanalysis.report.write import write_report
+from fzanalysis import commands
+from fzanalysis.store.project import open_project
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "data" / "raw"
@@ -28,7 +29,7 @@ _MEMO: dict[str, object] = {}  # built once per test session, shared by every te
 def processed(tmp_path_factory) -> Path:
     if "processed" not in _MEMO:
         out = tmp_path_factory.mktemp("processed")
-        run_clean(RAW, out, progress=False)
+        run_clean(raw_dir=RAW, processed_dir=out, progress=False)
         _MEMO["processed"] = out
     return _MEMO["processed"]
 
@@ -38,8 +39,8 @@ def drafts(processed, tmp_path_factory) -> dict:
     """``{year: (out_dir, summary)}`` for the drafts of 2023 (baseline 2022) and 2021 (the first year: no baseline)."""
     if "drafts" not in _MEMO:
         out = tmp_path_factory.mktemp("reports")
-        _MEMO["drafts"] = {year: (out / str(year), write_report(year, None, processed, out, raw_dir=RAW))
-                           for year in (2023, 2021)}
+        project = open_project(raw_dir=RAW, processed_dir=processed, output_dir=out)
+        _MEMO["drafts"] = {year: (out / str(year), commands.report(project, year).value) for year in (2023, 2021)}
     return _MEMO["drafts"]
 
 

@@ -18,7 +18,7 @@ CAT = load_catalog()
 
 @pytest.fixture(scope="module")
 def bundled(tmp_path_factory):
-    return open_years(2023, ROOT / "data" / "raw", tmp_path_factory.mktemp("processed"))
+    return open_years(2023, raw_dir=ROOT / "data" / "raw", processed_dir=tmp_path_factory.mktemp("processed"))
 
 
 def test_three_bundled_years(bundled):

@@ -132,7 +132,7 @@ def test_a_named_town_is_compared_with_its_own_row(tables):
 
 
 def test_conflicting_duplicate_submissions(tables):
-    cur = tables.cur.drop(columns="ref")
+    cur = tables.cur.drop(columns=["cite", "eff_area"])
     row = cur[(cur["code"] == "market_penalty_cases") & (cur["area"] == "")]
     dup = row.assign(value=590.0, raw_text="590", source_file="2023/区市场监管局（补报）.xlsx", cell="C9")
     t = Tables(pd.concat([cur, dup]), None, 2023)

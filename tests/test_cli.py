@@ -283,18 +283,19 @@ def test_every_command_refuses_an_output_folder_overlapping_raw_and_writes_nothi
 
 def test_the_library_entry_points_refuse_it_too(project):
     import fzanalysis as fz
+    from fzanalysis import commands
     from fzanalysis.store.data import run_clean
-    from fzanalysis.loop.feedback import write_feedback
-    from fzanalysis.report.write import write_report
-    from fzanalysis.loop.status import write_status
+    from fzanalysis.store.project import open_project
 
     tmp = project.parent.parent.parent
     before = tree(tmp)
+    ok = open_project(raw_dir=project, processed_dir=tmp / "processed", output_dir=tmp / "reports")
     calls = [lambda: fz.load(2023, processed_dir=project / "2023" / "p", raw_dir=project),
-             lambda: run_clean(project, tmp / "link" / "2023"),
-             lambda: write_report(2023, None, tmp / "processed", project.parent, raw_dir=project),
-             lambda: write_status(2023, tmp / "processed", project, tmp / "link"),
-             lambda: write_feedback(2023, project / "2023", tmp / "processed", project)]
+             lambda: run_clean(raw_dir=project, processed_dir=tmp / "link" / "2023"),
+             lambda: fz.open_year(2023, raw_dir=project, processed_dir=tmp / "processed", output_dir=project.parent),
+             lambda: open_project(raw_dir=project, processed_dir=tmp / "processed", output_dir=tmp / "link"),
+             lambda: commands.feedback(ok, 2023, project / "2023"),
+             lambda: commands.template(ok, 2024, tmp / "link" / "forms")]
     for call in calls:
         with pytest.raises(FzError, match="原始数据目录"):
             call()

@@ -155,7 +155,7 @@ def test_a_total_is_judged_once_for_the_log_the_findings_and_the_comparison(tmp_
                   [("罚款金额", "万元", "566.2")])
     make_layout_b(raw / "区市场监管局镇街罚款.xlsx", org_line("重庆市大渡口区市场监督管理局"),
                   ["镇街", "罚款金额（元）"], [["八桥镇", 2_000_000], ["建胜镇", 3_662_340]], total=["566.2万"])
-    (result,) = run_clean(tmp_path / "raw", tmp_path / "out", progress=False)
+    (result,) = run_clean(raw_dir=tmp_path / "raw", processed_dir=tmp_path / "out", progress=False)
     logged = result.log[result.log["event"] == "total_mismatch"]
     judged = compute.total_checks(result.indicators, CAT)
     findings = diagnostics.find_problems(result.indicators, CAT)

@@ -310,7 +310,7 @@ def test_spellings_reach_no_output_of_clean_status_or_check_report(tmp_path, cap
 
     raw, processed, out = tmp_path / "raw", tmp_path / "processed", tmp_path / "out"
     _plant_spellings(raw)
-    run_clean(raw, processed, YEAR, progress=False)
+    run_clean(raw_dir=raw, processed_dir=processed, year=YEAR, progress=False)
     year_dir = processed / str(YEAR)
     for name in ("indicators.csv", "cleaning_log.csv", "unmapped.csv"):
         text = (year_dir / name).read_bytes().decode("utf-8")

@@ -104,8 +104,8 @@ def test_no_personal_data_in_any_output(cleaned):
 
 def test_two_cleans_are_byte_identical_and_raw_untouched(tmp_path):
     before = digest(RAW)
-    run_clean(RAW, tmp_path / "a", progress=False)
-    run_clean(RAW, tmp_path / "b", progress=False)
+    run_clean(raw_dir=RAW, processed_dir=tmp_path / "a", progress=False)
+    run_clean(raw_dir=RAW, processed_dir=tmp_path / "b", progress=False)
     assert digest(tmp_path / "a") == digest(tmp_path / "b")
     assert sorted(p.name for p in (tmp_path / "a").iterdir() if p.name != ".fzanalysis.lock") == ["2021", "2022", "2023"]
     assert digest(RAW) == before
@@ -115,7 +115,7 @@ def test_two_cleans_are_byte_identical_and_raw_untouched(tmp_path):
 
 
 def test_baseline_year_has_the_values_the_report_implies(tmp_path):
-    (result,) = run_clean(RAW, tmp_path, 2022, progress=False)
+    (result,) = run_clean(raw_dir=RAW, processed_dir=tmp_path, year=2022, progress=False)
     top = result.indicators[result.indicators["area"] == ""].set_index("code")["value"]
     assert top["recon_accepted"] == 29 and top["recon_concluded"] == 33
     assert result.failed == []
@@ -138,7 +138,7 @@ def test_a_value_cell_dropped_without_an_event_unbalances_the_ledger(tmp_path, m
     from fzanalysis.ingest import clean as C
 
     raw = _two_value_workbook(tmp_path)
-    (good,) = run_clean(raw, tmp_path / "good", progress=False)
+    (good,) = run_clean(raw_dir=raw, processed_dir=tmp_path / "good", progress=False)
     assert check_ledger(good.indicators, good.unmapped, good.log)["balanced"].all()
 
     record = C._FileCleaner._record
@@ -148,7 +148,7 @@ def test_a_value_cell_dropped_without_an_event_unbalances_the_ledger(tmp_path, m
             record(self, rec, money_unit)
 
     monkeypatch.setattr(C._FileCleaner, "_record", drop_d4)
-    (bad,) = run_clean(raw, tmp_path / "bad", progress=False)
+    (bad,) = run_clean(raw_dir=raw, processed_dir=tmp_path / "bad", progress=False)
     ledger = check_ledger(bad.indicators, bad.unmapped, bad.log).set_index("file")
     assert ledger.loc["2023/区司法局.xlsx", "cells_read"] == 2
     assert ledger.loc["2023/区司法局.xlsx", "kept"] == 1
@@ -228,7 +228,7 @@ def test_a_unit_with_many_files_names_a_few_in_each_duplicate_reason(tmp_path):
     raw = tmp_path / "raw"
     for i in range(6):
         make_good_market(raw / "2023" / f"区市场监管局统计表{i}.xlsx")
-    (result,) = run_clean(raw, tmp_path / "out", progress=False)
+    (result,) = run_clean(raw_dir=raw, processed_dir=tmp_path / "out", progress=False)
     reasons = [e["reason"] for e in result.events if e["event"] == "duplicate_submission"]
     assert len(reasons) == 6
     assert reasons[0] == ("区市场监管局 本年度报送了 6 份文件（另见 2023/区市场监管局统计表1.xlsx、"
@@ -245,7 +245,7 @@ def test_control_and_bidi_characters_never_reach_an_output_and_are_logged(tmp_pa
         ["法律援助\u202e受理数", "件", 316], ["不明指标\u200b", "件", "12\u2066"]]})
     make_csv(raw / "2023" / "区民政局.csv", [["填报单位：重庆市大渡口区民政局"], ["指标", "本年"],
                                           ["撤销登记社会组织数\x07", "6\x1b"]])
-    (result,) = run_clean(raw, tmp_path / "out", progress=False)
+    (result,) = run_clean(raw_dir=raw, processed_dir=tmp_path / "out", progress=False)
     text = "".join(p.read_text(encoding="utf-8-sig") for p in (tmp_path / "out" / "2023").glob("*.csv"))
     assert not any(ch in text for ch in "\u202e\u2066\u200b\x07\x1b")
     assert sorted(r["value"] for r in result.rows) == [6.0, 316.0]
@@ -266,7 +266,7 @@ def test_a_year_folder_linked_from_elsewhere_is_refused_file_by_file(tmp_path):
     (raw / "2022").symlink_to(elsewhere, target_is_directory=True)
     make_good_market(raw / "2023" / "区市场监管局统计表.xlsx")
     (raw / "2023" / "副本.xlsx").symlink_to(raw / "2023" / "区市场监管局统计表.xlsx")
-    r2022, r2023 = run_clean(raw, tmp_path / "out", progress=False)
+    r2022, r2023 = run_clean(raw_dir=raw, processed_dir=tmp_path / "out", progress=False)
     assert [(e["file"], e["event"]) for e in r2022.events if e["event"] != "ledger"] == [
         ("2022/区市场监管局统计表.xlsx", "outside_raw")]
     assert r2022.rows == []
@@ -283,7 +283,7 @@ def test_files_the_product_wrote_in_a_raw_year_folder_are_never_read_as_submissi
 
     raw = tmp_path / "raw"
     make_good_market(raw / "2023" / "区市场监管局统计表.xlsx")
-    (before,) = run_clean(raw, tmp_path / "first", progress=False)
+    (before,) = run_clean(raw_dir=raw, processed_dir=tmp_path / "first", progress=False)
     year = raw / "2023"
     for name in OUTPUT_FILES:  # the whole processed set, beside the workbook
         shutil.copy(tmp_path / "first" / "2023" / name, year / name)
@@ -296,7 +296,7 @@ def test_files_the_product_wrote_in_a_raw_year_folder_are_never_read_as_submissi
     shutil.copy(tmp_path / "first" / "2023" / "indicators.csv", year / ".2023.new-abc" / "indicators.csv")
 
     assert main(["clean", "--raw", str(raw), "--out", str(tmp_path / "out"), "--quiet"]) == 0
-    (after,) = run_clean(raw, tmp_path / "again", progress=False)
+    (after,) = run_clean(raw_dir=raw, processed_dir=tmp_path / "again", progress=False)
     assert after.rows == before.rows and after.unmapped_rows == before.unmapped_rows
     skipped = {e["file"]: e["reason"] for e in after.events if e["event"] == "skipped_file"}
     product = {f"2023/{n}" for n in (*[n for n in OUTPUT_FILES if n.endswith(".csv")], "status.csv", "report_check.csv", "scorecard.csv",

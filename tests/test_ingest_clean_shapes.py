@@ -231,7 +231,7 @@ def write_year(root: Path, seed: int) -> list[tuple]:
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
 def test_fresh_workbooks_of_every_shape_clean_to_what_a_person_reads(tmp_path, seed):
     expected = write_year(tmp_path, seed)
-    (result,) = run_clean(tmp_path / "raw", tmp_path / "out", YEAR, progress=False)
+    (result,) = run_clean(raw_dir=tmp_path / "raw", processed_dir=tmp_path / "out", year=YEAR, progress=False)
     ind, log = result.indicators, result.log
     got = sorted(ind[["source_file", "sheet", "cell", "org", "area", "code", "value"]].itertuples(index=False, name=None))
     assert got == expected

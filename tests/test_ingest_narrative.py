@@ -153,8 +153,8 @@ def test_clean_writes_narrative_csv_with_summaries_and_a_ledger_that_balances(tm
     _summary_docx(raw / "2023" / "总结" / "区市场监管局2023年工作总结.docx", SUMMARY)
     (raw / "2023" / "总结" / "区司法局工作总结.pdf").write_bytes(b"%PDF")
     (raw / "2023" / "总结" / "~$区司法局工作总结.docx").write_bytes(b"lock")
-    run_clean(raw, tmp_path / "out", progress=False)
-    df = load_narrative(2023, tmp_path / "out")
+    run_clean(raw_dir=raw, processed_dir=tmp_path / "out", progress=False)
+    df = load_narrative(2023, processed_dir=tmp_path / "out")
     log = pd.read_csv(tmp_path / "out" / "2023" / "cleaning_log.csv", dtype=str, keep_default_na=False)
     assert len(df) == 9 and (df["source_file"] == "2023/总结/区市场监管局2023年工作总结.docx").all()
     for source, group in df.groupby("source_file"):
@@ -169,8 +169,8 @@ def test_clean_writes_narrative_csv_with_summaries_and_a_ledger_that_balances(tm
 def test_a_year_without_work_texts_has_an_empty_narrative_with_its_columns(tmp_path):
     raw = tmp_path / "raw"
     write_xlsx(raw / "2023" / "区市场监管局2023年数据.xlsx", {"统计表": layout_a_grid(MARKET_ORG_LINE, GOOD_MARKET_ROWS)})
-    run_clean(raw, tmp_path / "out", progress=False)
-    df = load_narrative(2023, tmp_path / "out")
+    run_clean(raw_dir=raw, processed_dir=tmp_path / "out", progress=False)
+    df = load_narrative(2023, processed_dir=tmp_path / "out")
     assert df.empty and list(df.columns) == NARRATIVE_COLUMNS
     assert (tmp_path / "out" / "2023" / "narrative.csv").read_bytes().decode("utf-8-sig").strip() == \
         ",".join(NARRATIVE_COLUMNS)
@@ -196,7 +196,7 @@ def test_a_new_summary_makes_the_year_stale(tmp_path):
     raw = tmp_path / "raw"
     write_xlsx(raw / "2023" / "区市场监管局2023年数据.xlsx", {"统计表": layout_a_grid(MARKET_ORG_LINE, GOOD_MARKET_ROWS)})
     (raw / "2023" / "总结").mkdir()
-    run_clean(raw, tmp_path / "out", progress=False)
+    run_clean(raw_dir=raw, processed_dir=tmp_path / "out", progress=False)
     table = tmp_path / "out" / "2023" / "indicators.parquet"
     os.utime(table, (table.stat().st_mtime + 10, table.stat().st_mtime + 10))
     assert not is_stale(2023, raw, tmp_path / "out")

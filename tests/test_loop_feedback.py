@@ -104,14 +104,15 @@ def test_the_forms_compare_with_the_baseline_year_the_report_used(planted, tmp_p
     earlier, or has no data, is one line and exit 2."""
     import shutil
 
-    import fzanalysis.loop.feedback
+    import fzanalysis.analysis.diagnostics
 
     raw = tmp_path / "raw"
     shutil.copytree(planted[0], raw)
     shutil.copytree(raw / "2022", raw / "2021")
     seen = []
-    real = fzanalysis.loop.feedback.year_findings
-    monkeypatch.setattr(fzanalysis.loop.feedback, "year_findings", lambda *a, **k: seen.append(a[3]) or real(*a, **k))
+    real = fzanalysis.analysis.diagnostics.year_findings
+    monkeypatch.setattr(fzanalysis.analysis.diagnostics, "year_findings",
+                        lambda yr: seen.append(yr.baseline_year) or real(yr))
     common = ["--out", str(tmp_path / "fb"), "--processed", str(tmp_path / "p"), "--raw", str(raw)]
     assert main(["feedback", "--year", "2023", *common]) == 0
     assert main(["feedback", "--year", "2023", "--baseline-year", "2021", *common]) == 0

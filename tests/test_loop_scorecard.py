@@ -80,6 +80,23 @@ def test_a_planted_conflicting_duplicate_lowers_the_quality_score_citing_the_fin
     assert "数值不一致" in after["扣分与依据"] and "conflicting_values" in after["扣分与依据"]
 
 
+def test_a_finding_citing_a_sheet_named_with_a_bang_costs_each_unit_it_cites(raw_2023, tmp_path):
+    """Excel allows ! in sheet names and file names hold it too: the cited cells are read back by the one parser
+    (fzanalysis.core.cite), so the unit whose file a finding cites is found (a split at the first ! found none)."""
+    from fzanalysis.core.cite import parse_cite, split_cites
+
+    raw = tmp_path / "raw"
+    shutil.copytree(raw_2023, raw)
+    make_layout_a(raw / "2023" / "司法局!补充.xlsx", org_line("重庆市大渡口区司法局"), [("审计项目数", "个", 99)],
+                  sheet="审计!项目")
+    card, details, findings = _card(raw)
+    conflict = findings[(findings["rule"] == "conflicting_values") & (findings["codes"] == "audit_projects")].iloc[0]
+    cited = [parse_cite(c) for c in split_cites(conflict["cells"])]
+    assert ("2023/司法局!补充.xlsx", "审计!项目", "D4") in [(c.file, c.sheet, c.cell) for c in cited]
+    penalised = set(details.loc[details["规则"] == "conflicting_values", "填报单位"])
+    assert {"区审计局", "区司法局"} <= penalised
+
+
 def test_late_and_corrected_files_cost_points(tmp_path):
     y = tmp_path / "2023"
     make_layout_a(y / "a.xlsx", org_line("重庆市大渡口区城市管理局", "2024年1月10日"), [("查处车辆数", "辆", 1)])

@@ -10,7 +10,9 @@ from fzanalysis.analysis import diagnostics
 from fzanalysis.core.catalog import load_catalog
 from fzanalysis.ingest.clean import clean_year, discover
 from fzanalysis.cli import main
-from fzanalysis.loop.status import CSV_COLUMNS, MISSING, RECEIVED, submission_status, write_status
+from fzanalysis import commands
+from fzanalysis.loop.status import CSV_COLUMNS, MISSING, RECEIVED, submission_status
+from fzanalysis.store.project import open_project
 from tests.xlsx_factory import MARKET_ORG_LINE, copy_bundled_year, make_good_market, make_layout_a
 
 CAT = load_catalog()
@@ -23,7 +25,8 @@ def raw_2023(tmp_path_factory):
 
 
 def test_status_2023_lists_every_expected_unit(raw_2023, tmp_path):
-    status, path = write_status(2023, tmp_path / "p", raw_2023, tmp_path / "out")
+    project = open_project(raw_dir=raw_2023, processed_dir=tmp_path / "p", output_dir=tmp_path / "out")
+    status, path = commands.status(project, 2023).value
     expected = status[status["应报送"]]
     assert expected["填报单位"].tolist() == CAT.expected_orgs()
     assert set(expected["状态"]) == {RECEIVED}

@@ -18,7 +18,9 @@ from fzanalysis.core.numbers import parse_value
 from fzanalysis.core.sanitize import personal_labels
 from fzanalysis.core.settings import load_texts
 from fzanalysis.loop.forms import accepts, form_item, plan_for, validation_formula
-from fzanalysis.loop.template import build_template, template_name, write_templates
+from fzanalysis import commands
+from fzanalysis.loop.template import build_template, template_name
+from fzanalysis.store.project import open_project
 from tests.xlsx_factory import fill_template, make_good_market
 
 CAT = load_catalog()
@@ -44,9 +46,9 @@ def filled_year(tmp_path_factory):
         filled[path.name] = fill_template(path, raw / path.name, lambda s, ref, title: valid_value(BY_NAME[title]))
     assert main(["clean", "--raw", str(base / "raw"), "--out", str(base / "processed"), "--year", str(YEAR),
                  "--quiet"]) == 0
-    result = SimpleNamespace(rows=load(YEAR, base / "processed", base / "raw").to_dict("records"),
-                             events=load_log(YEAR, base / "processed").to_dict("records"),
-                             unmapped_rows=load_unmapped(YEAR, base / "processed").to_dict("records"))
+    result = SimpleNamespace(rows=load(YEAR, processed_dir=base / "processed", raw_dir=base / "raw").to_dict("records"),
+                             events=load_log(YEAR, processed_dir=base / "processed").to_dict("records"),
+                             unmapped_rows=load_unmapped(YEAR, processed_dir=base / "processed").to_dict("records"))
     return blank, filled, result
 
 
@@ -179,8 +181,8 @@ def test_locked_headers_open_inputs_and_no_personal_fields(tmp_path):
 
 def test_last_years_values_are_prefilled_and_locked(tmp_path):
     make_good_market(tmp_path / "raw" / "2023" / "区市场监管局.xlsx")  # 移送公安机关立案侦查数 12
-    (path,) = write_templates(2024, tmp_path / "out", org="区市场监管局", processed_dir=tmp_path / "processed",
-                              raw_dir=tmp_path / "raw")
+    project = open_project(raw_dir=tmp_path / "raw", processed_dir=tmp_path / "processed", need=("raw", "processed"))
+    (path,) = commands.template(project, 2024, tmp_path / "out", org="区市场监管局").value
     ws = load_workbook(path)["统计表"]
     row = next(r for r in range(5, 20) if ws.cell(r, 2).value == "移送公安机关立案侦查数")
     assert ws.cell(row, 5).value == 12 and ws.cell(row, 5).protection.locked
@@ -266,8 +268,8 @@ def test_the_work_sheet_is_read_back_into_narrative_csv(tmp_path):
     raw.mkdir(parents=True)
     wb.save(raw / template_name("区司法局", YEAR))
     assert main(["clean", "--raw", str(tmp_path / "raw"), "--out", str(tmp_path / "processed"), "--quiet"]) == 0
-    got = load_narrative(YEAR, tmp_path / "processed")
+    got = load_narrative(YEAR, processed_dir=tmp_path / "processed")
     assert got[["org", "section", "topic", "item", "text", "where", "outcome"]].values.tolist() == [
         ["区司法局", "s6", "s6.reconsideration", "推进行政复议规范化建设", "推行繁简分流，简易案件快审快结。", "工作情况!C5", "kept"],
         ["区司法局", "s1", "s1.accountability", "落实述法制度", "组织部门主要负责人向区委述法。", "工作情况!C6", "kept"]]
-    assert load(YEAR, tmp_path / "processed", tmp_path / "raw").empty  # no figure from the text
+    assert load(YEAR, processed_dir=tmp_path / "processed", raw_dir=tmp_path / "raw").empty  # no figure from the text

@@ -460,7 +460,7 @@ def test_malformed_beside_good_workbook(case: Case, tmp_path: Path, assets: dict
     case.build(y, assets)
     files = sorted(f"{YEAR}/{p.name}" for p in y.iterdir())
     t0 = time.perf_counter()
-    results = run_clean(tmp_path / "raw", tmp_path / "out", YEAR, progress=False)
+    results = run_clean(raw_dir=tmp_path / "raw", processed_dir=tmp_path / "out", year=YEAR, progress=False)
     assert time.perf_counter() - t0 < 10
     (result,) = results
     assert sorted(line.split(": ", 1)[0] for line in result.failed) == sorted(case.unreadable)
@@ -485,7 +485,7 @@ def test_unmapped_and_neutralised_formula_text(tmp_path: Path, assets: dict) -> 
     y = year_folder(tmp_path)
     _unknown_label(y, assets)
     _formula_text(y, assets)
-    run_clean(tmp_path / "raw", tmp_path / "out", YEAR, progress=False)
+    run_clean(raw_dir=tmp_path / "raw", processed_dir=tmp_path / "out", year=YEAR, progress=False)
     um = outputs(tmp_path / "out")["unmapped"]
     row = um[um["label"] == "普法短视频播放量"].iloc[0]
     assert (row["org"], row["value"], row["unit"], row["cell"], row["reason"]) == (
@@ -504,7 +504,7 @@ def test_unmapped_and_neutralised_formula_text(tmp_path: Path, assets: dict) -> 
 def test_hidden_sheet_values_absent(tmp_path: Path, assets: dict) -> None:
     y = year_folder(tmp_path)
     _hidden_sheet(y, assets)
-    run_clean(tmp_path / "raw", tmp_path / "out", YEAR, progress=False)
+    run_clean(raw_dir=tmp_path / "raw", processed_dir=tmp_path / "out", year=YEAR, progress=False)
     o = outputs(tmp_path / "out")
     assert "往年数据" not in set(o["indicators"]["sheet"]) and "999" not in set(o["indicators"]["raw_text"])
     assert o["unmapped"].empty
@@ -516,7 +516,7 @@ def test_hidden_sheet_values_absent(tmp_path: Path, assets: dict) -> None:
 def test_missing_markers_are_never_zero(tmp_path: Path, assets: dict) -> None:
     y = year_folder(tmp_path)
     _missing_markers(y, assets)
-    run_clean(tmp_path / "raw", tmp_path / "out", YEAR, progress=False)
+    run_clean(raw_dir=tmp_path / "raw", processed_dir=tmp_path / "out", year=YEAR, progress=False)
     ind = outputs(tmp_path / "out")["indicators"]
     gov = ind[ind["source_file"] == f"{YEAR}/区政府统计表.xlsx"]
     assert gov["code"].tolist() == ["business_env_measures"]
@@ -531,7 +531,7 @@ def test_personal_data_in_no_output(tmp_path: Path, assets: dict) -> None:
                   ["镇街", "镇街综合行政执法案件数（件）", "镇街日常巡查次数（次）"],
                   [["跳磴镇", 14, 300], ["建胜镇", 9, 200]],
                   footer=[[], list(SIGN_OFF), ["经办人：李红梅", "手机：13812345678"]])
-    run_clean(tmp_path / "raw", tmp_path / "out", YEAR, progress=False)
+    run_clean(raw_dir=tmp_path / "raw", processed_dir=tmp_path / "out", year=YEAR, progress=False)
     assert_no_personal_data(tmp_path / "out")
     ind = outputs(tmp_path / "out")["indicators"]
     assert ind.loc[ind["source_file"] == f"{YEAR}/跳磴镇统计表.xlsx", "value"].tolist() == ["14", "300", "9", "200"]

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from fzanalysis.core.catalog import load_catalog
+from fzanalysis.core.cite import cite_text
 from fzanalysis.core.numbers import format_value
 from fzanalysis.report.draft import build_draft
 from tests.report_fixtures import (ATTACKS, BENIGN, FIGURES, attacked_draft, comment_anchors, drafts,  # noqa: F401
@@ -157,9 +158,28 @@ def test_text_from_workbooks_never_becomes_a_heading_a_paragraph_or_a_figure(pro
     part2 = next(b.plain() for b in attacked.blocks if "未按时报送" in b.plain())
     assert f"{seen}未按时报送" in part2  # the name, as text, where the template put it
     aid = next(c for c in attacked.figures if c.code == "legal_aid_center")
-    assert (aid.org, aid.cells) == (seen, (f"2023/{seen}.xlsx!{seen}!C4",))
+    assert (aid.org, aid.cells) == (seen, (cite_text(f"2023/{seen}.xlsx", seen, "C4"),))
     assert f"【缺数：{seen}（区市场监管局·新山村街道）】" in [c.text for c in attacked.placeholders]
     assert not any(ch in b.plain() for b in attacked.blocks for ch in "\ue000\ue001")
+
+
+def test_a_derived_rate_and_its_change_cite_their_cells_in_labelled_groups(processed, tmp_path):
+    """A rate cites its numerator and denominator, its change this year's and last year's cells: labelled groups whose
+    cells are listed with the one separator (fzanalysis.core.cite), so each group reads back whole — a denominator
+    of two indicators (审结 ÷ (受理 + 上年结转)) no longer runs into the next label."""
+    from fzanalysis.core.cite import parse_sources
+
+    (tmp_path / "s1.j2").write_text("{{ rate('recon_closure_rate_computed') }}，{{ yoy('recon_closure_rate_computed') }}。\n",
+                                    encoding="utf-8")
+    draft = build_draft(tidy(processed, 2023), 2023, tidy(processed, 2022), 2022, templates_dir=tmp_path)
+    rate, change = (next(c for c in draft.figures if c.code == "recon_closure_rate_computed" and c.source.startswith(s))
+                    for s in ("分子：", "本年："))
+    groups = dict(parse_sources(rate.source))
+    assert list(groups) == ["分子", "分母"] and len(groups["分子"]) == 1 and len(groups["分母"]) == 2
+    assert list(rate.cells) == groups["分子"] + groups["分母"]
+    years = dict(parse_sources(change.source))
+    assert list(years) == ["本年", "上年"] and len(years["本年"]) == len(years["上年"]) == 3
+    assert all(c.startswith("2023/") for c in years["本年"]) and all(c.startswith("2022/") for c in years["上年"])
 
 
 def test_a_template_still_structures_the_draft_with_macros_and_loops(processed, tmp_path):
@@ -409,12 +429,12 @@ def test_every_sentence_of_part_one_cites_or_frames_or_asks(processed):
     from fzanalysis.store.data import load_narrative
 
     table = tidy(processed, 2023)
-    draft = build_draft(table, 2023, tidy(processed, 2022), 2022, narrative=load_narrative(2023, processed))
+    draft = build_draft(table, 2023, tidy(processed, 2022), 2022, narrative=load_narrative(2023, processed_dir=processed))
     kinds = classify_part1(draft)
     assert [s for k, s in kinds if k == "无出处"] == []
     counted = {k: sum(1 for x, _ in kinds if x == k) for k in ("数字", "文字", "待补充", "框架")}
     assert counted["文字"] >= 15 and counted["数字"] >= 30 and counted["待补充"] == 0
-    first = build_draft(tidy(processed, 2021), 2021, narrative=load_narrative(2021, processed))
+    first = build_draft(tidy(processed, 2021), 2021, narrative=load_narrative(2021, processed_dir=processed))
     kinds21 = classify_part1(first)
     assert [s for k, s in kinds21 if k == "无出处"] == [] and not any(k == "文字" for k, _ in kinds21)
     assert sum(k == "待补充" for k, _ in kinds21) >= 2

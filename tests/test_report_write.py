@@ -12,8 +12,9 @@ import nbformat
 import pytest
 from docx import Document
 
-from fzanalysis.check.check import check_file
-from fzanalysis.report.write import REPORT_FILES, summary_lines, write_report
+from fzanalysis import commands
+from fzanalysis.report.write import REPORT_FILES
+from fzanalysis.store.project import open_project
 from tests.report_fixtures import RAW, ROOT, drafts, processed, strip_comments  # noqa: F401
 
 
@@ -26,7 +27,7 @@ def test_four_files_and_the_summary(drafts):
 
 def test_same_input_same_bytes(drafts, processed, tmp_path):
     out, _ = drafts[2023]
-    write_report(2023, None, processed, tmp_path, raw_dir=RAW)
+    commands.report(open_project(raw_dir=RAW, processed_dir=processed, output_dir=tmp_path), 2023)
     for name in REPORT_FILES:
         assert (tmp_path / "2023" / name).read_bytes() == (out / name).read_bytes(), name
 
@@ -65,13 +66,15 @@ def test_round_trip_the_draft_checks_clean(drafts, processed, tmp_path, name):
     if name.endswith(".docx"):
         src = strip_comments(src, tmp_path / "report_no_comments.docx")
         assert len(list(Document(str(src)).comments)) == 0
-    df, _ = check_file(src, 2023, None, processed, tmp_path, raw_dir=RAW)
+    df, _ = commands.check_report(open_project(raw_dir=RAW, processed_dir=processed, output_dir=tmp_path), src,
+                                  2023).value
     assert df["status"].value_counts().to_dict() == {"一致": summary["figures"]}
 
 
 def test_round_trip_2021_without_baseline(drafts, processed, tmp_path):
     out, summary = drafts[2021]
-    df, _ = check_file(out / "report.md", 2021, None, processed, tmp_path, raw_dir=RAW)
+    df, _ = commands.check_report(open_project(raw_dir=RAW, processed_dir=processed, output_dir=tmp_path),
+                                  out / "report.md", 2021).value
     assert df["status"].value_counts().to_dict() == {"一致": summary["figures"]}
 
 
@@ -99,7 +102,8 @@ def test_run_writes_the_report_last_and_lists_it_in_run_json(processed, tmp_path
     books.mkdir()
     cell = nbformat.v4.new_code_cell("year = 2023", metadata={"tags": ["parameters"]})
     nbformat.write(nbformat.v4.new_notebook(cells=[cell]), str(books / "overview.ipynb"))
-    run(2023, None, RAW, processed, tmp_path / "reports", jobs=1, notebooks_dir=books, progress=False)
+    run(open_project(raw_dir=RAW, processed_dir=processed, output_dir=tmp_path / "reports"), 2023, jobs=1,
+        notebooks_dir=books, progress=False)
     record = json.loads((tmp_path / "reports" / "2023" / "run.json").read_text(encoding="utf-8"))
     assert record["report"]["status"] == "ok" and record["report"]["files"] == list(REPORT_FILES)
     assert record["report"]["figures"] >= 109 and record["report"]["placeholders"] == []
@@ -189,7 +193,7 @@ def test_a_summary_dropped_into_the_year_appears_cited_its_wrong_figure_is_a_fin
     from docx import Document as NewDocument
 
     from fzanalysis.analysis.diagnostics import year_findings
-    from fzanalysis.store.data import load, load_log, run_clean
+    from fzanalysis.store.data import load_narrative, open_year, run_clean
     from tests.xlsx_factory import copy_bundled_year
 
     raw = copy_bundled_year(tmp_path)
@@ -203,23 +207,22 @@ def test_a_summary_dropped_into_the_year_appears_cited_its_wrong_figure_is_a_fin
     name = "应急局2023年工作总结.docx"
     doc.save(str(raw / "2023" / "总结" / name))
     processed, out = tmp_path / "processed", tmp_path / "reports"
-    run_clean(raw, processed, progress=False)
-    summary = write_report(2023, None, processed, out, raw_dir=raw)
+    project = open_project(raw_dir=raw, processed_dir=processed, output_dir=out)
+    run_clean(project, progress=False)
+    outcome = commands.report(project, 2023)
+    summary = outcome.value
     md = (out / "2023" / "report.md").read_text(encoding="utf-8")
     part4 = md.split("**（四）")[1].split("**（五）")[0]
     n = next(int(k) for k, src in re.findall(r"^\[\^(\d+)\]: (.*)$", md, flags=re.M) if src == f"2023/总结/{name}!段落2")
     assert f"推行执法检查与帮扶指导同步进行。[^{n}]" in part4  # under （四）, cited by file and paragraph
     assert "450处" not in md and "机关食堂" not in md  # the wrong figure's sentence and the unplaced paragraph
     assert summary["unplaced"] == 2  # this one and the bundled 区司法局 summary's
-    from fzanalysis.store.data import load_narrative
-
-    listed = load_narrative(2023, processed)
+    listed = load_narrative(2023, project=project)
     row = listed[(listed["source_file"] == f"2023/总结/{name}") & (listed["where"] == "段落4")].iloc[0]
     assert (row["outcome"], row["section"]) == ("kept", "") and row["reason"].startswith("未能归入报告章节")
-    findings = year_findings(load(2023, processed, raw), load_log(2023, processed), load(2022, processed, raw), 2022,
-                             raw, processed)
+    findings = year_findings(open_year(2023, 2022, project=project))
     hit = findings[findings["rule"] == "narrative_figure"]
     assert hit["org"].tolist() == ["区应急管理局"] and "450处" in hit["evidence"].item() and "441处" in hit["evidence"].item()
     assert hit["cells"].item().startswith(f"2023/总结/{name}!段落3;")
-    lines = summary_lines({**summary, "dir": str(out)})
+    lines = outcome.lines
     assert any("另有 2 段工作情况未能归入报告章节" in line for line in lines)

@@ -26,7 +26,7 @@ from fzanalysis.core.catalog import load_catalog
 from fzanalysis.analysis.diagnostics import COLUMNS
 from fzanalysis.core.errors import ParameterError
 from fzanalysis.core.files import NOTEBOOKS
-from fzanalysis.store.project import Folders
+from fzanalysis.store.project import Project
 from tests.xlsx_factory import layout_a_grid, layout_b_grid, make_layout_a, org_line, write_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,7 +125,7 @@ def test_one_rule_a_missing_raw_folder_with_processed_data_runs_on_them(tmp_path
     processed = tmp_path / "processed"
     (processed / "2024").mkdir(parents=True)
     (processed / "2024" / "indicators.parquet").write_bytes(b"")
-    f = Folders(tmp_path / "nope", processed, tmp_path / "reports")
+    f = Project(tmp_path / "nope", processed, tmp_path / "reports")
     year, base, notices = runner.validate(2024, None, f, 2)
     assert (year, base) == (2024, None)
     assert notices == [f"提示：没有原始数据目录 {tmp_path / 'nope' / '2024'}，使用已有的清洗结果 {processed / '2024'}"]

@@ -61,7 +61,7 @@ def test_check_year_names_the_parameter():
 def test_load_cleans_when_the_table_is_missing(dirs):
     raw, processed, _ = dirs
     assert not _table(processed, 2023).exists()
-    df = load(2023, processed, raw)
+    df = load(2023, processed_dir=processed, raw_dir=raw)
     assert _table(processed, 2023).exists()
     assert _values(df) == {"recon_accepted": 33.0, "recon_concluded": 35.0}
     assert set(df["org"]) == {"区司法局"}
@@ -71,7 +71,7 @@ def test_load_cleans_when_the_table_is_missing(dirs):
 
 def test_load_does_not_clean_again_when_fresh(dirs, monkeypatch):
     raw, processed, _ = dirs
-    load(2023, processed, raw)
+    load(2023, processed_dir=processed, raw_dir=raw)
     before = _table(processed, 2023).stat()
     assert not is_stale(2023, raw, processed)
 
@@ -79,7 +79,7 @@ def test_load_does_not_clean_again_when_fresh(dirs, monkeypatch):
         raise AssertionError("cleaned a fresh table again")
 
     monkeypatch.setattr(data, "clean_year", no_clean)
-    df = load(2023, processed, raw)
+    df = load(2023, processed_dir=processed, raw_dir=raw)
     after = _table(processed, 2023).stat()
     assert (after.st_mtime_ns, after.st_ino) == (before.st_mtime_ns, before.st_ino)
     assert _values(df)["recon_accepted"] == 33.0
@@ -87,7 +87,7 @@ def test_load_does_not_clean_again_when_fresh(dirs, monkeypatch):
 
 def test_load_cleans_again_after_a_raw_file_changes(dirs):
     raw, processed, _ = dirs
-    load(2023, processed, raw)
+    load(2023, processed_dir=processed, raw_dir=raw)
     table = _table(processed, 2023)
     # make the table an hour old, then the department sends a corrected workbook (newer than the table)
     old = table.stat().st_mtime - 3600
@@ -96,7 +96,7 @@ def test_load_cleans_again_after_a_raw_file_changes(dirs):
     os.utime(book, (old + 60, old + 60))
     os.utime(book.parent, (old, old))
     assert is_stale(2023, raw, processed)
-    df = load(2023, processed, raw)
+    df = load(2023, processed_dir=processed, raw_dir=raw)
     assert _values(df)["recon_accepted"] == 34.0
     assert table.stat().st_mtime > old + 60
     assert not is_stale(2023, raw, processed)
@@ -104,7 +104,7 @@ def test_load_cleans_again_after_a_raw_file_changes(dirs):
 
 def test_touching_a_raw_file_alone_makes_the_table_stale(dirs):
     raw, processed, _ = dirs
-    load(2023, processed, raw)
+    load(2023, processed_dir=processed, raw_dir=raw)
     table = _table(processed, 2023)
     stamp = table.stat().st_mtime
     old = stamp - 3600
@@ -114,13 +114,13 @@ def test_touching_a_raw_file_alone_makes_the_table_stale(dirs):
     assert not is_stale(2023, raw, processed)  # everything older than the table
     os.utime(raw / "2023" / "区司法局统计表.xlsx", (old + 10, old + 10))  # touched newer
     assert is_stale(2023, raw, processed)
-    load(2023, processed, raw)
+    load(2023, processed_dir=processed, raw_dir=raw)
     assert table.stat().st_mtime > old + 10
 
 
 def test_load_without_any_data_is_a_parameter_error_naming_both_folders(tmp_path):
     with pytest.raises(ParameterError) as info:
-        load(2019, tmp_path / "processed", tmp_path / "raw")
+        load(2019, processed_dir=tmp_path / "processed", raw_dir=tmp_path / "raw")
     reason = info.value.reason
     assert "没有 2019 年的数据" in reason and str(tmp_path / "raw" / "2019") in reason
     assert str(tmp_path / "processed" / "2019") in reason
@@ -128,14 +128,14 @@ def test_load_without_any_data_is_a_parameter_error_naming_both_folders(tmp_path
 
 def test_one_rule_for_a_year_raw_is_the_source_processed_alone_is_used_as_it_is(dirs, tmp_path):
     from fzanalysis.store.data import require_data
-    from fzanalysis.store.project import Folders
+    from fzanalysis.store.project import Project
 
     raw, processed, reports = dirs
-    assert require_data(2023, Folders(raw, processed, reports)) is True  # raw: cleaned when newer
-    load(2023, processed, raw)
-    assert require_data(2023, Folders(tmp_path / "nope", processed, reports)) is False  # processed alone: read
+    assert require_data(2023, Project(raw, processed, reports)) is True  # raw: cleaned when newer
+    load(2023, processed_dir=processed, raw_dir=raw)
+    assert require_data(2023, Project(tmp_path / "nope", processed, reports)) is False  # processed alone: read
     with pytest.raises(ParameterError, match="原始数据目录不存在"):
-        require_data(2021, Folders(raw, processed, reports))
+        require_data(2021, Project(raw, processed, reports))
 
 
 def test_load_finds_the_project_from_a_notebooks_folder(dirs, monkeypatch):
@@ -155,8 +155,8 @@ def test_load_finds_the_project_from_a_notebooks_folder(dirs, monkeypatch):
 
 def test_load_reads_a_processed_table_without_raw_folder(dirs, tmp_path):
     raw, processed, _ = dirs
-    load(2023, processed, raw)
-    df = load(2023, processed, tmp_path / "elsewhere")
+    load(2023, processed_dir=processed, raw_dir=raw)
+    df = load(2023, processed_dir=processed, raw_dir=tmp_path / "elsewhere")
     assert _values(df)["recon_accepted"] == 33.0
 
 

@@ -365,7 +365,7 @@ def two_years_of_data(tmp_path_factory):
                       [("审计项目数", "个", 25), ("挽回损失金额", "万元", 40), ("移送问题线索数", "件", "待统计")])
         if name == "a":
             make_good_market(year / "区市场监管局统计表.xlsx")
-        run_clean(base / name, base / f"p{name}", progress=False)
+        run_clean(raw_dir=base / name, processed_dir=base / f"p{name}", progress=False)
     (base / "draft.md").write_text("全年办理行政处罚案件579件，审计项目25个。\n", encoding="utf-8")
     return base
 

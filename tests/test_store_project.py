@@ -13,7 +13,7 @@ import pytest
 import fzanalysis
 from fzanalysis.core.errors import ParameterError
 from fzanalysis.core.files import NOTEBOOKS, PRODUCT_FILES
-from fzanalysis.store.project import HOME_ENV, check_output, folders, find_root, init_project
+from fzanalysis.store.project import HOME_ENV, check_output, find_root, init_project, open_project
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,7 +41,7 @@ def proj(tmp_path) -> Path:
 def test_the_project_is_found_upwards_from_a_sub_folder(proj, monkeypatch):
     monkeypatch.delenv(HOME_ENV, raising=False)
     monkeypatch.chdir(proj / "notebooks" / "sub")
-    f = folders()
+    f = open_project()
     assert (f.raw, f.processed, f.reports) == (proj / "data" / "raw", proj / "data" / "processed", proj / "reports")
     assert f.root == proj and str(proj / "notebooks" / "sub") in f.found_by
 
@@ -51,18 +51,19 @@ def test_fzanalysis_home_wins_over_the_working_directory(proj, tmp_path, monkeyp
     (other / "data" / "raw").mkdir(parents=True)
     monkeypatch.chdir(proj)
     monkeypatch.setenv(HOME_ENV, str(other))
-    assert folders().raw == other / "data" / "raw"
+    assert open_project().raw == other / "data" / "raw"
 
 
 def test_explicit_folders_win_and_need_no_project(nowhere, tmp_path):
-    f = folders(tmp_path / "R", tmp_path / "P", tmp_path / "O")
+    f = open_project(raw_dir=tmp_path / "R", processed_dir=tmp_path / "P", output_dir=tmp_path / "O")
     assert (f.raw, f.processed, f.reports, f.root) == (tmp_path / "R", tmp_path / "P", tmp_path / "O", None)
-    assert folders(tmp_path / "R", tmp_path / "P", need=("raw", "processed")).processed == tmp_path / "P"
+    assert open_project(raw_dir=tmp_path / "R", processed_dir=tmp_path / "P",
+                        need=("raw", "processed")).processed == tmp_path / "P"
 
 
 def test_no_project_is_one_line_naming_where_it_looked_and_how_to_point_elsewhere(nowhere):
     with pytest.raises(ParameterError) as info:
-        folders(raw=nowhere / "R")  # processed and reports still needed
+        open_project(raw_dir=nowhere / "R")  # processed and reports still needed
     reason = info.value.reason
     assert str(nowhere) in reason and HOME_ENV in reason and "--raw" in reason and "\n" not in reason
 
@@ -70,7 +71,7 @@ def test_no_project_is_one_line_naming_where_it_looked_and_how_to_point_elsewher
 def test_a_missing_home_is_named(tmp_path, monkeypatch):
     monkeypatch.setenv(HOME_ENV, str(tmp_path / "无此目录"))
     with pytest.raises(ParameterError, match="无此目录"):
-        folders()
+        open_project()
 
 
 @pytest.fixture
@@ -112,17 +113,21 @@ def test_the_same_folder_reached_another_way_is_caught_by_identity(raw_link, mon
             check_output(folder, raw_link)
 
 
-def test_folders_check_every_output_folder_against_raw(raw_link):
+def test_the_project_checks_every_output_folder_against_raw(raw_link):
     tmp = raw_link.parent.parent.parent
     with pytest.raises(ParameterError, match="位于原始数据目录"):
-        folders(raw_link, raw_link / "2023", tmp / "r")
+        open_project(raw_dir=raw_link, processed_dir=raw_link / "2023", output_dir=tmp / "r")
     with pytest.raises(ParameterError, match="包含原始数据目录"):
-        folders(raw_link, tmp / "pr", tmp / "p")
+        open_project(raw_dir=raw_link, processed_dir=tmp / "pr", output_dir=tmp / "p")
     with pytest.raises(ParameterError, match="就是原始数据目录"):
-        folders(tmp / "link", raw_link, need=("raw", "processed"))
-    f = folders(raw_link, tmp / "p" / "data" / "processed", tmp / "p" / "reports")
+        open_project(raw_dir=tmp / "link", processed_dir=raw_link, need=("raw", "processed"))
+    f = open_project(raw_dir=raw_link, processed_dir=tmp / "p" / "data" / "processed", output_dir=tmp / "p" / "reports")
     assert f.reports == tmp / "p" / "reports"
-    assert folders(processed=raw_link, need=("processed",)).processed == raw_link  # raw unknown: a reader's call
+    with pytest.raises(ParameterError, match="位于原始数据目录"):  # a folder the user names for forms
+        f.output(raw_link / "2023" / "forms")
+    assert f.output(tmp / "forms") == tmp / "forms"
+    # raw unknown: a reader's call
+    assert open_project(processed_dir=raw_link, need=("processed",)).processed == raw_link
 
 
 def test_every_file_the_commands_write_is_a_product_file():
@@ -152,7 +157,7 @@ def test_init_lays_out_a_project_and_never_overwrites(tmp_path, monkeypatch):
     assert (root / "README.md").read_text(encoding="utf-8") == "我们自己的说明"
     monkeypatch.delenv(HOME_ENV, raising=False)
     monkeypatch.chdir(root / "notebooks")
-    assert folders().root == root.resolve()  # the new folder is a project at once
+    assert open_project().root == root.resolve()  # the new folder is a project at once
 
 
 def test_init_refuses_a_file(tmp_path):

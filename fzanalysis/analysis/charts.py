@@ -33,6 +33,8 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.ticker import MaxNLocator
 
+from ..core.catalog import Catalog, load_catalog
+from ..core.compute import rate_decimals
 from ..core.numbers import round_half_up
 from .sections import CHECK_ROWS
 
@@ -171,7 +173,12 @@ def _fit(ax, values: np.ndarray) -> None:
         ax.set_xlim(left - 1.2 * over_left * per_pixel, right + 1.2 * over_right * per_pixel)
 
 
-def _yoy_panel(ax, df: pd.DataFrame, points: bool, top: int) -> str:
+def _decimals(catalog: Catalog | None) -> int:
+    """Decimals of a percentage on a chart: the catalog's ``rate_decimals``, as in the tables and the report."""
+    return rate_decimals(catalog if catalog is not None else load_catalog())
+
+
+def _yoy_panel(ax, df: pd.DataFrame, points: bool, top: int, nd: int) -> str:
     """One panel of the year-on-year chart: the items that moved, the ``top`` largest moves; returns what it
     leaves out, in words ('' when it shows every item)."""
     col = "增减" if points else "增减幅度（%）"
@@ -182,7 +189,7 @@ def _yoy_panel(ax, df: pd.DataFrame, points: bool, top: int) -> str:
     y = np.arange(len(part))
     ax.barh(y, part["_v"], color=[BLUE if v >= 0 else ORANGE for v in part["_v"]], height=0.6)
     for yi, v, now, prev, unit in zip(y, part["_v"], part["本年"], part["上年"], part["计量单位"]):
-        size = f"{v:+g}个百分点" if points else f"{v:+.1f}%"
+        size = f"{v:+g}个百分点" if points else f"{v:+.{nd}f}%"
         ax.annotate(f"{size}（{_value_text(prev, unit)}→{_value_text(now, unit)}）", (v, yi),
                     xytext=(3 if v >= 0 else -3, 0), textcoords="offset points", va="center",
                     ha="left" if v >= 0 else "right", fontsize=7)
@@ -196,7 +203,7 @@ def _yoy_panel(ax, df: pd.DataFrame, points: bool, top: int) -> str:
 
 
 def yoy_bars(section_table_df: pd.DataFrame, title: str, save_to: Path | str | None = None,
-             top: int = TOP) -> Chart:
+             top: int = TOP, catalog: Catalog | None = None) -> Chart:
     """同比横向条形图：计数、金额按增减幅度（%），比率按增减（百分点）分两栏；增长蓝色、下降橙色，标注「上年→本年」。
 
     每栏画有变化的项目，按变化绝对值取前 ``top`` 项；未画出的（持平的、超出前 ``top`` 的）在该栏标题中写明。
@@ -215,7 +222,8 @@ def yoy_bars(section_table_df: pd.DataFrame, title: str, save_to: Path | str | N
     rows = [min(len(m), top) for m in moved if not m.empty]
     fig = new_figure(9, 1.0 + sum(0.32 * r + 0.9 for r in rows))
     axes = fig.subplots(len(panels), 1, squeeze=False, gridspec_kw={"height_ratios": [r + 2.5 for r in rows]})[:, 0]
-    notes = [_yoy_panel(ax, p, pts, top) for ax, (p, pts) in zip(axes, panels)]
+    nd = _decimals(catalog)
+    notes = [_yoy_panel(ax, p, pts, top, nd) for ax, (p, pts) in zip(axes, panels)]
     names = [title if i == 0 else "比率（以百分点计）" for i in range(len(panels))]
     if panels[0][1]:  # rates alone
         names[0] = f"{title}：比率（以百分点计）"
@@ -229,12 +237,12 @@ def yoy_bars(section_table_df: pd.DataFrame, title: str, save_to: Path | str | N
     if len(counts):
         pct = counts["增减幅度（%）"].astype(float)
         hi, lo = counts.loc[pct.idxmax()], counts.loc[pct.idxmin()]
-        alt += f"增幅最大：{hi['_label']}（{pct.max():+.1f}%）；降幅最大：{lo['_label']}（{pct.min():+.1f}%）。"
+        alt += f"增幅最大：{hi['_label']}（{pct.max():+.{nd}f}%）；降幅最大：{lo['_label']}（{pct.min():+.{nd}f}%）。"
     return finish(fig, title, alt, save_to)
 
 
 def composition(df: pd.DataFrame | pd.Series, title: str, label: str | None = None,
-                value: str | None = None, save_to: Path | str | None = None) -> Chart:
+                value: str | None = None, save_to: Path | str | None = None, catalog: Catalog | None = None) -> Chart:
     """构成（占比）横向条形图。``df``：Series（索引为类别）或 DataFrame（默认 指标/本年 列）。"""
     if isinstance(df, pd.Series):
         series = df.dropna()
@@ -246,19 +254,20 @@ def composition(df: pd.DataFrame | pd.Series, title: str, label: str | None = No
     if series.empty:
         return no_chart(title, "没有大于0的数值")
     shares = series / series.sum() * 100
+    nd = _decimals(catalog)
     fig = new_figure(8, 1.2 + 0.45 * len(series))
     ax = fig.subplots()
     y = np.arange(len(series))
     ax.barh(y, shares, color=BLUE)
     for yi, sh, v in zip(y, shares, series):
-        ax.annotate(f"{sh:.1f}%（{_short(v)}）", (sh, yi), xytext=(3, 0), textcoords="offset points",
+        ax.annotate(f"{sh:.{nd}f}%（{_short(v)}）", (sh, yi), xytext=(3, 0), textcoords="offset points",
                     va="center", fontsize=8)
     ax.set_yticks(y, [str(i) for i in series.index])
     ax.invert_yaxis()
     ax.set_xlim(0, float(shares.max()) * 1.3)
     ax.set_xlabel("占比（%）")
     ax.set_title(title)
-    parts = "、".join(f"{i}{sh:.1f}%" for i, sh in zip(series.index[:6], shares[:6]))
+    parts = "、".join(f"{i}{sh:.{nd}f}%" for i, sh in zip(series.index[:6], shares[:6]))
     alt = f"横向条形图，{title}：共{len(series)}项，占比依次为{parts}{'等' if len(series) > 6 else ''}。"
     return finish(fig, title, alt, save_to)
 
@@ -313,7 +322,8 @@ def town_comparison_chart(pivot: pd.DataFrame, title: str, save_to: Path | str |
     return finish(fig, title, alt, save_to)
 
 
-def rate_vs_target(rates_df: pd.DataFrame, title: str, save_to: Path | str | None = None) -> Chart:
+def rate_vs_target(rates_df: pd.DataFrame, title: str, save_to: Path | str | None = None,
+                   catalog: Catalog | None = None) -> Chart:
     """派生比率与目标值：横向条形为比率，红色竖线为目标值，橙色虚线为预警线，菱形为报告值；
     各项比率写在图右侧一栏，不与参考线重叠。"""
     df = rates_df.reset_index(drop=True)
@@ -332,7 +342,8 @@ def rate_vs_target(rates_df: pd.DataFrame, title: str, save_to: Path | str | Non
                       linewidth=2, label=col)
     if df["报告值"].notna().any():
         ax.scatter(df["报告值"], y, marker="D", color="#2ca02c", zorder=3, label="报告值")
-    texts = [f"{round_half_up(v, 1):.1f}%" if pd.notna(v) else "无法计算" for v in df["比率（%）"]]  # why: 说明
+    nd = _decimals(catalog)
+    texts = [f"{round_half_up(v, nd):.{nd}f}%" if pd.notna(v) else "无法计算" for v in df["比率（%）"]]  # why: 说明
     for yi, text in zip(y, texts):  # a column right of the axes: never under a reference line
         ax.annotate(text, xy=(1.0, yi), xycoords=("axes fraction", "data"), xytext=(6, 0),
                     textcoords="offset points", va="center", fontsize=8, annotation_clip=False)

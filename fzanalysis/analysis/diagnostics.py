@@ -6,7 +6,7 @@ returning a list of finding dicts; :data:`RULES` lists them, so a new rule is on
 (all ``str``; ``codes`` and ``cells`` ``;``-separated, a cell cited as ``source_file!sheet!cell``).
 
 Thresholds, tolerances, severities, categories and suggestion templates are data:
-``catalog_data/diagnostics.csv`` (``key,value,description``), the ``target`` / ``low_threshold``
+``diagnostics.csv`` of the catalog folder (``key,value,description``), the ``target`` / ``low_threshold``
 columns of the catalog and its ``category`` column; ``config`` overrides any key, and
 ``target.<code>`` / ``low_threshold.<code>`` override the catalog's values.
 """
@@ -19,13 +19,12 @@ from pathlib import Path
 import pandas as pd
 
 from ..core import compute
-from ..core.catalog import FRAMEWORK_AREAS, SECTIONS, Catalog, load_catalog, read_csv
-from ..core.errors import ParameterError
-from ..core.files import DATA_DIR
+from ..core.catalog import FRAMEWORK_AREAS, SECTIONS, Catalog, load_catalog
+from ..core.cite import SEP, cite_text, join_cites, split_cites
 from ..core.numbers import format_value, round_half_up
-from ..store.data import load_narrative
+from ..core.settings import Settings
 from ..store.outputs import atomic_write_bytes, csv_bytes
-from ..store.years import history_before
+from ..store.data import YearData
 from .narrative import TextFigures, kept_texts, narrative_cite
 
 __all__ = ["COLUMNS", "NARRATIVE_RULES", "RULES", "SEVERITIES", "by_category", "find_problems", "findings_table",
@@ -48,24 +47,10 @@ _DQ_TEXT = {  # event → evidence (n = number of cells, example = first reason)
 }
 
 
-class Config(dict):
-    """Diagnostics settings (key → text) with typed access."""
-
-    def num(self, key: str) -> float:
-        return float(self[key])
-
-    def opt_num(self, key: str, default: float | None) -> float | None:
-        text = str(self.get(key, "")).strip()
-        return float(text) if text and text.lower() != "nan" else default
-
-    def text(self, key: str, default: str = "") -> str:
-        return str(self.get(key, default))
-
-
-def load_config(config: dict | None = None, path: str | Path | None = None) -> Config:
-    """Defaults from ``diagnostics.csv`` overridden by ``config``; severities are checked."""
-    table = read_csv(Path(path) if path else DATA_DIR / "diagnostics.csv")
-    cfg = Config(zip(table["key"], table["value"]))
+def load_config(config: dict | None = None, catalog: Catalog | None = None) -> Settings:
+    """``diagnostics.csv`` of the catalog's folder (:attr:`fzanalysis.core.catalog.Catalog.settings`) overridden by
+    ``config``; severities are checked."""
+    cfg = Settings((catalog or load_catalog()).settings)
     cfg.update({str(k): str(v) for k, v in (config or {}).items()})
     bad = [k for k, v in cfg.items() if k.startswith("severity.") and v not in SEVERITIES]
     if bad:
@@ -103,21 +88,22 @@ def _row_text(row) -> str:
 
 
 def _join(items) -> str:
-    return ";".join(dict.fromkeys(i for i in items if i))
+    """Codes as findings.csv lists them: each once, in order, ``;`` between (the separator of cited cells too)."""
+    return SEP.join(dict.fromkeys(i for i in items if i))
 
 
-def _target(cfg: Config, code: str, catalog_value) -> float | None:
+def _target(cfg: Settings, code: str, catalog_value) -> float | None:
     return cfg.opt_num(f"target.{code}", None if pd.isna(catalog_value) else float(catalog_value))
 
 
-def _suggest(cfg: Config, rule: str, **fields) -> str:
+def _suggest(cfg: Settings, rule: str, **fields) -> str:
     class _Keep(dict):
         def __missing__(self, key):
             return ""
     return cfg.text(f"suggestion.{rule}").format_map(_Keep(fields))
 
 
-def _finding(catalog: Catalog, cfg: Config, rule: str, severity: str, codes: list[str], org: str,
+def _finding(catalog: Catalog, cfg: Settings, rule: str, severity: str, codes: list[str], org: str,
              area: str, evidence: str, cells: list[str], suggestion: str, *, derived: dict | None = None,
              category: str = "", section: str = "", framework_area: str = "") -> dict:
     infos = [_info(catalog, c) for c in codes]
@@ -131,7 +117,7 @@ def _finding(catalog: Catalog, cfg: Config, rule: str, severity: str, codes: lis
     if section not in SECTIONS or framework_area not in FRAMEWORK_AREAS:
         raise ValueError(f"{rule}: 篇章或体系不在允许范围：{section}、{framework_area}")
     return {"rule": rule, "severity": severity, "section": section, "category": category, "org": org,
-            "area": area, "codes": _join(codes), "evidence": evidence, "cells": _join(cells),
+            "area": area, "codes": _join(codes), "evidence": evidence, "cells": join_cites(cells),
             "suggestion": suggestion, "framework_area": framework_area}
 
 
@@ -152,7 +138,7 @@ def _settled(tidy: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return pd.DataFrame(keep, columns=tidy.columns)
 
 
-def _derived_rates(tidy: pd.DataFrame, catalog: Catalog, cfg: Config) -> list[dict]:
+def _derived_rates(tidy: pd.DataFrame, catalog: Catalog, cfg: Settings) -> list[dict]:
     """The computed derived rates (:func:`compute.derived_rates`) with their figures in report style."""
     nd = int(cfg.num("rate_decimals"))
     out = []
@@ -224,7 +210,7 @@ def rule_rate_inconsistent(tidy, catalog, cfg, baseline=None, log=None) -> list[
         ev = (f"{name}填报为{_fmt(x['reported'], '%')}，但按{x['parts']}计算为{x['rate_text']}，"
               f"相差{_fmt(diff, nd=int(cfg.num('rate_decimals')))}个百分点。")
         out.append(_finding(catalog, cfg, "rate_inconsistent", cfg.text("severity.rate_inconsistent"),
-                            [rep] + x["codes"], x["org"], "", ev, x["reported_cite"].split(";") + x["cells"],
+                            [rep] + x["codes"], x["org"], "", ev, split_cites(x["reported_cite"]) + x["cells"],
                             _suggest(cfg, "rate_inconsistent", org=x["org"], name=name, formula=x["d"]["name"]),
                             derived=x["d"]))
     return out
@@ -410,7 +396,7 @@ def rule_yoy_adverse(tidy, catalog, cfg, baseline=None, log=None, history=None) 
     return out
 
 
-def _implausible(cur: float, old: float, ind: dict, cfg: Config) -> bool:
+def _implausible(cur: float, old: float, ind: dict, cfg: Settings) -> bool:
     if ind["kind"] in ("rate", "change") or cur <= 0 or old <= 0 or max(cur, old) < cfg.num("yoy.implausible_min"):
         return False
     return max(cur / old, old / cur) >= cfg.num("yoy.implausible_factor")
@@ -444,9 +430,9 @@ def rule_data_quality(tidy, catalog, cfg, baseline=None, log=None) -> list[dict]
             continue
         orgs = sorted(set(g["org"]) - {""})
         org = orgs[0] if len(orgs) == 1 else ""
-        cells = [f"{f}!{s}!{c}" for f, s, c in zip(g["file"], g["sheet"], g["cell"]) if s and c]
+        cells = [cite_text(f, s, c) for f, s, c in zip(g["file"], g["sheet"], g["cell"]) if s and c]
         first = g.iloc[0]
-        loc = "!".join(x for x in (first["sheet"], first["cell"]) if x)
+        loc = "!".join(x for x in (first["sheet"], first["cell"]) if x)  # prose: where in the file named before
         example = f"{loc}：{first['reason']}" if loc and first["reason"] else (loc or first["reason"] or event)
         codes = [c for c in dict.fromkeys(g["code"]) if c in set(catalog.indicators["code"])]
         section, framework_area = ((_info(catalog, codes[0])["section"], _info(catalog, codes[0])["framework_area"])
@@ -503,8 +489,7 @@ def _merge_same_fact(df: pd.DataFrame, towns: set[str]) -> pd.DataFrame:
     keep = []
     for _, group in df.groupby(key, sort=False):
         first = group.sort_values("area", ascending=False, kind="stable").iloc[0].copy()  # the row with its 镇街 in area
-        cells = [c for cs in group["cells"] for c in cs.split(";") if c]
-        first["cells"] = ";".join(dict.fromkeys(cells))
+        first["cells"] = join_cites(c for cs in group["cells"] for c in split_cites(cs))
         first["area"] = eff_area[group.index[0]]
         keep.append(first)
     return pd.DataFrame(keep, columns=COLUMNS).reset_index(drop=True)
@@ -523,7 +508,7 @@ def find_problems(tidy: pd.DataFrame, catalog: Catalog | None = None, baseline: 
     the year-on-year rule then tells a drop after years of growth from the figure's usual swings. ``narrative``: the
     year's work texts (``narrative.csv``), whose figures are checked against their units' own figures."""
     catalog = catalog or load_catalog()
-    cfg = load_config(config)
+    cfg = load_config(config, catalog)
     towns = set(catalog.towns())
     cur, base = _prepare(tidy, catalog), _prepare(baseline, catalog)
     year = int(cfg.opt_num("year", None) or _year(tidy) or _year(log) or 0)
@@ -551,26 +536,12 @@ def find_problems(tidy: pd.DataFrame, catalog: Catalog | None = None, baseline: 
 
 
 # ---------------------------------------------------------------------------- views and files
-def year_findings(tidy: pd.DataFrame, log: pd.DataFrame | None, baseline: pd.DataFrame | None,
-                  baseline_year: int | None, raw_dir: str | Path | None = None,
-                  processed_dir: str | Path | None = None, catalog: Catalog | None = None) -> pd.DataFrame:
+def year_findings(yr: YearData) -> pd.DataFrame:
     """A year's problem list as every reader of it gets it — the diagnostics and scorecard notebooks,
-    the report's 存在的问题, the feedback forms, ``fzanalysis scorecard``: :func:`find_problems`
-    with the baseline, the longer history of the years before it (:func:`fzanalysis.store.years.history_before`)
-    and the year's work texts (``narrative.csv`` of the processed folder)."""
-    return find_problems(tidy, catalog, baseline, log, history=history_before(baseline_year, raw_dir, processed_dir),
-                         narrative=_year_narrative(_year(tidy), processed_dir))
-
-
-def _year_narrative(year: int | None, processed_dir: str | Path | None) -> pd.DataFrame | None:
-    """The work texts of ``year`` from the processed folder; None without a year or outside a project (a table
-    given without its folders has no work texts to check)."""
-    if not year:
-        return None
-    try:
-        return load_narrative(year, processed_dir)
-    except ParameterError:
-        return None
+    the report's 存在的问题, the feedback forms, ``fzanalysis scorecard``: :func:`find_problems` on the year
+    as opened (:class:`fzanalysis.store.data.YearData`: its catalog, its baseline, the longer history of the
+    years before it and its work texts, ``narrative.csv``)."""
+    return find_problems(yr.tidy, yr.catalog, yr.baseline, yr.log, history=yr.history(), narrative=yr.narrative)
 
 
 DISPLAY_NAMES = {"rule": "规则", "severity": "严重程度", "section": "章节", "category": "问题类别", "org": "填报单位",

@@ -29,6 +29,8 @@ from pathlib import PurePosixPath
 
 import pandas as pd
 
+from ..core.cite import LABEL_SEP, cite_text, parse_cite, parse_sources, sources_text, split_cites
+
 __all__ = ["BOOL_TEXT", "CELL", "CITE", "CITE_BOX", "CITE_PARTS", "HEADER", "HEADINGS", "HIDDEN", "HTML_CSS",
            "LEFT_ONE_LINE", "LEFT_WRAPPED", "LONG_NAME", "ONE_LINE", "PROVENANCE", "RIGHT", "SAME_IN_EVERY_ROW",
            "SHOWN_CITES", "SHOWN_ROWS", "TWINS", "WRAP_BOX", "cite_texts", "cites_html", "column_styles", "number",
@@ -43,7 +45,8 @@ HEADINGS = {  # the tidy table, the cleaning log and unmapped.csv, as a reader s
 }
 CITE_PARTS = ("文件", "工作表", "单元格")  # shown as one 出处 column: 文件!工作表!单元格
 CITE = "出处"
-# provenance columns (文件!工作表!单元格, several joined by ；or ;) and the label of each in the merged 出处
+# provenance columns (文件!工作表!单元格, several joined by ; — fzanalysis.core.cite) and the label of each in the
+# merged 出处
 PROVENANCE = {"出处": "", "出处（文件!工作表!单元格）": "", "上年出处": "上年", "分子出处": "分子", "分母出处": "分母",
               "报告值出处": "报告值", "文件": ""}
 HIDDEN = ("代码", "指标代码", "规则")  # identifiers: in the DataFrame and the CSV files, not in a reader's table
@@ -55,7 +58,6 @@ SHOWN_CITES = 3
 ONE_LINE = 30  # text no longer than this stays on one line (every name: 指标, 填报单位, 镇街); longer text wraps
 _FIGURE = re.compile(r"^[-+−]?[\d,.]+\D{0,4}$")  # 253.7万元, 100%, 2679人次: a number written out
 BOOL_TEXT = {True: "是", False: "否"}
-_SPLIT = re.compile(r"[；;]")
 
 # inline styles (see to_html); widths go on a block inside a cell, since browsers ignore them on cells
 RIGHT = "text-align: right; white-space: nowrap;"
@@ -94,10 +96,8 @@ def prepare(df: pd.DataFrame) -> pd.DataFrame:
                             or (c in SAME_IN_EVERY_ROW and len(out) > 1 and out[c].nunique(dropna=False) == 1)])
     cites = [c for c in out if c in PROVENANCE]
     if len(cites) > 1:  # one 出处 column, each part labelled (分子：…；分母：…)
-        merged = [
-            "；".join(f"{PROVENANCE[c]}：{x}" if PROVENANCE[c] else x
-                     for c, v in zip(cites, row) for x in _SPLIT.split(str(v)) if x)
-            for row in out[cites].itertuples(index=False)]
+        merged = [sources_text((PROVENANCE[c], split_cites(v)) for c, v in zip(cites, row))
+                  for row in out[cites].itertuples(index=False)]
         out = out.drop(columns=cites).assign(**{CITE: merged})
     elif cites:
         out = out[[c for c in out if c != cites[0]] + cites]
@@ -118,15 +118,22 @@ def number(x: object) -> str:
 
 def short_cite(cite: str) -> str:
     """``2023/区司法局统计表.xlsx!Sheet1!D4`` → ``区司法局统计表.xlsx!Sheet1!D4`` (a 分子： label is kept)."""
-    label, sep, ref = cite.rpartition("：")
-    file, bang, rest = ref.partition("!")
-    return f"{label}{sep}{PurePosixPath(file).name}{bang}{rest}"
+    groups = parse_sources(cite)
+    if len(groups) != 1 or len(groups[0][1]) != 1:
+        return cite
+    (label, (one,)), = groups
+    try:
+        c = parse_cite(one)
+    except ValueError:  # not written by fzanalysis.core.cite: shown as it is
+        return cite
+    return (f"{label}{LABEL_SEP}" if label else "") + cite_text(PurePosixPath(c.file).name, c.sheet, c.cell)
 
 
 def cites_html(text: object) -> str:
     """Cited cells: each shortened with the full reference on hover; past :data:`SHOWN_CITES`, the count
     and the first few, the rest in a ``<details>``."""
-    items = [x.strip() for x in _SPLIT.split("" if text is None or pd.isna(text) else str(text)) if x.strip()]
+    groups = parse_sources("" if text is None or (not isinstance(text, str) and pd.isna(text)) else text)
+    items = [f"{label}{LABEL_SEP}{c}" if label else c for label, cells in groups for c in cells]
 
     def one(c: str) -> str:
         return f'<span title="{html.escape(c)}">{html.escape(short_cite(c))}</span>'
@@ -165,8 +172,9 @@ def column_styles(shown: pd.DataFrame) -> dict[str, str]:
 
 
 def cite_texts(files, sheets, cells) -> list[str]:
-    """``file!sheet!cell`` per row (an event about a whole file or sheet cites what it has)."""
-    return ["!".join(p for p in trio if p) for trio in zip(files, sheets, cells)]
+    """``file!sheet!cell`` per row (:func:`fzanalysis.core.cite.cite_text`: an event about a whole file or sheet
+    cites what it has)."""
+    return [cite_text(*trio) for trio in zip(files, sheets, cells)]
 
 
 def styled(df: pd.DataFrame):

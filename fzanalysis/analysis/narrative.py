@@ -25,6 +25,7 @@ from ..core.compute import Figure, agrees
 from ..core.errors import ValueParseError
 from ..core.numbers import format_value
 from ..core.settings import Prose, load_prose
+from ..core.cite import cite_text
 from .text_figures import find_figures, normalise, sentence_bounds
 from .text_match import Context, Matcher, ties
 
@@ -34,8 +35,14 @@ KINDS = {"count", "amount", "rate", "derived"}  # a change (同比增长) is not
 
 
 def narrative_cite(source_file: object, where: object) -> str:
-    """How a work text is cited (DESIGN §2b): ``source_file!段落N`` or ``source_file!sheet!cell``."""
-    return f"{source_file}!{where}"
+    """How a work text is cited (DESIGN §2b): ``source_file!段落N`` or ``source_file!sheet!cell``, written by the one
+    citation format (:func:`fzanalysis.core.cite.cite_text`; ``where`` is ``段落N`` or ``sheet!cell``, a cell never
+    holding ``!``)."""
+    where = str(where)
+    if where.startswith("段落"):
+        return cite_text(source_file, where)
+    sheet, _, cell = where.rpartition("!")
+    return cite_text(source_file, sheet, cell)
 
 
 def kept_texts(narrative: pd.DataFrame | None) -> pd.DataFrame:

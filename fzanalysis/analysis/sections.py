@@ -30,6 +30,7 @@ import pandas as pd
 
 from ..core import compute
 from ..core.catalog import SECTIONS, Catalog, load_catalog
+from ..core.cite import join_cites
 from ..core.errors import ParameterError
 from ..core.numbers import format_value, round_half_up
 from ..core.settings import load_settings
@@ -109,7 +110,7 @@ def yoy(tidy: pd.DataFrame, baseline: pd.DataFrame | None) -> pd.DataFrame:
     grouped = base.groupby(KEY, sort=False)
     prev = pd.DataFrame([
         {**dict(zip(KEY, key)), "baseline_value": value, "baseline_unit": g["unit"].iloc[0],
-         "baseline_qualifier": g["qualifier"].iloc[0], "baseline_ref": "；".join(g["cite"]),
+         "baseline_qualifier": g["qualifier"].iloc[0], "baseline_ref": join_cites(g["cite"]),
          "_n_prev": 2 if problem else 1}
         for key, g in grouped for value, problem in [compute.settle(g)]
     ], columns=[*KEY, "baseline_value", "baseline_unit", "baseline_qualifier", "baseline_ref", "_n_prev"])
@@ -150,9 +151,9 @@ def section_table(tidy: pd.DataFrame, section: str, baseline: pd.DataFrame | Non
     nd = compute.rate_decimals(cat)
     change = merged["change"].where(~points, [round_half_up(c, nd) if pd.notna(c) else c for c in merged["change"]])
     pct = merged["pct_change"].round(2).where(~points)
-    settings = load_settings()
+    settings = load_settings(cat.folder)
     said = [settings.change_words(p if not pt else c, "%", bool(pt), prefix=False)
-            if pd.notna(p if not pt else c) else "" for c, p, pt in zip(change, merged["pct_change"].round(1), points)]
+            if pd.notna(p if not pt else c) else "" for c, p, pt in zip(change, merged["pct_change"].round(nd), points)]
     return pd.DataFrame({
         "代码": merged["code"],
         "指标": merged["indicator"],
@@ -193,7 +194,7 @@ def derived_rates(tidy: pd.DataFrame, catalog: Catalog | None = None,
     rates = compute.derived_rates(tidy, cat, section)
     rows = []
     for x in rates.to_dict("records"):
-        cites = {code: "；".join(c) for code, _, c in x["inputs"]}
+        cites = {code: c for code, _, c in x["inputs"]}
         rate, reported = x["rate"], x["reported"]
         notes = list(x["problems"])
         if x["reported_agrees"] is False:
@@ -205,9 +206,9 @@ def derived_rates(tidy: pd.DataFrame, catalog: Catalog | None = None,
             "目标值": x["target"], "预警线": x["low_threshold"], "报告值": reported,
             "差异（百分点）": round_half_up(rate - reported, nd) if pd.notna(rate - reported) else float("nan"),
             "计算方法": f"{_sum_of(cat, x['num_codes'])} ÷ {_sum_of(cat, x['den_codes'])}",
-            "分子出处": "；".join(cites[c] for c in x["num_codes"] if cites[c]),
-            "分母出处": "；".join(cites[c] for c in x["den_codes"] if cites[c]),
-            "报告值出处": x["reported_cite"].replace(";", "；"),
+            "分子出处": join_cites(c for code in x["num_codes"] for c in cites[code]),
+            "分母出处": join_cites(c for code in x["den_codes"] for c in cites[code]),
+            "报告值出处": x["reported_cite"],
             "说明": "；".join(notes),
         })
     return pd.DataFrame(rows, columns=RATE_COLUMNS)
@@ -395,6 +396,6 @@ def section_highlights(table: pd.DataFrame, rates: pd.DataFrame | None = None) -
     for row in ([] if rates is None else rates.to_dict("records")):
         rate, floor = row["比率（%）"], row["预警线"]
         if pd.notna(rate) and pd.notna(floor) and rate < floor:
-            points.append(f"{row['指标']}为{round_half_up(rate, 1):g}%（{row['分子']:g}/{row['分母']:g}），"
+            points.append(f"{row['指标']}为{rate:g}%（{row['分子']:g}/{row['分母']:g}），"  # rounded by derived_rates
                           f"低于{floor:g}%的预警线。")
     return pd.DataFrame({"要点": points})

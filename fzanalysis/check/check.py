@@ -18,27 +18,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
-from ..analysis.sections import derived_rates
 from ..analysis.text_figures import Mention, find_figures, normalise, sentence_bounds
 from ..analysis.text_match import Candidate, Context, Matcher, ties
 from ..core.catalog import Catalog, load_catalog
-from ..core.compute import Figure, agrees, all_agree, change, is_rate
-from ..core.errors import ParameterError, ReportError
+from ..core.cite import BASELINE, CURRENT, join_cites, sources_text
+from ..core.compute import Figure, agrees, all_agree, change, is_rate, prepare, shown_rates
+from ..core.errors import ReportError
 from ..core.numbers import format_value, round_half_up
 from ..core.sanitize import clean_text, mask_personal
 from ..core.settings import Settings, load_prose, load_settings
-from ..ingest.document import read_paragraphs
-from ..ingest.workbook import Limits
-from ..store.data import check_year, load, resolve_baseline
-from ..store.folders import write_set
-from ..store.outputs import csv_bytes
-from ..store.project import folders
 
-__all__ = ["CHECK_FILE", "COLUMNS", "STATUSES", "WRONG", "Tables", "check_file", "check_paragraphs", "summary_lines"]
+__all__ = ["CHECK_FILE", "COLUMNS", "NO_SOURCE", "OK", "STATUSES", "UNSURE", "WRONG", "Tables", "check_paragraphs"]
 
 COLUMNS = ["paragraph", "sentence", "figure_text", "value", "unit", "qualifier", "code", "org", "area",
            "table_value", "cell", "status", "note"]
@@ -56,27 +49,34 @@ MAX_FIGURES = 100_000
 
 @dataclass
 class Tables:
-    """The year's tidy table and its baseline, with their derived rates."""
+    """The year's tidy table and its baseline as the computation core prepares them
+    (:func:`fzanalysis.core.compute.prepare`: rows with a value), with their derived rates
+    (:func:`fzanalysis.core.compute.derived_rates`)."""
 
     cur: pd.DataFrame
     base: pd.DataFrame | None = None
     year: int | None = None
     baseline_year: int | None = None
+    catalog: Catalog | None = None
 
     def __post_init__(self) -> None:
-        self.cur = _prep(self.cur)
-        self.base = None if self.base is None else _prep(self.base)
-        self.cur_rates = derived_rates(self.cur)
-        self.base_rates = None if self.base is None else derived_rates(self.base)
+        cat = self.catalog or load_catalog()
+        self.cur = _prep(self.cur, cat)
+        self.base = None if self.base is None else _prep(self.base, cat)
+        self.cur_rates = _rates(self.cur, cat)
+        self.base_rates = None if self.base is None else _rates(self.base, cat)
 
 
-def _prep(df: pd.DataFrame) -> pd.DataFrame:
-    out = df.copy()
-    for col in ("org", "area", "code", "unit", "qualifier", "source_file", "sheet", "cell", "raw_text"):
-        out[col] = out[col].fillna("").astype(str) if col in out else ""
-    out["value"] = pd.to_numeric(out["value"], errors="coerce")
-    out["ref"] = out["source_file"] + "!" + out["sheet"] + "!" + out["cell"]
-    return out[out["value"].notna()].sort_values(["org", "code", "area", "source_file", "cell"], kind="stable")
+def _prep(df: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    out = prepare(df, catalog)
+    return out[out["value"].notna()]
+
+
+def _rates(df: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    """The derived rates as a report states them (:func:`fzanalysis.core.compute.shown_rates`), ``cells`` as one list."""
+    rates = pd.DataFrame(shown_rates(df, catalog), columns=["code", "org", "rate", "cells", "source"])
+    rates["cells"] = [join_cites(c) for c in rates["cells"]]
+    return rates
 
 
 @dataclass
@@ -90,7 +90,7 @@ class _Where:
 class _Checker:
     def __init__(self, tables: Tables, catalog: Catalog, settings: Settings, org: str = ""):
         self.t, self.cat, self.settings, self.fixed_org = tables, catalog, settings, org
-        self.prose = load_prose()
+        self.prose = load_prose(catalog.folder)
         self.matcher = Matcher(catalog, self.prose)
         self._looked_up: dict[tuple, object] = {}  # a table look-up is asked again figure after figure
 
@@ -127,8 +127,7 @@ class _Checker:
         rates = self.t.base_rates if base else self.t.cur_rates
         if rates is None:
             return rates
-        df = rates[(rates["代码"] == cand.code) & rates["比率（%）"].notna()]
-        return self._org_rows(df, cand, named_org, "填报单位")
+        return self._org_rows(rates[rates["code"] == cand.code], cand, named_org, "org")
 
     # -- one figure ----------------------------------------------------------------------------
     def candidates(self, text: str, mentions: list[Mention], i: int, item: int | None, ctx: Context,
@@ -173,12 +172,12 @@ class _Checker:
         shown = good or actual
         return {"code": cand.code, "org": org, "area": area,
                 "table_value": "；".join(_fmt(v, u, q) for _, v, u, q, _ in shown),
-                "cell": "；".join(ref for *_, ref in shown),
+                "cell": join_cites(ref for *_, ref in shown),
                 "status": OK if good else WRONG, "note": notes[0] if good else notes[1]}
 
     def _listing(self, hit: pd.DataFrame) -> dict:
         return {"org": "；".join(dict.fromkeys(hit["org"])), "table_value": "；".join(
-            _fmt(v, u, q) for v, u, q in zip(hit["value"], hit["unit"], hit["qualifier"])), "cell": "；".join(hit["ref"])}
+            _fmt(v, u, q) for v, u, q in zip(hit["value"], hit["unit"], hit["qualifier"])), "cell": join_cites(hit["cite"])}
 
     def _none(self, cand: Candidate, named_org: str, area: str, why: str) -> dict:
         who = area or self.fixed_org or named_org or cand.org
@@ -223,18 +222,18 @@ class _Checker:
         for base in (False, True):
             if cand.kind == "derived":
                 hit = self.rate(cand, named_org, base)
-                vals = list(hit["比率（%）"]) if hit is not None else []
-                refs = [f"{n}；{d}" for n, d in zip(hit["分子出处"], hit["分母出处"])] if hit is not None else []
+                vals = list(hit["rate"]) if hit is not None else []
+                refs = list(hit["cells"]) if hit is not None else []
             else:
                 hit = self.rows(cand, named_org, where.area, base)
-                vals, refs = list(hit["value"]), list(hit["ref"])
+                vals, refs = list(hit["value"]), list(hit["cite"])
             agreed = cand.kind == "derived" and len(set(vals)) == 1 or \
                 cand.kind != "derived" and len(vals) > 0 and all_agree(hit.to_dict("records"))
             if not agreed:
                 return f"{'上年' if base else '本年'}{cand.name}没有唯一数值，无法计算同比"
             pair.append((float(vals[0]), refs[0]))
         (cur, cur_ref), (old, old_ref) = pair
-        cells = f"本年：{cur_ref}；上年：{old_ref}"
+        cells = sources_text([(CURRENT, [cur_ref]), (BASELINE, [old_ref])])
         if unit != "%":
             return cur - old, cells  # 个百分点 of a rate, or a count's change in its own unit
         value = change(cur, old, points=False)
@@ -243,16 +242,15 @@ class _Checker:
 
 def _row_values(hit: pd.DataFrame) -> tuple[list[str], list[tuple], list[str]]:
     """Units, (value, raw text, unit, cell) and qualifiers of an indicator's rows, as plain lists."""
-    vals = list(zip((float(v) for v in hit["value"]), hit["raw_text"], hit["unit"], hit["ref"]))
+    vals = list(zip((float(v) for v in hit["value"]), hit["raw_text"], hit["unit"], hit["cite"]))
     return list(dict.fromkeys(hit["org"])), vals, list(hit["qualifier"])
 
 
 def _rate_values(hit: pd.DataFrame) -> tuple[str, list[tuple]]:
     """The first unit computing a derived rate, and its rates with their cells."""
-    org = hit["填报单位"].iloc[0]
-    hit = hit[hit["填报单位"] == org]
-    return org, [(float(v), "", "%", f"分子：{n}；分母：{d}") for v, n, d in
-                 zip(hit["比率（%）"], hit["分子出处"], hit["分母出处"])]
+    org = hit["org"].iloc[0]
+    hit = hit[hit["org"] == org]
+    return org, [(float(v), "", "%", source) for v, source in zip(hit["rate"], hit["source"])]
 
 
 def _fmt(value: float, unit: str, qualifier: str) -> str:
@@ -294,7 +292,8 @@ def _section(paragraphs: list[str]) -> list[str]:
 def check_paragraphs(paragraphs: list[str], tables: Tables, catalog: Catalog | None = None,
                      settings: Settings | None = None, org: str = "") -> pd.DataFrame:
     """One row per figure (a shared figure: one row per listed item) with :data:`COLUMNS`."""
-    chk = _Checker(tables, catalog or load_catalog(), settings or load_settings(), org)
+    catalog = catalog or load_catalog()
+    chk = _Checker(tables, catalog, settings or load_settings(catalog.folder), org)
     rows = []
     n_figures = 0
     for p_index, (raw, section) in enumerate(zip(paragraphs, _section(paragraphs)), start=1):
@@ -347,43 +346,5 @@ def _unsure(chk: _Checker, m: Mention, stated: Figure, found: list[Candidate], n
     listed = [chk.compare(m, stated, c, named_org, area) for c in found]
     return {"code": "；".join(c.code for c in found), "org": "；".join(dict.fromkeys(c.org for c in found)),
             "area": area, "table_value": "；".join(r.get("table_value", "—") or "—" for r in listed),
-            "cell": "；".join(r.get("cell", "") for r in listed if r.get("cell")), "status": UNSURE,
+            "cell": join_cites(r.get("cell", "") for r in listed), "status": UNSURE,
             "note": "按上下文可对应多个指标：" + "、".join(f"{c.name}（{c.org}）" for c in found)}
-
-
-def summary_lines(df: pd.DataFrame, path: Path) -> list[str]:
-    counts = df["status"].value_counts() if len(df) else pd.Series(dtype=int)
-    lines = [f"{path}：共 {len(df)} 个数字，" + "，".join(f"{s} {int(counts.get(s, 0))}" for s in STATUSES)]
-    for r in df[df["status"].isin([WRONG, UNSURE, NO_SOURCE])].head(20).itertuples():
-        lines.append(f"  {r.status}：第{r.paragraph}段「{r.figure_text}」"
-                     + (f" 数据为 {r.table_value}（{r.cell}）" if r.table_value else "") + (f" {r.note}" if r.note else ""))
-    return lines
-
-
-def check_file(path: str | Path, year: int, baseline_year: int | None = None,
-               processed_dir: str | Path | None = None, out_dir: str | Path | None = None, org: str = "",
-               raw_dir: str | Path | None = None, limits: Limits | None = None) -> tuple[pd.DataFrame, Path]:
-    """Check a finished report against ``year``'s data; writes ``<out>/<year>/report_check.csv``
-    (folders not given are the project's; ``limits``: :func:`fzanalysis.ingest.document.read_paragraphs`)."""
-    year = check_year(year)
-    paragraphs = read_paragraphs(path, limits)
-    catalog = load_catalog()
-    if org and org not in set(catalog.orgs["org"]):
-        resolved = catalog.resolve_org(org)
-        if resolved is None:
-            raise ParameterError(f"--org 不是已知的填报单位：{org}")
-        org = resolved
-    f = folders(raw_dir, processed_dir, out_dir)
-    raw_dir, processed_dir, out_dir = f.raw, f.processed, f.reports
-    baseline_year = resolve_baseline(year, baseline_year, raw_dir, processed_dir)
-    tidy = load(year, processed_dir, raw_dir)
-    base = load(baseline_year, processed_dir, raw_dir) if baseline_year else None
-    if org:
-        tidy = tidy[tidy["org"] == org]
-        base = None if base is None else base[base["org"] == org]
-    try:
-        df = check_paragraphs(paragraphs, Tables(tidy, base, year, baseline_year), catalog, org=org)
-    except ReportError as exc:
-        raise ReportError(exc.reason, file=str(path)) from None
-    target = write_set(Path(out_dir) / str(year), {CHECK_FILE: csv_bytes(df)}, raw=raw_dir)  # under the lock
-    return df, target / CHECK_FILE

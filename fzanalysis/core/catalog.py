@@ -36,6 +36,7 @@ import pandas as pd
 from .areas import AreaResolver
 from .errors import CatalogError
 from .files import DATA_DIR
+from .settings import DIAGNOSTICS, load_settings, read_csv
 from .text import normalise_label
 from .vocabulary import Vocabulary, default_vocabulary, load_vocabulary
 
@@ -80,10 +81,13 @@ class Catalog:
     derived: pd.DataFrame
     settings: Mapping[str, str] = field(default_factory=dict)  # diagnostics.csv: key → value
     vocabulary: Vocabulary = field(default_factory=default_vocabulary)
+    folder: Path = DATA_DIR  # the catalog folder: every settings file is read from here (fzanalysis.core.settings)
     _by_key: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _org_aliases: list[tuple[str, str]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
+        if not self.settings:  # made in code: the diagnostics settings of its folder
+            self.settings = MappingProxyType(load_settings(self.folder, DIAGNOSTICS))
         self._check()
         for row in self.indicators.itertuples(index=False):
             names = [row.name, *[a for a in row.aliases.split("|") if a.strip()]]
@@ -224,14 +228,6 @@ class Catalog:
         return self.indicators[cols].sort_values(["section", "code"], kind="stable").reset_index(drop=True)
 
 
-def read_csv(path: Path) -> pd.DataFrame:
-    """A catalog data file (every column text, nothing read as NaN); a one-line CatalogError if unreadable."""
-    try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise CatalogError(f"无法读取目录文件：{exc}", file=path.name) from None
-
-
 def load_catalog(data_dir: str | Path | None = None) -> Catalog:
     """Load the catalog from ``data_dir`` (default: the files shipped with the package)."""
     return _load(str(Path(data_dir) if data_dir else DATA_DIR))
@@ -249,7 +245,6 @@ def _load(data_dir: str) -> Catalog:
     derived = read_csv(base / "derived.csv")
     for col in ("target", "low_threshold"):
         derived[col] = pd.to_numeric(derived[col].replace("", None), errors="raise")
-    settings = read_csv(base / "diagnostics.csv")
     return Catalog(indicators=indicators, orgs=orgs, derived=derived,
-                   settings=MappingProxyType(dict(zip(settings["key"], settings["value"]))),
-                   vocabulary=load_vocabulary(base))
+                   settings=MappingProxyType(load_settings(base, DIAGNOSTICS)), vocabulary=load_vocabulary(base),
+                   folder=base)

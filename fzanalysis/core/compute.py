@@ -24,11 +24,12 @@ from typing import Iterable, Mapping
 import pandas as pd
 
 from .catalog import Catalog
+from .cite import DENOMINATOR, NUMERATOR, cite_text, join_cites, sources_text
 from .errors import ValueParseError
-from .numbers import parse_value, written_step
+from .numbers import parse_value, round_half_up, written_step
 
 __all__ = ["Figure", "Span", "agrees", "all_agree", "change", "derived_rates", "figure_of", "is_rate", "prepare",
-           "rate_decimals", "same_figure", "settle", "summable", "total_check_rows", "total_checks"]
+           "rate_decimals", "same_figure", "shown_rates", "settle", "summable", "total_check_rows", "total_checks"]
 
 DEFAULT_REL_EPS = 1e-9
 
@@ -130,7 +131,7 @@ def prepare(tidy: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     """The indicator table as every computation reads it (also when read back from CSV).
 
     Text columns are ``str`` and never NaN; ``value`` is float (an unreadable value stays NaN: callers
-    say why, nothing becomes 0); ``cite`` is ``source_file!sheet!cell``; ``eff_area`` is the 镇街 a row
+    say why, nothing becomes 0); ``cite`` is ``source_file!sheet!cell`` (:func:`fzanalysis.core.cite.cite_text`); ``eff_area`` is the 镇街 a row
     is about — its area, or its org when the org is itself a 镇街 (a 镇街's own workbook).
     """
     df = tidy.copy()
@@ -139,7 +140,7 @@ def prepare(tidy: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     df["value"] = pd.to_numeric(df["value"], errors="coerce").astype("float64") if "value" in df else float("nan")
     towns = set(catalog.towns())
     df["eff_area"] = df["area"].where(df["area"] != "", df["org"].where(df["org"].isin(towns), ""))
-    df["cite"] = df["source_file"] + "!" + df["sheet"] + "!" + df["cell"]
+    df["cite"] = [cite_text(f, s, c) for f, s, c in zip(df["source_file"], df["sheet"], df["cell"])]
     return df.sort_values(["org", "code", "area", "source_file", "sheet", "cell"], kind="stable").reset_index(drop=True)
 
 
@@ -250,7 +251,7 @@ def derived_rates(tidy: pd.DataFrame, catalog: Catalog, section: str | None = No
                 rep = rep if not rep.empty else own[own["code"] == d["reported_code"]]
                 if not rep.empty:
                     reported, rep_problem = settle(rep)
-                    rep_cite = ";".join(rep["cite"])
+                    rep_cite = join_cites(rep["cite"])
                     if rep_problem:
                         problems.append(f"报告值：{catalog.indicator_name(d['reported_code'])}{rep_problem}")
                     elif pd.notna(rate):
@@ -264,6 +265,24 @@ def derived_rates(tidy: pd.DataFrame, catalog: Catalog, section: str | None = No
                 "reported_agrees": rep_agrees, "framework_area": d["framework_area"], "category": d["category"],
             })
     return pd.DataFrame(out, columns=RATE_FIELDS)
+
+
+def shown_rates(tidy: pd.DataFrame, catalog: Catalog) -> list[dict]:
+    """The derived rates the data give (:func:`derived_rates`, those with a value) as a report states them:
+    ``code``, ``org``, ``rate`` rounded half up to :func:`rate_decimals` places, ``cells`` (its numerator's, then
+    its denominator's) and ``source`` (``分子：…；分母：…``, :func:`fzanalysis.core.cite.sources_text`)."""
+    nd = rate_decimals(catalog)
+    out = []
+    for x in derived_rates(tidy, catalog).to_dict("records"):
+        if pd.isna(x["rate"]):
+            continue
+        cites = {code: c for code, _, c in x["inputs"]}
+        num = [c for code in x["num_codes"] for c in cites[code]]
+        den = [c for code in x["den_codes"] for c in cites[code]]
+        out.append({"code": x["code"], "org": x["org"], "rate": round_half_up(x["rate"], nd),
+                    "cells": tuple(dict.fromkeys(num + den)),
+                    "source": sources_text([(NUMERATOR, num), (DENOMINATOR, den)])})
+    return out
 
 
 # ------------------------------------------------------------------------------ 合计 and its parts
@@ -323,4 +342,4 @@ def total_check_rows(rows: list[Mapping], catalog: Catalog) -> list[dict]:
 
 
 def _cite(row: Mapping) -> str:
-    return f"{row['source_file']}!{row['sheet']}!{row['cell']}"
+    return cite_text(row["source_file"], row["sheet"], row["cell"])

@@ -6,6 +6,8 @@ Every error that can be caused by input (a workbook, a parameter, a catalog file
 """
 from __future__ import annotations
 
+from .cite import cite_text
+
 __all__ = ["CatalogError", "DataError", "FolderBusy", "FzError", "OutputError", "ParameterError", "ReportError",
            "RunError", "ValueParseError", "WorkbookError", "WorkbookTooLarge"]
 
@@ -22,7 +24,7 @@ class FzError(Exception):
 
     @property
     def location(self) -> str:
-        return "!".join(p for p in (self.file, self.sheet, self.cell) if p)
+        return cite_text(self.file, self.sheet, self.cell)
 
     def one_line(self) -> str:
         loc = self.location

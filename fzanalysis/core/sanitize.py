@@ -24,7 +24,9 @@ What is not personal stays as written: dates, document numbers (``〔2023〕15�
 元``; the units are catalog data), a label word inside an indicator name with no name after it
 (``主要负责人履行推进法治建设第一责任人职责``).
 
-The label words are catalog data (``catalog_data/personal_data.csv``).  A file or sheet name that
+The label words are catalog data (``personal_data.csv`` of the catalog folder in force: the package's own, or the
+project's — :func:`use_catalog_folder`, set where a project is opened and where a year is cleaned, since this masker
+serves every module and every line printed).  A file or sheet name that
 had to be changed gets ``~1``, ``~2`` … (in the order of the files or sheets), so two never share a
 citation; never a hash of the original, which would give the masked digits back to anyone who tries them all.  Numbers in value cells are not judged here:
 a count or amount is judged by its indicator's bounds (a real amount may have 11 digits).
@@ -37,16 +39,19 @@ import csv
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Iterable
+from pathlib import Path
+from typing import Callable, Iterable
 
 from .files import DATA_DIR
 from .text import text_cache
 
-__all__ = ["DATA_FILE", "EMAIL", "EMAIL_TOKEN", "ID_TOKEN", "LANDLINE", "LANDLINE_TOKEN", "NAME_TOKEN", "PHONE_TOKEN",
-           "MaskedStream", "clean_names", "clean_text", "has_controls", "is_personal_value", "mask_personal",
-           "name_labels", "personal_labels", "phone_labels", "printable", "strip_controls"]
+__all__ = ["DATA_FILE", "EMAIL", "EMAIL_TOKEN", "FILE_NAME", "ID_TOKEN", "LANDLINE", "LANDLINE_TOKEN", "NAME_TOKEN",
+           "PHONE_TOKEN", "LabelPattern", "MaskedStream", "catalog_folder", "clean_names", "clean_text",
+           "follows_words", "has_controls", "is_personal_value", "mask_personal", "name_labels", "personal_labels",
+           "phone_labels", "printable", "strip_controls", "use_catalog_folder"]
 
-DATA_FILE = DATA_DIR / "personal_data.csv"
+FILE_NAME = "personal_data.csv"
+DATA_FILE = DATA_DIR / FILE_NAME  # the package's own
 
 PHONE_TOKEN, LANDLINE_TOKEN, ID_TOKEN, EMAIL_TOKEN, NAME_TOKEN = "[手机号]", "[电话]", "[身份证号]", "[邮箱]", "[姓名]"
 
@@ -77,9 +82,39 @@ EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.ASCII)
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
+# ------------------------------------------------------------------------------ the words in force
+_IN_FORCE = {"folder": DATA_DIR}
+_FOLLOWERS: list[Callable[[], None]] = []  # cache_clear of every cache holding what the words decided
+
+
+def follows_words(fn):
+    """Decorator of a cached function (``lru_cache``, ``text_cache``) whose results depend on the words in force:
+    its cache is emptied when they change (:func:`use_catalog_folder`)."""
+    _FOLLOWERS.append(fn.cache_clear)
+    return fn
+
+
+def catalog_folder() -> Path:
+    """The catalog folder whose ``personal_data.csv`` the masker reads."""
+    return _IN_FORCE["folder"]
+
+
+def use_catalog_folder(folder: str | Path | None) -> None:
+    """Mask with the words of ``<folder>/personal_data.csv`` from now on (None: the package's own folder). One
+    masker serves the whole process — the cleaner, every writer, every line printed — so the edge that opens a
+    project, and the cleaner for the catalog it cleans with, say which folder it reads."""
+    folder = Path(folder) if folder else DATA_DIR
+    if folder == _IN_FORCE["folder"]:
+        return
+    _IN_FORCE["folder"] = folder
+    for clear in _FOLLOWERS:
+        clear()
+
+
+@follows_words
 @lru_cache(maxsize=1)
 def _words() -> dict[str, tuple[str, ...]]:
-    with DATA_FILE.open(encoding="utf-8-sig", newline="") as fh:
+    with (_IN_FORCE["folder"] / FILE_NAME).open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     out: dict[str, list[str]] = {}
     for row in rows:
@@ -96,17 +131,36 @@ def phone_labels() -> tuple[str, ...]:
     return _words().get("phone_label", ())
 
 
+@follows_words
+@lru_cache(maxsize=1)
 def personal_labels() -> tuple[str, ...]:
-    """Every label that introduces personal data (a name or a phone number)."""
+    """Every label that introduces personal data (a name or a phone number), longest first."""
     return tuple(sorted(name_labels() + phone_labels(), key=len, reverse=True))
 
 
+class LabelPattern:
+    """A regular expression around the personal-data labels in force (``{labels}`` in ``template`` stands for them,
+    longest first), compiled again when they change: ``LabelPattern(r"^({labels})\\s*[:：]").search(text)``."""
+
+    def __init__(self, template: str):
+        self.template = template
+        self._compiled: tuple[tuple[str, ...], re.Pattern] | None = None
+
+    def search(self, text: str) -> re.Match | None:
+        labels = personal_labels()
+        if self._compiled is None or self._compiled[0] is not labels:
+            self._compiled = (labels, re.compile(self.template.replace("{labels}", "|".join(map(re.escape, labels)))))
+        return self._compiled[1].search(text)
+
+
+@follows_words
 @lru_cache(maxsize=1)
 def _amount_units() -> str:
     """Characters after which eleven digits are an amount or a count, not a phone (13900000000元)."""
     return "".join(_words().get("amount_unit", ()))
 
 
+@follows_words
 @lru_cache(maxsize=1)
 def _label_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
     names = "|".join(map(re.escape, name_labels()))
@@ -233,6 +287,7 @@ def has_controls(text: str) -> bool:
     return _CONTROLS.search(text) is not None
 
 
+@follows_words
 @lru_cache(maxsize=1)
 def _maybe_personal() -> re.Pattern:
     """No digit, no @, no colon and no name label before a space: nothing personal can be there."""
@@ -250,6 +305,7 @@ def _next_name(m: re.Match) -> str:
     return m.group(1) + NAME_TOKEN
 
 
+@follows_words
 @text_cache()
 def mask_personal(text: str) -> str:
     """Replace personal data in ``text`` with tokens (see the module docstring).

@@ -1,4 +1,11 @@
-"""Report settings and the words of prose (报告设置与行文用词): data files beside the catalog.
+"""Settings and the words of prose (设置与行文用词): data files of the catalog folder, read by one loader.
+
+A catalog folder (the one shipped with the package, :data:`fzanalysis.core.files.DATA_DIR`, or one given to
+:func:`fzanalysis.core.catalog.load_catalog`, whose :attr:`~fzanalysis.core.catalog.Catalog.folder` remembers it)
+holds, beside the catalog, the key → value settings files — ``settings.csv`` (the report), ``diagnostics.csv`` (the
+rules' thresholds), ``scorecard.csv`` (weights and penalties), ``form_texts.csv`` (the forms' words) — read by
+:func:`load_settings` into one typed mapping, :class:`Settings`, whichever file it is: every consumer reads the
+folder of the catalog it was given, so a custom catalog folder is honoured everywhere.
 
 Everything the report draft and ``check-report`` need to know about words is data an analyst can
 edit without touching Python:
@@ -27,21 +34,35 @@ from pathlib import Path
 
 import pandas as pd
 
-from .catalog import load_catalog
-from .catalog import read_csv as _read
 from .errors import CatalogError
 from .files import DATA_DIR
 from .numbers import format_value
 
-__all__ = ["TEXTS_FILE", "Prose", "Settings", "Texts", "load_prose", "load_settings", "load_texts"]
+__all__ = ["DIAGNOSTICS", "REPORT", "SCORECARD", "TEXTS", "TEXTS_FILE", "Prose", "Settings", "load_prose",
+           "load_settings", "load_texts", "read_csv"]
 
-TEXTS_FILE = "form_texts.csv"
+# the settings files of a catalog folder (key,value[,description]), by the name load_settings takes
+REPORT, DIAGNOSTICS, SCORECARD, TEXTS = "settings", "diagnostics", "scorecard", "form_texts"
+TEXTS_FILE = f"{TEXTS}.csv"
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    """A catalog data file (every column text, nothing read as NaN); a one-line CatalogError if unreadable."""
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise CatalogError(f"无法读取目录文件：{exc}", file=path.name) from None
 
 
 class Settings(dict):
-    """``settings.csv`` as key → text, plus ``changes.csv`` as change code → indicator code."""
+    """A settings file of the catalog folder as key → text, with typed access; ``settings.csv`` also carries
+    ``changes.csv`` as change code → indicator code (:attr:`changes`)."""
 
     changes: dict[str, str]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.changes = dict(getattr(args[0], "changes", {})) if args else {}
 
     def text(self, key: str, default: str = "", **fields: object) -> str:
         template = str(self.get(key, default))
@@ -49,6 +70,13 @@ class Settings(dict):
 
     def list(self, key: str) -> list[str]:
         return [p.strip() for p in str(self.get(key, "")).split("|") if p.strip()]
+
+    def num(self, key: str) -> float:
+        return float(self[key])
+
+    def opt_num(self, key: str, default: float | None) -> float | None:
+        text = str(self.get(key, "")).strip()
+        return float(text) if text and text.lower() != "nan" else default
 
     def change_words(self, change: float, unit: str, points: bool, up: str | None = None, down: str | None = None,
                      prefix: bool = True, digits: int | None = None) -> str:
@@ -94,18 +122,31 @@ class Prose:
         return sorted((q for q, v in self.qualifiers.items() if v == "余"), key=len, reverse=True)
 
 
-def load_settings(data_dir: str | Path | None = None) -> Settings:
-    return _settings(str(Path(data_dir) if data_dir else DATA_DIR))
+def load_settings(data_dir: str | Path | None = None, name: str = REPORT) -> Settings:
+    """The settings file ``name`` (:data:`REPORT`, :data:`DIAGNOSTICS`, :data:`SCORECARD`, :data:`TEXTS`) of the
+    catalog folder ``data_dir`` (default: the one shipped with the package), as a new :class:`Settings` (the
+    caller may change it); the file is read once."""
+    return Settings(_settings(str(Path(data_dir) if data_dir else DATA_DIR), name))
 
 
-@lru_cache(maxsize=4)
-def _settings(data_dir: str) -> Settings:
+@lru_cache(maxsize=32)
+def _settings(data_dir: str, name: str) -> Settings:
     base = Path(data_dir)
-    table = _read(base / "settings.csv")
+    table = read_csv(base / f"{name}.csv")
     settings = Settings(zip(table["key"], table["value"]))
-    changes = _read(base / "changes.csv")
-    settings.changes = dict(zip(changes["code"], changes["of"]))
+    if name == REPORT:
+        changes = read_csv(base / "changes.csv")
+        settings.changes = dict(zip(changes["code"], changes["of"]))
+    if name == TEXTS:
+        for key in ("template.prefix_qualifiers", "template.suffix_qualifiers"):
+            if any(len(w) != 1 for w in settings.list(key)):
+                raise CatalogError(f"{key} 的限定词须为单字", file=TEXTS_FILE)
     return settings
+
+
+def load_texts(data_dir: str | Path | None = None) -> Settings:
+    """The words of the templates and feedback forms (``form_texts.csv``): :func:`load_settings` of :data:`TEXTS`."""
+    return load_settings(data_dir, TEXTS)
 
 
 def load_prose(data_dir: str | Path | None = None) -> Prose:
@@ -115,7 +156,7 @@ def load_prose(data_dir: str | Path | None = None) -> Prose:
 @lru_cache(maxsize=4)
 def _prose(data_dir: str) -> Prose:
     base = Path(data_dir)
-    words = _read(base / "prose.csv")
+    words = read_csv(base / "prose.csv")
 
     def of(kind: str) -> pd.DataFrame:
         return words[words["kind"] == kind]
@@ -123,10 +164,10 @@ def _prose(data_dir: str) -> Prose:
     def longest_first(items) -> tuple[str, ...]:
         return tuple(sorted(dict.fromkeys(i for i in items if i), key=lambda s: (-len(s), s)))
 
-    catalog_units = load_catalog(data_dir if (base / "indicators.csv").exists() else None).indicators["unit"]
+    catalog_units = read_csv((base if (base / "indicators.csv").exists() else DATA_DIR) / "indicators.csv")["unit"]
     units = longest_first([*catalog_units, *of("unit")["text"]])
     stops = []
-    for row in _read(base / "figure_stoplist.csv").itertuples(index=False):
+    for row in read_csv(base / "figure_stoplist.csv").itertuples(index=False):
         try:
             stops.append((re.compile(row.pattern), row.kind))
         except re.error as exc:
@@ -148,23 +189,3 @@ def _prose(data_dir: str) -> Prose:
         org_words=dict(zip(of("org_word")["text"], of("org_word")["value"])),
         stoplist=tuple(stops),
     )
-
-
-class Texts(dict):
-    """``form_texts.csv``: key → text, with ``{fields}`` filled on demand."""
-
-    def text(self, key: str, **fields: object) -> str:
-        return str(self[key]).format(**fields) if fields else str(self[key])
-
-    def list(self, key: str) -> list[str]:
-        return [p.strip() for p in str(self.get(key, "")).split("|") if p.strip()]
-
-
-@lru_cache(maxsize=1)
-def load_texts() -> Texts:
-    table = _read(DATA_DIR / TEXTS_FILE)
-    texts = Texts(zip(table["key"], table["value"]))
-    for key in ("template.prefix_qualifiers", "template.suffix_qualifiers"):
-        if any(len(w) != 1 for w in texts.list(key)):
-            raise CatalogError(f"{key} 的限定词须为单字", file=TEXTS_FILE)
-    return texts

@@ -2,7 +2,7 @@
 
 ``clean_workbook`` turns one workbook into rows, unmapped rows and log events; ``clean_year``
 does every workbook of a year folder and adds the cross-file checks (duplicate submissions);
-``run_clean`` writes the outputs of DESIGN.md §3 per year.  A workbook that cannot be read at
+:func:`fzanalysis.store.data.run_clean` writes the outputs of DESIGN.md §3 per year.  A workbook that cannot be read at
 all is logged with a one-line reason and every other workbook is still processed.
 """
 from __future__ import annotations
@@ -20,11 +20,13 @@ from typing import Mapping
 import pandas as pd
 
 from ..core.catalog import Catalog, load_catalog
+from ..core.cite import parse_cite
 from ..core.compute import total_check_rows
 from ..core.errors import FzError, ParameterError, ValueParseError, WorkbookTooLarge
 from ..core.files import PRODUCT_FILES
 from ..core.numbers import ParsedValue, format_value, parse_value
-from ..core.sanitize import clean_names, clean_text, has_controls, is_personal_value, strip_controls
+from ..core.sanitize import (clean_names, clean_text, has_controls, is_personal_value, strip_controls,
+                             use_catalog_folder)
 from ..core.settings import load_texts
 from .grid import Record
 from .log import KEPT, REJECTED, SET_ASIDE, Event, FileResult, events_frame, ledger_event
@@ -362,7 +364,7 @@ def clean_workbook(path: Path, rel: str, year: int, catalog: Catalog, limits: Li
 
 
 # ------------------------------------------------------------------------------ a year
-def discover(raw_dir: Path, year: int | None = None) -> dict[int, list[Path]]:
+def discover(raw_dir: Path, year: int | None = None, catalog: Catalog | None = None) -> dict[int, list[Path]]:
     """Year folders under ``raw_dir`` (``2023/``) → their submissions (:func:`year_files`), sorted."""
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
@@ -370,24 +372,26 @@ def discover(raw_dir: Path, year: int | None = None) -> dict[int, list[Path]]:
     years = {}
     for sub in sorted(p for p in raw_dir.iterdir() if p.is_dir() and re.fullmatch(r"(19|20)\d\d", p.name)):
         if year is None or int(sub.name) == year:
-            years[int(sub.name)] = year_files(sub)[0]
+            years[int(sub.name)] = year_files(sub, catalog)[0]
     if year is not None and year not in years:
         raise ParameterError(f"没有 {year} 年的原始数据目录：{raw_dir / str(year)}")
     return years
 
 
-def year_files(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+def year_files(folder: Path, catalog: Catalog | None = None) -> tuple[list[Path], list[tuple[Path, str]]]:
     """(submissions, set aside with the reason) among the spreadsheet files of a raw year folder.
     Never a submission: a hidden or temporary file (``.x.xlsx``, Excel's ``~$x.xlsx``), a file the product
     writes (:data:`fzanalysis.core.files.PRODUCT_FILES`: ``cleaning_log.csv``, ``status.csv`` … left there by
-    an old version or copied in), a feedback form it wrote; nor ``manifest.csv`` (read by the resubmission rules)."""
+    an old version or copied in), a feedback form it wrote (named as ``form_texts.csv`` of the catalog's folder
+    says); nor ``manifest.csv`` (read by the resubmission rules)."""
     files, aside = [], []
+    form_name = load_texts(catalog.folder if catalog is not None else None)["feedback.file_name"]
     for p in sorted(folder.iterdir()):
         if not p.is_file() or p.suffix.lower() not in SPREADSHEET_SUFFIXES or p.name.lower() == MANIFEST:
             continue
         if p.name.startswith(("~$", ".")):
             aside.append((p, "隐藏文件或临时文件（如 Excel 打开工作簿时生成的 ~$ 文件），不是报送的工作簿，未读取"))
-        elif p.name in PRODUCT_FILES or _feedback_form(p.name):
+        elif p.name in PRODUCT_FILES or _feedback_form(p.name, form_name):
             aside.append((p, "本程序写出的文件（清洗、报告或反馈表的输出），不是报送的工作簿，未读取；"
                              "请将它移出原始数据目录"))
         else:
@@ -395,10 +399,10 @@ def year_files(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
     return files, aside
 
 
-def _feedback_form(name: str) -> bool:
-    """True for the name of a 核对反馈表 the product writes (``catalog_data/form_texts.csv``)."""
+def _feedback_form(name: str, form_name: str) -> bool:
+    """True for the name of a 核对反馈表 the product writes (``form_name``: ``feedback.file_name``)."""
     fields = {"{year}": r"\d{4}", "{org}": ".+"}
-    parts = re.split(r"(\{year\}|\{org\})", load_texts()["feedback.file_name"])
+    parts = re.split(r"(\{year\}|\{org\})", form_name)
     return re.fullmatch("".join(fields.get(p) or re.escape(p) for p in parts), name) is not None
 
 
@@ -408,12 +412,13 @@ def clean_year(raw_dir: Path, year: int, files: list[Path], catalog: Catalog | N
 
     catalog = catalog or load_catalog()
     words = load_work_words()
+    use_catalog_folder(catalog.folder)  # personal data is masked with the words of the catalog cleaned with
     results: list[FileResult] = []
     # progress=None: a bar only when stderr is a terminal (quiet under cron and CI)
     bar = tqdm(files, desc=f"清洗 {year} 年", unit="个文件", disable=None if progress is None else not progress)
     root, folders_inside = Path(raw_dir).resolve(), {}
     year_dir = Path(raw_dir) / str(year)
-    set_aside = year_files(year_dir)[1] if year_dir.is_dir() else []
+    set_aside = year_files(year_dir, catalog)[1] if year_dir.is_dir() else []
     summaries, summaries_aside = summary_files(year_dir, words)
     set_aside += summaries_aside
     rels = clean_names(p.relative_to(raw_dir).as_posix() for p in [*files, *(p for p, _ in set_aside), *summaries])
@@ -487,11 +492,11 @@ def _flag_total_mismatches(results: list[FileResult], year: int, catalog: Catalo
     for t in total_check_rows([r for res in results for r in res.rows], catalog):
         if t["agrees"]:
             continue
-        _, sheet, cell = t["total_cite"].rsplit("!", 2)
+        where = parse_cite(t["total_cite"])
         total, parts = format_value(t["total"], t["unit"], t["qualifier"]), format_value(t["parts_sum"], t["unit"])
         by_file[t["source_file"]].events.append(Event(
-            t["source_file"], "total_mismatch", f"合计 {total} 不等于分项之和 {parts}（按原值保留合计）", sheet=sheet,
-            cell=cell, org=t["org"], code=t["code"], raw_text=t["total_text"]))
+            t["source_file"], "total_mismatch", f"合计 {total} 不等于分项之和 {parts}（按原值保留合计）", sheet=where.sheet,
+            cell=where.cell, org=t["org"], code=t["code"], raw_text=t["total_text"]))
 
 
 def _flag_duplicates(results: list[FileResult]) -> None:

@@ -25,7 +25,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..core.errors import ReportError, WorkbookError
-from ..core.settings import load_settings
+from ..core.settings import Settings, load_settings
 from .workbook import Limits, check_size, decode_text, read_zip_part
 
 __all__ = ["DEFAULT_MAX_REPORT_BYTES", "markdown_inline", "read_paragraphs"]
@@ -126,8 +126,10 @@ def _read_md(path: Path, limits: Limits) -> list[str]:
     return out
 
 
-def read_paragraphs(path: str | Path, limits: Limits | None = None, *, until_appendix: bool = True) -> list[str]:
-    """The report's paragraphs up to its appendix (数据来源; every paragraph with ``until_appendix=False``);
+def read_paragraphs(path: str | Path, limits: Limits | None = None, settings: Settings | None = None, *,
+                    until_appendix: bool = True) -> list[str]:
+    """The report's paragraphs up to its appendix (数据来源, ``settings.csv`` — of the catalog folder when given;
+    every paragraph with ``until_appendix=False``);
     ``limits`` bound the file (by default :data:`DEFAULT_MAX_REPORT_BYTES` of text or of inflated
     ``word/document.xml``)."""
     path = Path(path)
@@ -145,7 +147,7 @@ def read_paragraphs(path: str | Path, limits: Limits | None = None, *, until_app
         raise ReportError(f"不支持的文件类型 {suffix or '（无扩展名）'}：应为 .docx、.md 或 .txt", file=str(path))
     if not until_appendix:
         return paragraphs
-    settings = load_settings()
+    settings = settings or load_settings()
     appendix = settings.text("report.appendix_title", "数据来源")
     prefixes = "|".join(re.escape(p) for p in settings.list("report.appendix_prefixes"))
     out = []

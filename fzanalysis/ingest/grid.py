@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from ..core.areas import area_name
 from ..core.catalog import Catalog
-from ..core.sanitize import mask_personal, personal_labels
+from ..core.sanitize import LabelPattern, follows_words, mask_personal
 from ..core.text import split_unit, text_cache
 from ..core.vocabulary import Vocabulary
 from .workbook import Sheet
@@ -33,16 +33,16 @@ __all__ = ["GROUP_LABEL", "ORG_LINE", "PERSONAL_LABEL", "YEAR", "HeaderWords", "
            "word_key_of"]
 
 
-# personal-data labels are catalog data (catalog_data/personal_data.csv), shared with fzanalysis.core.sanitize
-_LABELS = "|".join(map(re.escape, personal_labels()))
-PERSONAL_LABEL = re.compile(rf"^({_LABELS})\s*([:：]|$)")
+# personal-data labels are catalog data (personal_data.csv of the catalog folder in force), shared with
+# fzanalysis.core.sanitize
+PERSONAL_LABEL = LabelPattern(r"^({labels})\s*([:：]|$)")
 _META = re.compile(r"^(填报单位|报送单位|填报日期|报送日期|填报时间|统计时间|统计时段|统计期间)\s*[:：]")
 ORG_LINE = re.compile(r"(?:填报单位|报送单位|单位名称)\s*[:：]\s*([^\s　]+)")
 _NOTE = re.compile(r"^(注|备注|说明|附注|数据来源|填报说明)\s*(\d|[:：、．.])")
 GROUP_LABEL = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、．.]|[（(][一二三四五六七八九十]+[)）])")
 YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})")
-_SIGN_OFF = re.compile(rf"({_LABELS})\s*[:：]")
+_SIGN_OFF = LabelPattern(r"({labels})\s*[:：]")
 _NON_WORD = re.compile(r"[\W_]+")
 
 
@@ -141,6 +141,7 @@ def personal_kind(row: list[object]) -> str:
     return "soft" if soft else ""
 
 
+@follows_words
 @text_cache()
 def _text_personal(text: str) -> str:
     """:func:`personal_kind` of one cell's text (cached: labels and headers repeat)."""

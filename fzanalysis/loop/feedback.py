@@ -24,18 +24,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..analysis.diagnostics import find_problems, missing_orgs, year_findings
+from ..analysis.diagnostics import find_problems, missing_orgs
 from ..core.catalog import Catalog, load_catalog
+from ..core.cite import cite_text, split_cites
 from ..core.sanitize import clean_text
 from ..core.settings import load_settings, load_texts
-from ..store.data import check_year, open_year, resolve_baseline
-from ..store.folders import safe_components, write_set
+from ..store.data import YearData
+from ..store.folders import safe_components
 from ..store.outputs import workbook_bytes
-from ..store.project import folders
 from .forms import expected_codes, form_item, range_text
 from .status import answered_codes, text_columns
 
-__all__ = ["FINDING_RULES", "HEADINGS", "ITEM_COLUMNS", "feedback_items", "feedback_workbook", "write_feedback"]
+__all__ = ["FINDING_RULES", "HEADINGS", "ITEM_COLUMNS", "feedback_files", "feedback_items", "feedback_workbook"]
 
 ITEM_COLUMNS = ["org", "kind", "file", "sheet", "cell", "indicator", "written", "why", "expected"]
 HEADINGS = ["序号", "问题类型", "文件", "工作表", "单元格", "指标", "填写内容", "问题说明", "应如何填写", "核对结果（由填报单位填写）"]
@@ -54,7 +54,7 @@ def feedback_items(tidy: pd.DataFrame, log: pd.DataFrame, unmapped: pd.DataFrame
                    year: int | None = None) -> pd.DataFrame:
     """One row per cell to fix (or indicator not reported), :data:`ITEM_COLUMNS`, in unit order."""
     cat = catalog or load_catalog()
-    texts = load_texts()
+    texts = load_texts(cat.folder)
     kinds = {k: texts.text(f"feedback.kind.{k}") for k in
              ("rejected", "missing", "unmapped", "not_reported", "no_submission", *FINDING_RULES)}
     lg = text_columns(log, ["file", "sheet", "cell", "org", "code", "event", "outcome", "reason", "raw_text"])
@@ -119,14 +119,14 @@ def _finding_rows(tidy, log, cat, baseline, findings, file_org, kinds, texts) ->
     columns = ["source_file", "sheet", "cell", "raw_text", "code", "org"]
     cells = {}
     for r in text_columns(tidy, columns).to_dict("records"):
-        cells[f"{r['source_file']}!{r['sheet']}!{r['cell']}"] = r
+        cells[cite_text(r["source_file"], r["sheet"], r["cell"])] = r
     owner = {cite: r["org"] for cite, r in cells.items()}
     if baseline is not None:  # a jump cites last year's cell of the same unit
         for r in text_columns(baseline, columns).to_dict("records"):
-            owner.setdefault(f"{r['source_file']}!{r['sheet']}!{r['cell']}", r["org"])
+            owner.setdefault(cite_text(r["source_file"], r["sheet"], r["cell"]), r["org"])
     rows = []
     for f in findings.to_dict("records"):
-        cites = [c for c in f["cells"].split(";") if c]
+        cites = split_cites(f["cells"])
         for cite in cites:
             row = cells.get(cite)
             if row is None or row["source_file"] not in file_org:  # another year's cell, or a superseded file
@@ -143,16 +143,18 @@ def _finding_rows(tidy, log, cat, baseline, findings, file_org, kinds, texts) ->
 
 
 # ------------------------------------------------------------------------------ the forms
-def feedback_workbook(org: str, items: pd.DataFrame, year: int) -> bytes:
-    """The 核对反馈表 of one unit as .xlsx bytes (byte-identical from run to run)."""
+def feedback_workbook(org: str, items: pd.DataFrame, year: int, catalog: Catalog | None = None) -> bytes:
+    """The 核对反馈表 of one unit as .xlsx bytes (byte-identical from run to run); words from ``form_texts.csv`` and
+    ``settings.csv`` of the catalog's folder."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-    texts = load_texts()
+    folder = catalog.folder if catalog is not None else None
+    texts = load_texts(folder)
     wb = Workbook()
     ws = wb.active
     ws.title = "核对反馈表"
-    district = load_settings().text("district")
+    district = load_settings(folder).text("district")
     ncols = len(HEADINGS)
     ws.cell(1, 1, texts.text("feedback.title", district=district, year=year)).font = Font(name="宋体", size=16, bold=True)
     ws.cell(1, 1).alignment = Alignment(horizontal="center")
@@ -191,24 +193,13 @@ def feedback_workbook(org: str, items: pd.DataFrame, year: int) -> bytes:
     return workbook_bytes(wb, year)
 
 
-def write_feedback(year: int, out_dir: str | Path, processed_dir: str | Path | None = None,
-                   raw_dir: str | Path | None = None, catalog: Catalog | None = None,
-                   baseline_year: int | None = None) -> list[Path]:
-    """One 核对反馈表 per unit with anything to fix: the whole content of ``out_dir`` (the forms of the
-    year), swapped in at once — a unit whose problems were fixed has no form left from before. The
-    folder may hold only forms this command wrote (:func:`fzanalysis.store.folders.write_set` with
-    ``mine=True``): a file it did not write is never deleted, the command is refused. The problems are
-    the report's for the same baseline year (default: the year before, when it has data)."""
-    year = check_year(year)
-    f = folders(raw_dir, processed_dir, out_dir, need=("raw", "processed"))  # not given: the project's
-    yr = open_year(year, resolve_baseline(year, baseline_year, f.raw, f.processed), f.raw, f.processed, out_dir)
-    cat = catalog or yr.catalog
-    findings = year_findings(yr.tidy, yr.log, yr.baseline, yr.baseline_year, f.raw, f.processed, cat)  # the report's
-    items = feedback_items(yr.tidy, yr.log, yr.unmapped, cat, yr.baseline, findings, year=year)
-    texts = load_texts()
+def feedback_files(yr: YearData, findings: pd.DataFrame) -> dict[str, bytes]:
+    """File name → .xlsx bytes of the 核对反馈表 of each unit with anything to fix in the year ``yr`` (the problems:
+    ``findings``, the report's for the same baseline year); names from unit names made safe."""
+    items = feedback_items(yr.tidy, yr.log, yr.unmapped, yr.catalog, yr.baseline, findings, year=yr.year)
+    texts = load_texts(yr.catalog.folder)
     groups = [(org, g) for org, g in items.groupby("org", sort=False) if org]
     names = safe_components(org for org, _ in groups)  # unit names read from workbooks never become paths
-    files = {texts.text("feedback.file_name", year=year, org=names[org]): feedback_workbook(org, g, year)
-             for org, g in groups}
-    out_dir = write_set(Path(out_dir), files, raw=f.raw, mine=True)
-    return [out_dir / name for name in files]
+    return {texts.text("feedback.file_name", year=yr.year, org=names[org]): feedback_workbook(org, g, yr.year,
+                                                                                             yr.catalog)
+            for org, g in groups}

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 
-from ..core.catalog import Catalog, read_csv
+from ..core.catalog import Catalog
 from ..core.errors import CatalogError
-from ..core.files import DATA_DIR
-from ..core.settings import Texts, load_texts
+from ..core.settings import Settings, load_texts, read_csv
 
 __all__ = ["FORMS_FILE", "Item", "Plan", "accepts", "expected_codes", "form_item", "load_forms", "plan_for", "prompt",
            "range_text", "validation_formula"]
@@ -26,14 +26,14 @@ __all__ = ["FORMS_FILE", "Item", "Plan", "accepts", "expected_codes", "form_item
 FORMS_FILE = "forms.csv"
 
 
-@lru_cache(maxsize=1)
-def _forms_table() -> pd.DataFrame:
-    return read_csv(DATA_DIR / FORMS_FILE)
+@lru_cache(maxsize=8)
+def _forms_table(folder: str) -> pd.DataFrame:
+    return read_csv(Path(folder) / FORMS_FILE)
 
 
 def load_forms(catalog: Catalog) -> pd.DataFrame:
-    """``forms.csv`` checked against the catalog: known codes, units or unit kinds, layouts A/B."""
-    forms = _forms_table().copy()
+    """``forms.csv`` of the catalog's folder checked against the catalog: known codes, units or unit kinds, layouts A/B."""
+    forms = _forms_table(str(catalog.folder)).copy()
     kinds = set(catalog.orgs["kind"])
     bad = forms.loc[~forms["code"].isin(catalog.indicators["code"]), "code"].tolist()
     bad += forms.loc[~(forms["org"].isin(catalog.orgs["org"]) | forms["org"].isin(kinds)), "org"].tolist()
@@ -57,8 +57,8 @@ class Item:
     hi: float | None
 
 
-def form_item(catalog: Catalog, code: str, texts: Texts | None = None) -> Item:
-    texts = texts or load_texts()
+def form_item(catalog: Catalog, code: str, texts: Settings | None = None) -> Item:
+    texts = texts or load_texts(catalog.folder)
     ind = catalog.indicator_record(code)
     unit, factor = str(ind["unit"]), 1.0
     wide = texts.get("template.amount_unit", "")
@@ -107,7 +107,7 @@ def _num(x: float) -> str:
     return format(x, ".15g")
 
 
-def accepts(value: object, item: Item, texts: Texts | None = None) -> bool:
+def accepts(value: object, item: Item, texts: Settings | None = None) -> bool:
     """What the data validation formula of :func:`validation_formula` accepts, in Python (the two
     are tested against each other in LibreOffice): a missing marker, or a number (in a cell or as
     text, with at most one qualifier in its place) within the item's bounds."""
@@ -132,7 +132,7 @@ def accepts(value: object, item: Item, texts: Texts | None = None) -> bool:
     return (item.lo is None or number >= item.lo) and (item.hi is None or number <= item.hi)
 
 
-def validation_formula(ref: str, item: Item, texts: Texts | None = None) -> str:
+def validation_formula(ref: str, item: Item, texts: Settings | None = None) -> str:
     """An Excel custom validation formula for cell ``ref`` (relative), as :func:`accepts`."""
     texts = texts or load_texts()
     q = lambda w: '"' + w.replace('"', '""') + '"'  # noqa: E731
@@ -157,7 +157,7 @@ def validation_formula(ref: str, item: Item, texts: Texts | None = None) -> str:
     return f"OR({','.join(markers + [f'IFERROR({check},FALSE)'])})"
 
 
-def range_text(item: Item, texts: Texts) -> str:
+def range_text(item: Item, texts: Settings) -> str:
     if item.kind == "rate":
         return texts.text("template.range.rate")
     if item.lo is None and item.hi is None:
@@ -167,6 +167,6 @@ def range_text(item: Item, texts: Texts) -> str:
     return texts.text("template.range.bounded", lo=lo, hi=hi)
 
 
-def prompt(item: Item, texts: Texts | None = None) -> str:
+def prompt(item: Item, texts: Settings | None = None) -> str:
     texts = texts or load_texts()
     return texts.text("template.prompt", unit=item.unit, range=range_text(item, texts))[:255]

@@ -15,38 +15,33 @@ point is explained by a row of :func:`scorecard` 's details: the findings, log l
   target, the share that meets it × 100; none: no score.
 
 The total is the weighted mean of the scores it has (weights renormalised); units are ranked by it.
-Weights and penalties are ``catalog_data/scorecard.csv``.
+Weights and penalties are ``scorecard.csv`` of the catalog folder (:func:`load_weights`).
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from ..analysis.diagnostics import missing_orgs, year_findings
+from ..analysis.diagnostics import missing_orgs
 from ..core import compute
 from ..core.catalog import Catalog, load_catalog
-from ..core.files import DATA_DIR
+from ..core.cite import cite_text, join_cites, parse_cite, split_cites
 from ..core.numbers import round_half_up
-from ..core.settings import load_texts
-from ..store.data import check_year, open_year, resolve_baseline
-from ..store.folders import write_set
+from ..core.settings import SCORECARD, Settings, load_settings, load_texts
 from ..store.outputs import atomic_write_bytes, csv_bytes
-from ..store.project import folders
 from .forms import expected_codes
 from .status import answered_codes, text_columns
 
 if TYPE_CHECKING:
     from ..analysis.charts import Chart
 
-__all__ = ["CARD_COLUMNS", "COMPONENTS", "DETAIL_COLUMNS", "FINDING_PENALTIES", "SCORECARD_FILES", "Weights",
-           "load_weights", "scorecard", "scorecard_chart", "scorecard_files", "summary_lines", "weighted_shares",
-           "write_scorecard", "write_year_scorecard"]
+__all__ = ["CARD_COLUMNS", "COMPONENTS", "DETAIL_COLUMNS", "FINDING_PENALTIES", "SCORECARD_FILES", "load_weights",
+           "scorecard", "scorecard_chart", "scorecard_files", "weighted_shares", "write_scorecard"]
 
 CARD_COLUMNS = ["名次", "填报单位", "单位类型", "完整性", "数据质量", "目标达成", "总分", "扣分与依据"]
 DETAIL_COLUMNS = ["填报单位", "维度", "事项", "分值", "规则", "依据", "出处"]
@@ -54,19 +49,13 @@ COMPONENTS = {"completeness": "完整性", "quality": "数据质量", "targets":
 FINDING_PENALTIES = ("conflicting_values", "total_mismatch", "rate_inconsistent", "yoy_implausible")
 
 
-class Weights(dict):
-    def num(self, key: str) -> float:
-        return float(self[key])
+def load_weights(catalog: Catalog | None = None) -> Settings:
+    """Weights, penalties and labels: ``scorecard.csv`` of the catalog's folder."""
+    return load_settings(catalog.folder if catalog is not None else None, SCORECARD)
 
 
-@lru_cache(maxsize=1)
-def load_weights() -> Weights:
-    table = pd.read_csv(DATA_DIR / "scorecard.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    return Weights(zip(table["key"], table["value"]))
-
-
-def _deadline(year: int) -> dt.date | None:
-    text = load_texts().text("template.deadline", next_year=year + 1)
+def _deadline(year: int, catalog: Catalog) -> dt.date | None:
+    text = load_texts(catalog.folder).text("template.deadline", next_year=year + 1)
     m = re.search(r"(\d{4})年(\d{1,2})月(\d{1,2})日", text)
     return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
 
@@ -75,7 +64,7 @@ def scorecard(tidy: pd.DataFrame, log: pd.DataFrame, findings: pd.DataFrame, cat
               year: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(ranked card, details): one card row per expected unit, one detail row per point given or taken."""
     cat = catalog or load_catalog()
-    w = load_weights()
+    w = load_weights(cat)
     lg = text_columns(log, ["file", "sheet", "cell", "org", "code", "event", "outcome", "reason", "raw_text"])
     year = year or int(pd.to_numeric(log["year"]).mode().iloc[0])
     gone = set(lg.loc[(lg["event"] == "superseded") & (lg["cell"] == ""), "file"])
@@ -85,7 +74,7 @@ def scorecard(tidy: pd.DataFrame, log: pd.DataFrame, findings: pd.DataFrame, cat
 
     def add(org, comp, item, points, rule="", why="", cells=()):
         details.append({"填报单位": org, "维度": COMPONENTS[comp], "事项": item, "分值": points, "规则": rule,
-                        "依据": why, "出处": ";".join(dict.fromkeys(c for c in cells if c))})
+                        "依据": why, "出处": join_cites(cells)})
 
     # data quality: what the log says of each counting file, and the findings citing the unit's cells
     live = lg[~lg["file"].isin(gone)]
@@ -93,10 +82,11 @@ def scorecard(tidy: pd.DataFrame, log: pd.DataFrame, findings: pd.DataFrame, cat
         rows = live[live["outcome"] == "rejected"] if event is None else live[live["event"] == event]
         for r in rows.to_dict("records"):
             add(r["org"] or file_org.get(r["file"], ""), "quality", w["label." + kind], -w.num("penalty." + kind),
-                r["event"], r["reason"], [f"{r['file']}!{r['sheet']}!{r['cell']}"])
+                r["event"], r["reason"], [cite_text(r["file"], r["sheet"], r["cell"])])
     for f in findings[findings["rule"].isin(FINDING_PENALTIES)].to_dict("records"):
-        cells = [c for c in f["cells"].split(";") if c]
-        owners = {file_org[c.split("!")[0]] for c in cells if c.split("!")[0] in file_org} or {f["org"]}
+        cells = split_cites(f["cells"])
+        files = [parse_cite(c).file for c in cells]
+        owners = {file_org[file] for file in files if file in file_org} or {f["org"]}
         for org in sorted(owners):
             add(org, "quality", w["label." + f["rule"]], -w.num("penalty." + f["rule"]), f["rule"], f["evidence"], cells)
     dq = findings[findings["rule"] == "data_quality"]
@@ -106,15 +96,16 @@ def scorecard(tidy: pd.DataFrame, log: pd.DataFrame, findings: pd.DataFrame, cat
                                                                           & (live["org"] == org), "reason"])
         add(org, "quality", w["label.duplicate_submission"], -w.num("penalty.duplicate_submission"),
             "data_quality" if len(hit) else "duplicate_submission", why,
-            sorted(set(live.loc[(live["event"] == "duplicate_submission") & (live["org"] == org), "file"])))
+            [cite_text(file) for file in sorted(set(live.loc[(live["event"] == "duplicate_submission")
+                                                              & (live["org"] == org), "file"]))])
     for r in lg[(lg["event"] == "superseded") & (lg["cell"] == "")].to_dict("records"):
         add(r["org"], "quality", w["label.superseded"], -w.num("penalty.superseded"), "superseded", r["reason"],
-            [r["file"]])
-    deadline = _deadline(year)
+            [cite_text(r["file"])])
+    deadline = _deadline(year, cat)
     for r in lg[lg["event"] == "filing_date"].to_dict("records"):
         if deadline and r["raw_text"] and dt.date.fromisoformat(r["raw_text"]) > deadline:
             add(r["org"], "quality", w["label.late"], -w.num("penalty.late"), "filing_date",
-                f"{r['reason']}，晚于截止日期 {deadline:%Y年%m月%d日}", [r["file"]])
+                f"{r['reason']}，晚于截止日期 {deadline:%Y年%m月%d日}", [cite_text(r["file"])])
 
     # target attainment: own figures with a catalog target, derived rates with a target
     own = compute.prepare(tidy, cat)
@@ -179,42 +170,18 @@ def scorecard_files(card: pd.DataFrame, details: pd.DataFrame) -> dict[str, byte
 
 def write_scorecard(card: pd.DataFrame, details: pd.DataFrame, out_dir: str | Path) -> tuple[Path, Path]:
     """Both files written into ``out_dir`` (the scorecard notebook: inside ``fzanalysis run`` its folder is
-    the run's staging folder, swapped in whole with the run; the command uses :func:`write_year_scorecard`)."""
+    the run's staging folder, swapped in whole with the run; the command uses :func:`scorecard_files` and writes them swapped in together, :func:`fzanalysis.commands.scorecard`)."""
     out_dir = Path(out_dir)
     for name, data in scorecard_files(card, details).items():
         atomic_write_bytes(out_dir / name, data)
     return out_dir / SCORECARD_FILES[0], out_dir / SCORECARD_FILES[1]
 
 
-def write_year_scorecard(year: int, baseline_year: int | None = None, processed_dir: str | Path | None = None,
-                         raw_dir: str | Path | None = None, out_dir: str | Path | None = None,
-                         catalog: Catalog | None = None) -> tuple[pd.DataFrame, pd.DataFrame, tuple[Path, Path]]:
-    """``fzanalysis scorecard``: load the year (and its baseline), score it on the problem list the report
-    and the feedback forms read (:func:`fzanalysis.analysis.diagnostics.year_findings`), write both files into
-    ``<out_dir>/<year>/``, swapped in together under the folder's lock. Folders not given are the project's."""
-    f = folders(raw_dir, processed_dir, out_dir)
-    year = check_year(year)
-    yr = open_year(year, resolve_baseline(year, baseline_year, f.raw, f.processed), f.raw, f.processed, f.reports)
-    findings = year_findings(yr.tidy, yr.log, yr.baseline, yr.baseline_year, f.raw, f.processed, catalog)
-    card, details = scorecard(yr.tidy, yr.log, findings, catalog, yr.year)
-    target = write_set(Path(f.reports) / str(yr.year), scorecard_files(card, details), raw=f.raw)
-    return card, details, (target / SCORECARD_FILES[0], target / SCORECARD_FILES[1])
-
-
-def summary_lines(card: pd.DataFrame, year: int, path: Path) -> list[str]:
-    """What the command prints: a count, then one line per unit in rank order."""
-    show = lambda v: "—" if pd.isna(v) else f"{v:g}"  # noqa: E731  a dimension without a score
-    lines = [f"{year}: {len(card)} 个应报单位评分（仅供内部使用） → {path}"]
-    lines += [f"{r['名次']}\t{r['填报单位']}\t总分 {show(r['总分'])}（完整性 {show(r['完整性'])}，数据质量 "
-              f"{show(r['数据质量'])}，目标达成 {show(r['目标达成'])}）" for r in card.to_dict("records")]
-    return lines
-
-
-def weighted_shares(card: pd.DataFrame) -> pd.DataFrame:
+def weighted_shares(card: pd.DataFrame, catalog: Catalog | None = None) -> pd.DataFrame:
     """Each unit's points per dimension as they enter its total (score × weight ÷ the weights of the scores
     it has), one column per dimension in :data:`COMPONENTS` order; a dimension without a score gives 0.
     The row sums are the totals (before rounding)."""
-    w = load_weights()
+    w = load_weights(catalog)
     labels = list(COMPONENTS.values())
     present = card[labels].notna()
     weight = sum(present[label] * w.num(f"weight.{k}") for k, label in COMPONENTS.items()).replace(0, float("nan"))
@@ -222,14 +189,15 @@ def weighted_shares(card: pd.DataFrame) -> pd.DataFrame:
                          for k, label in COMPONENTS.items()}, index=card.index)
 
 
-def scorecard_chart(card: pd.DataFrame, title: str, save_to: Path | str | None = None) -> Chart:
+def scorecard_chart(card: pd.DataFrame, title: str, save_to: Path | str | None = None,
+                    catalog: Catalog | None = None) -> Chart:
     """各单位得分：横向堆叠条形，完整性、数据质量、目标达成各按权重折算，总分写在条右，第一名在上。"""
     from ..analysis.charts import BLUE, finish, new_figure, no_chart  # matplotlib: only this chart needs it
 
     if card.empty:
         return no_chart(title, "没有应报单位")
     rows = card.iloc[::-1]
-    shares = weighted_shares(rows)
+    shares = weighted_shares(rows, catalog)
     fig = new_figure(9, 0.32 * len(rows) + 1.4)
     ax = fig.subplots()
     left = np.zeros(len(rows))

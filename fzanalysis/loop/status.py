@@ -18,14 +18,11 @@ import pandas as pd
 from ..analysis.diagnostics import missing_orgs
 from ..analysis.sections import submission_overview
 from ..core.catalog import Catalog, load_catalog
-from ..store.data import check_year, load, load_log
-from ..store.folders import write_set
 from ..store.outputs import csv_bytes
-from ..store.project import folders
 from .forms import expected_codes
 
 __all__ = ["CORRECTED", "CSV_COLUMNS", "MISSING", "RECEIVED", "STATUS_COLUMNS", "STATUS_FILE", "answered_codes",
-           "status_csv_table", "submission_status", "summary_lines", "text_columns", "write_status"]
+           "status_csv_table", "status_files", "submission_status", "text_columns"]
 
 RECEIVED, CORRECTED, MISSING = "已报送", "已报送（有更正）", "未报送"
 STATUS_FILE = "status.csv"
@@ -100,25 +97,6 @@ def status_csv_table(status: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_status(year: int, processed_dir: str | Path | None = None, raw_dir: str | Path | None = None,
-                 out_dir: str | Path | None = None, catalog: Catalog | None = None) -> tuple[pd.DataFrame, Path]:
-    """Load ``year``, compute the status and write ``<out_dir>/<year>/status.csv`` (swapped in under the folder's lock)."""
-    year = check_year(year)
-    f = folders(raw_dir, processed_dir, out_dir)  # not given: the project's
-    raw_dir, processed_dir, out_dir = f.raw, f.processed, f.reports
-    tidy = load(year, processed_dir, raw_dir)
-    status = submission_status(tidy, load_log(year, processed_dir), catalog)
-    target = write_set(Path(out_dir) / str(year), {STATUS_FILE: csv_bytes(status_csv_table(status))}, raw=raw_dir)
-    return status, target / STATUS_FILE
-
-
-def summary_lines(status: pd.DataFrame, year: int, path: Path) -> list[str]:
-    expected = status[status["应报送"]]
-    lines = [f"{year}: 应报 {len(expected)} 个单位，已报送 {int((expected['状态'] != MISSING).sum())}，"
-             f"未报送 {int((expected['状态'] == MISSING).sum())} → {path}"]
-    for r in status.to_dict("records"):
-        files = r["采用文件"] + (f"（替代 {r['被替代文件']}）" if r["被替代文件"] else "")
-        dup = "\t重复报送" if r["重复报送"] else ""
-        lines.append(f"{r['填报单位']}\t{r['状态']}\t指标 {r['已报指标']}/{r['应报指标']}\t采用 {r['采用']} 拒收 {r['拒收']} "
-                     f"搁置 {r['搁置']}{dup}\t{files}")
-    return lines
+def status_files(status: pd.DataFrame) -> dict[str, bytes]:
+    """``status.csv``: :func:`status_csv_table` as CSV bytes."""
+    return {STATUS_FILE: csv_bytes(status_csv_table(status))}

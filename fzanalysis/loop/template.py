@@ -22,27 +22,24 @@
   ``catalog_data/work_texts.csv``).
 
 Texts, the amount unit (万元), accepted markers and qualifiers, and the deadline are catalog data
-(``catalog_data/form_texts.csv``); which indicator goes on which sheet is ``catalog_data/forms.csv``
+(``form_texts.csv`` of the catalog folder); which indicator goes on which sheet is its ``forms.csv``
 (:mod:`fzanalysis.loop.forms`).
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 import pandas as pd
 
 from ..core.catalog import SECTIONS, Catalog, load_catalog
 from ..core.compute import prepare, settle
 from ..core.errors import ParameterError
-from ..core.settings import Texts, load_settings, load_texts
+from ..core.settings import Settings, load_settings, load_texts
 from ..ingest.narrative import load_work_words
-from ..store.data import check_year, default_baseline, load
-from ..store.folders import safe_component, safe_components, write_set
+from ..store.folders import safe_component, safe_components
 from ..store.outputs import workbook_bytes
-from ..store.project import folders
 from .forms import Item, form_item, plan_for, prompt, range_text, validation_formula
 
-__all__ = ["build_template", "template_name", "write_templates"]
+__all__ = ["build_template", "template_files", "template_name", "template_orgs"]
 
 CN_NUMERALS = "一二三四五六七八九十"
 
@@ -62,7 +59,7 @@ def _previous_values(previous: pd.DataFrame | None, org: str, catalog: Catalog) 
 
 
 class _Writer:
-    def __init__(self, catalog: Catalog, org: str, year: int, previous: dict, texts: Texts, district: str):
+    def __init__(self, catalog: Catalog, org: str, year: int, previous: dict, texts: Settings, district: str):
         from openpyxl import Workbook
 
         self.catalog, self.org, self.year, self.previous, self.texts = catalog, org, year, previous, texts
@@ -281,40 +278,32 @@ def build_template(org: str, year: int, previous: pd.DataFrame | None = None,
                    catalog: Catalog | None = None) -> bytes:
     """The template of one unit for ``year`` as .xlsx bytes; ``previous`` is last year's tidy table."""
     catalog = catalog or load_catalog()
-    texts = load_texts()
-    district = load_settings().text("district")
+    texts = load_texts(catalog.folder)
+    district = load_settings(catalog.folder).text("district")
     writer = _Writer(catalog, org, year, _previous_values(previous, org, catalog), texts, district)
     return workbook_bytes(writer.build(), year)
 
 
-def template_name(org: str, year: int) -> str:
+def template_name(org: str, year: int, catalog: Catalog | None = None) -> str:
     """The template's file name: ``form_texts.csv`` with the unit's name as a safe file-name component."""
-    return load_texts().text("template.file_name", year=year, org=safe_component(org))
+    return load_texts(catalog.folder if catalog is not None else None).text("template.file_name", year=year,
+                                                                             org=safe_component(org))
 
 
-def write_templates(year: int, out_dir: str | Path, org: str | None = None,
-                    processed_dir: str | Path | None = None, raw_dir: str | Path | None = None,
-                    catalog: Catalog | None = None) -> list[Path]:
-    """Write the templates of every expected unit (or of ``org``) into ``out_dir``, swapped in at once;
-    last year's values come from the processed data of ``year - 1`` when they exist. The folder may
-    hold only templates this command wrote (:func:`fzanalysis.store.folders.write_set` with ``mine=True``):
-    all units replace the folder's templates, one unit (``org``) keeps the others'."""
-    year = check_year(year)
-    f = folders(raw_dir, processed_dir, out_dir, need=("raw", "processed"))  # not given: the project's
-    raw_dir, processed_dir = f.raw, f.processed
-    catalog = catalog or load_catalog()
-    if org:
-        canonical = catalog.resolve_org(org) if org not in set(catalog.orgs["org"]) else org
-        if not canonical:
-            raise ParameterError(f"单位「{org}」不在单位名录（orgs.csv）中")
-        orgs = [canonical]
-    else:
-        orgs = catalog.expected_orgs()
-    last = default_baseline(year, raw_dir, processed_dir)  # last year's figures, when there are any
-    previous = load(last, processed_dir, raw_dir) if last else None
+def template_orgs(catalog: Catalog, org: str | None = None) -> list[str]:
+    """The units to write a template for: every expected unit, or ``org`` (its name or an alias)."""
+    if not org:
+        return catalog.expected_orgs()
+    canonical = org if org in set(catalog.orgs["org"]) else catalog.resolve_org(org)
+    if not canonical:
+        raise ParameterError(f"单位「{org}」不在单位名录（orgs.csv）中")
+    return [canonical]
+
+
+def template_files(year: int, orgs: list[str], previous: pd.DataFrame | None, catalog: Catalog) -> dict[str, bytes]:
+    """File name → .xlsx bytes of each unit's template (names from unit names made safe,
+    :func:`fzanalysis.store.folders.safe_components`); ``previous`` is last year's tidy table, or None."""
     names = safe_components(orgs)
-    files = {load_texts().text("template.file_name", year=year, org=names[o]): build_template(o, year, previous, catalog)
-             for o in orgs}
-    out_dir = write_set(Path(out_dir), files, raw=raw_dir, mine=True, keep=bool(org))
-    return [out_dir / name for name in files]
-
+    texts = load_texts(catalog.folder)
+    return {texts.text("template.file_name", year=year, org=names[o]): build_template(o, year, previous, catalog)
+            for o in orgs}

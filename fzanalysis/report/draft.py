@@ -40,9 +40,9 @@ from jinja2.runtime import BlockReference, LoopContext, Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from ..analysis.diagnostics import load_config
-from ..analysis.sections import derived_rates
 from ..core.catalog import Catalog, load_catalog
-from ..core.compute import all_agree, is_rate
+from ..core.cite import BASELINE, CURRENT, SEP, sources_text, split_cites
+from ..core.compute import all_agree, is_rate, prepare, rate_decimals, shown_rates
 from ..core.compute import change as compute_change
 from ..core.errors import FzError, ReportError
 from ..core.files import REPORT_TEMPLATES
@@ -56,17 +56,14 @@ MAIN_TEMPLATE = "report.j2"
 SEVERITY_ORDER = {"高": 0, "中": 1, "低": 2}
 
 
-def _records(df: pd.DataFrame | None) -> dict[tuple[str, str], list[dict]] | None:
-    """The table as ``(code, area) → rows`` (plain dicts, in file and cell order): fast look-ups."""
+def _records(df: pd.DataFrame | None, catalog: Catalog) -> dict[tuple[str, str], list[dict]] | None:
+    """The prepared table (:func:`fzanalysis.core.compute.prepare`) as ``(code, area) → rows`` with a value
+    (plain dicts, each unit's in file and cell order): fast look-ups."""
     if df is None:
         return None
-    out = df.copy()
-    for col in ("org", "area", "code", "unit", "qualifier", "source_file", "sheet", "cell", "raw_text"):
-        out[col] = out[col].fillna("").astype(str) if col in out else ""
-    out["value"] = pd.to_numeric(out["value"], errors="coerce")
-    out["ref"] = out["source_file"] + "!" + out["sheet"] + "!" + out["cell"]
+    prepared = prepare(df, catalog)
     index: dict[tuple[str, str], list[dict]] = {}
-    for row in out[out["value"].notna()].sort_values(["source_file", "sheet", "cell"], kind="stable").to_dict("records"):
+    for row in prepared[prepared["value"].notna()].to_dict("records"):
         index.setdefault((row["code"], row["area"]), []).append(row)
     return index
 
@@ -76,15 +73,16 @@ class Figures:
 
     def __init__(self, tidy: pd.DataFrame, baseline: pd.DataFrame | None, catalog: Catalog, settings: Settings,
                  marks: Marks):
-        self.cur, self.base = _records(tidy), _records(baseline)
-        self.by_ref = {r["ref"]: r for rows in self.cur.values() for r in rows}
+        self.cur, self.base = _records(tidy, catalog), _records(baseline, catalog)
+        self.by_ref = {r["cite"]: r for rows in self.cur.values() for r in rows}
         self.cat, self.settings = catalog, settings
+        self.decimals = rate_decimals(catalog)  # of a rate and of a change, as the report writes them
         self.codes = set(catalog.indicators["code"])
-        self.rates = derived_rates(tidy, catalog).to_dict("records")
-        self.base_rates = derived_rates(baseline, catalog).to_dict("records") if baseline is not None else None
+        self.rates = shown_rates(tidy, catalog)
+        self.base_rates = shown_rates(baseline, catalog) if baseline is not None else None
         self.derived = {d["code"]: d for d in catalog.derived.to_dict("records")}
         self.marks = marks
-        self.cfg = load_config()  # the diagnostics' targets and warning lines (target.<code> overrides the catalog)
+        self.cfg = load_config(None, catalog)  # the diagnostics' targets and warning lines (target.<code> overrides the catalog)
 
     # -- registry ------------------------------------------------------------------------------
     def _cite(self, text: str, code: str, name: str, org: str, area: str = "", cells: tuple = (),
@@ -141,8 +139,8 @@ class Figures:
     def _rate_row(self, rates: list[dict] | None, code: str, org: str | None) -> list[dict]:
         if rates is None:
             return []
-        hit = [r for r in rates if r["代码"] == code and pd.notna(r["比率（%）"])]
-        return [r for r in hit if r["填报单位"] == self._org(code, org)] if org or len(hit) > 1 else hit
+        hit = [r for r in rates if r["code"] == code]
+        return [r for r in hit if r["org"] == self._org(code, org)] if org or len(hit) > 1 else hit
 
     # -- template functions ----------------------------------------------------------------------
     def fig(self, code_or_name: str, org: str | None = None, area: str = "", up: str | None = None,
@@ -164,7 +162,7 @@ class Figures:
             text = self.settings.change_words(float(r["value"]), "%", False, up, down, prefix=False)
         else:
             text = format_value(float(r["value"]), r["unit"], r["qualifier"])
-        return self._cite(text, code, name, r["org"], area, tuple(x["ref"] for x in rows))
+        return self._cite(text, code, name, r["org"], area, tuple(x["cite"] for x in rows))
 
     def rate(self, code: str, org: str | None = None) -> str:
         _check("rate", code, org)
@@ -175,9 +173,7 @@ class Figures:
         if not row:
             return self._missing(code, name, self._org(code, org))
         r = row[0]
-        cells = tuple(c for c in f"{r['分子出处']}；{r['分母出处']}".split("；") if c)
-        return self._cite(format_value(round_half_up(float(r["比率（%）"]), 1), "%"), code, name, r["填报单位"], "",
-                          cells, f"分子：{r['分子出处']}；分母：{r['分母出处']}")
+        return self._cite(format_value(r["rate"], "%"), code, name, r["org"], "", r["cells"], r["source"])
 
     def yoy(self, code_or_name: str, org: str | None = None, area: str = "", up: str | None = None,
             down: str | None = None) -> str:
@@ -192,7 +188,7 @@ class Figures:
             if rows and not self._conflict(rows):
                 r = rows[0]
                 text = self.settings.change_words(float(r["value"]), "%", False, up, down)
-                return self._cite(text, reported, self.name(reported), r["org"], area, tuple(x["ref"] for x in rows))
+                return self._cite(text, reported, self.name(reported), r["org"], area, tuple(x["cite"] for x in rows))
         if self.base is None:
             return self._missing(reported or code, self.name(reported) if reported else f"{name}同比", who, area)
         pair = self._pair(code, org, area)
@@ -203,9 +199,9 @@ class Figures:
         change = compute_change(cur, old, points)
         if change is None:
             return self.settings.text("change.no_base")
-        change = round_half_up(change, 1)
-        source = f"本年：{'；'.join(cur_refs)}；上年：{'；'.join(old_refs)}"
-        words = self.settings.change_words(change, "%", points, up, down, digits=1)  # a computed change: one decimal
+        change = round_half_up(change, self.decimals)
+        source = sources_text([(CURRENT, cur_refs), (BASELINE, old_refs)])
+        words = self.settings.change_words(change, "%", points, up, down, digits=self.decimals)  # computed: fixed decimals
         return self._cite(words, code, f"{name}同比变化", who, area, cur_refs + old_refs, source)
 
     def _pair(self, code: str, org: str | None, area: str):
@@ -215,13 +211,12 @@ class Figures:
                 row = self._rate_row(rates, code, org)
                 if not row:
                     return None
-                r = row[0]
-                out.append((float(r["比率（%）"]), tuple(c for c in f"{r['分子出处']}；{r['分母出处']}".split("；") if c)))
+                out.append((row[0]["rate"], row[0]["cells"]))
             else:
                 rows = self._rows(table, code, org, area)
                 if not rows or self._conflict(rows):
                     return None
-                out.append((float(rows[0]["value"]), tuple(x["ref"] for x in rows)))
+                out.append((float(rows[0]["value"]), tuple(x["cite"] for x in rows)))
         return out
 
     # -- part 二 and 三 -----------------------------------------------------------------------------
@@ -302,11 +297,11 @@ class Figures:
                 "suggestions": item["suggestions"] + other["suggestions"]}
 
     def _finding(self, f: dict, name_units: bool = True) -> dict:
-        codes = [c for c in str(f["codes"]).split(";") if c]
+        codes = [c for c in str(f["codes"]).split(SEP) if c]
         derived = next((d for d, row in self.derived.items() if sorted(
             Catalog.formula_codes(row["numerator"]) + Catalog.formula_codes(row["denominator"])) == sorted(codes)), None)
         facts, seen = [], set()
-        for ref in (c for c in str(f["cells"]).split(";") if c):
+        for ref in split_cites(f["cells"]):
             r = self.by_ref.get(ref)
             if r is not None and (r["code"], r["org"], r["area"]) not in seen:
                 seen.add((r["code"], r["org"], r["area"]))
@@ -561,7 +556,8 @@ def build_draft(tidy: pd.DataFrame, year: int, baseline: pd.DataFrame | None = N
     """Render the wording templates on the data: the draft as blocks with cited figures and cited work texts
     (``narrative``: the year's ``narrative.csv``). ``public``: the copy that leaves the office — part 二 and 三 name
     no 镇街 or unit unless ``report.public_names_units`` says so."""
-    catalog, settings = catalog or load_catalog(), settings or load_settings()
+    catalog = catalog or load_catalog()
+    settings = settings or load_settings(catalog.folder)
     marks = Marks()
     env = _environment(templates_dir, marks)
     figs = Figures(tidy, baseline if baseline_year else None, catalog, settings, marks)

@@ -22,6 +22,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 
+from ..core.cite import join_cites
 from ..core.sanitize import has_controls, strip_controls
 
 __all__ = ["KINDS", "MARK_CHARS", "Block", "Cited", "Draft", "MarkError", "Marks", "TemplateArgumentError", "draft_text"]
@@ -65,7 +66,7 @@ class Cited:
     org: str
     area: str = ""
     cells: tuple[str, ...] = ()  # source_file!sheet!cell of every value it rests on; a work text's file!段落N
-    source: str = ""  # the provenance as a reader sees it (分子：…；分母：…)
+    source: str = ""  # the provenance as a reader sees it (a;b, 分子：…；分母：…: fzanalysis.core.cite)
     missing: bool = False  # a placeholder: no value, no source (缺数, 待核, 待补充)
     kind: str = "figure"
 
@@ -137,7 +138,7 @@ class Marks:
         n = len(self.cited) + 1
         cells = tuple(draft_text(c) for c in cells)
         self.cited[n] = Cited(n, draft_text(text), draft_text(code), draft_text(name), draft_text(org),
-                              draft_text(area), cells, draft_text(source) or "；".join(cells), missing, kind)
+                              draft_text(area), cells, draft_text(source) or join_cites(cells), missing, kind)
         return f"\ue000{self.key}:{n}\ue001"
 
     def text(self, value: object) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from ..core.settings import load_settings
+from ..core.settings import Settings, load_settings
 from .model import Block, Cited, Draft
 
 __all__ = ["SHOWN_CHARS", "md_text", "shown", "to_html", "to_markdown"]
@@ -135,8 +135,8 @@ def _html_block(b: Block) -> str:
     return f"<p>{lead}{_html_runs(b.runs)}</p>"
 
 
-def to_html(draft: Draft) -> str:
-    title = load_settings().text("report.appendix_title", "数据来源")
+def to_html(draft: Draft, settings: Settings | None = None) -> str:
+    title = (settings or load_settings()).text("report.appendix_title", "数据来源")
     rows = "\n".join(
         f'<tr id="src-{c.n}"><td><a href="#fig-{c.n}">{c.n}</a></td><td>{escape(shown(c))}</td><td>{escape(c.name)}</td>'
         f"<td>{escape('·'.join(p for p in (c.org, c.area) if p))}</td><td>{escape(c.source)}</td></tr>"

@@ -13,10 +13,16 @@ So ``fz.load(2023)`` in ``notebooks/``, papermill started from the project root 
 read the same data.  When no project is found the error names the folder searched from and how
 to point elsewhere.  :func:`init_project` lays out a new project folder.
 
+The folders are resolved once, at the edge — a command line, a notebook's first cell (``fz.open_year``),
+papermill's parameters — by :func:`open_project`, into a :class:`Project` that everything below is handed:
+its three folders, how they were found, and its catalog folder (the package's own unless one is given; the
+catalog and every settings file are read from it, :attr:`Project.catalog`).
+
 The raw folder is read only: :func:`check_output` refuses an output folder that is, contains or lies
-inside it (after resolving links and ``..``, also before the output folder exists).  :func:`folders`
-applies it to the processed and reports folders it returns, and :func:`fzanalysis.store.folders.write_set`
-to every set it writes, so no command and no library entry point writes into or over raw data.
+inside it (after resolving links and ``..``, also before the output folder exists).  :func:`open_project`
+applies it to the processed and reports folders it returns (:meth:`Project.output` to a folder the user names for
+forms), and :func:`fzanalysis.store.folders.write_set` to every set it writes, so no command and no library entry
+point writes into or over raw data.
 :data:`fzanalysis.core.files.PRODUCT_FILES` are the names the product writes: the cleaner never reads them as
 submissions.
 """
@@ -25,27 +31,48 @@ from __future__ import annotations
 import os
 import shutil
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
+from ..core.catalog import Catalog, load_catalog
 from ..core.errors import ParameterError
 from ..core.files import NOTEBOOKS, PROJECT_README
+from ..core.sanitize import use_catalog_folder
 
-__all__ = ["HOME_ENV", "PROCESSED", "RAW", "REPORTS", "Folders", "check_output", "find_root", "folders",
-           "init_project", "project_root", "where"]
+__all__ = ["ALL", "HOME_ENV", "PROCESSED", "RAW", "REPORTS", "Project", "check_output", "find_root", "init_project",
+           "open_project", "project_root"]
 
 HOME_ENV = "FZANALYSIS_HOME"
 RAW, PROCESSED, REPORTS = Path("data", "raw"), Path("data", "processed"), Path("reports")
+ALL = ("raw", "processed", "reports")
 
 
 @dataclass(frozen=True)
-class Folders:
-    """The three folders of a project, and how the project folder was found (for messages)."""
+class Project:
+    """A project as a command or a notebook opened it: its three folders (the processed and reports folders checked
+    against the raw one), how the project folder was found (for messages), and its catalog folder."""
 
     raw: Path
     processed: Path
     reports: Path
     root: Path | None = None
     found_by: str = ""
+    catalog_dir: Path | None = None  # None: the catalog shipped with the package
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        """The catalog of :attr:`catalog_dir`, loaded once; every settings file is read from its folder."""
+        return load_catalog(self.catalog_dir)
+
+    def where(self) -> str:
+        """How to read the folders in an error: the project folder and how it was found, and how to point elsewhere."""
+        if self.root is None:
+            return ""
+        return f"（项目文件夹 {self.root}，{self.found_by}；可设置 {HOME_ENV} 或指定目录参数改用别处）"
+
+    def output(self, folder: str | Path) -> Path:
+        """A folder the user names for a command's files (forms, templates), checked against the raw folder."""
+        return check_output(folder, self.raw)
 
 
 def find_root(start: str | Path | None = None) -> Path | None:
@@ -75,24 +102,29 @@ def project_root() -> tuple[Path, str]:
     return root, f"从 {cwd} 向上查找"
 
 
-def folders(raw: str | Path | None = None, processed: str | Path | None = None,
-            reports: str | Path | None = None, *, need: tuple[str, ...] = ("raw", "processed", "reports")) -> Folders:
-    """The folders to use: each one given wins; the others come from the project folder, which is
+def open_project(*, raw_dir: str | Path | None = None, processed_dir: str | Path | None = None,
+                 output_dir: str | Path | None = None, catalog_dir: str | Path | None = None,
+                 need: tuple[str, ...] = ALL) -> Project:
+    """The project, resolved once: each folder given wins; the others come from the project folder, which is
     looked for only when a folder in ``need`` was not given (a folder neither given nor needed is ``.``).
-    When the raw folder is known, the processed and reports folders (given or needed) are checked
-    against it (:func:`check_output`): an overlap is a one-line :class:`ParameterError`."""
-    given = {"raw": raw, "processed": processed, "reports": reports}
+    When the raw folder is known, the processed and reports folders (given or needed) are checked against it
+    (:func:`check_output`): an overlap is a one-line :class:`ParameterError`.  The masker of personal data reads
+    the words of ``catalog_dir`` from here on (:func:`fzanalysis.core.sanitize.use_catalog_folder`)."""
+    given = {"raw": raw_dir, "processed": processed_dir, "reports": output_dir}
+    catalog = Path(catalog_dir) if catalog_dir is not None else None
     if all(given[k] is not None for k in need):
-        f = Folders(*(Path(v) if v is not None else Path() for v in given.values()))
+        p = Project(*(Path(v) if v is not None else Path() for v in given.values()), catalog_dir=catalog)
     else:
         root, how = project_root()
         defaults = {"raw": root / RAW, "processed": root / PROCESSED, "reports": root / REPORTS}
-        f = Folders(*(Path(v) if v is not None else defaults[k] for k, v in given.items()), root=root, found_by=how)
-    if raw is not None or "raw" in need:
+        p = Project(*(Path(v) if v is not None else defaults[k] for k, v in given.items()), root=root,
+                    found_by=how, catalog_dir=catalog)
+    if raw_dir is not None or "raw" in need:
         for key in ("processed", "reports"):
             if given[key] is not None or key in need:
-                check_output(getattr(f, key), f.raw)
-    return f
+                check_output(getattr(p, key), p.raw)
+    use_catalog_folder(catalog)
+    return p
 
 
 def check_output(folder: str | Path, raw: str | Path) -> Path:
@@ -126,13 +158,6 @@ def _on_disk(folder: Path, candidates) -> bool:
         if (st.st_dev, st.st_ino) == (ident.st_dev, ident.st_ino):
             return True
     return False
-
-
-def where(f: Folders) -> str:
-    """How to read ``f`` in an error: the project folder and how it was found, and how to point elsewhere."""
-    if f.root is None:
-        return ""
-    return f"（项目文件夹 {f.root}，{f.found_by}；可设置 {HOME_ENV} 或指定目录参数改用别处）"
 
 
 def init_project(folder: str | Path, year: int) -> list[Path]:

@@ -1,4 +1,4 @@
-"""Several years at once (多年数据): ``fz.open_years(…)`` and the history before a baseline.
+"""Several years at once (多年数据): ``fz.open_years(…)``.
 
 Each year is loaded as :func:`fzanalysis.store.data.load` loads one (cleaned first when its processed
 table is missing or older than its raw files; refused when its ledger does not balance); the tables are
@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..core.catalog import Catalog, load_catalog
+from ..core.catalog import Catalog
 from ..core.errors import ParameterError
-from .data import available_years, check_year, load_log, load_years
-from .project import folders
+from .data import load_set, available_years, check_year, project_of
+from .project import Project
 
-__all__ = ["YearsData", "history_before", "open_years"]
+__all__ = ["YearsData", "open_years"]
 
 
 @dataclass
@@ -44,26 +44,15 @@ class YearsData:
         return pd.DataFrame(rows, columns=["年度", "指标数值（条）", "报送单位（个）"])
 
 
-def open_years(year: int | None = None, raw_dir: str | Path | None = None, processed_dir: str | Path | None = None,
-               years: list[int] | None = None) -> YearsData:
-    """Every available year up to ``year`` (default: the latest), or exactly ``years``."""
-    f = folders(raw_dir, processed_dir, need=("raw", "processed"))
-    raw_dir, processed_dir = f.raw, f.processed
-
+def open_years(year: int | None = None, *, years: list[int] | None = None, raw_dir: str | Path | None = None,
+               processed_dir: str | Path | None = None, project: Project | None = None) -> YearsData:
+    """Every available year up to ``year`` (default: the latest), or exactly ``years`` — in ``project`` (a notebook
+    passes ``yr.project``), or in the project of the folders given."""
+    project = project_of(project, raw_dir, processed_dir)
     chosen = sorted({check_year(y) for y in years}) if years else available_years(
-        raw_dir, processed_dir, None if year is None else check_year(year))
+        None if year is None else check_year(year), project=project)
     if not chosen:
-        raise ParameterError(f"没有任何年度的数据：{raw_dir} 与 {processed_dir} 下都没有年份目录")
-    tidy = load_years(chosen, processed_dir, raw_dir)
-    logs = {y: load_log(y, processed_dir) for y in chosen}
-    return YearsData(year or chosen[-1], chosen, tidy, logs, load_catalog())
-
-
-def history_before(baseline_year: int | None, raw_dir: str | Path | None = None,
-                   processed_dir: str | Path | None = None) -> pd.DataFrame | None:
-    """The stacked tables of the available years before ``baseline_year`` (None when there are none): the longer
-    history :func:`fzanalysis.analysis.diagnostics.find_problems` reads."""
-    if baseline_year is None:
-        return None
-    years = [y for y in available_years(raw_dir, processed_dir) if y < baseline_year]
-    return load_years(years, processed_dir, raw_dir) if years else None
+        raise ParameterError(f"没有任何年度的数据：{project.raw} 与 {project.processed} 下都没有年份目录")
+    sets = {y: load_set(project, y) for y in chosen}
+    tidy = pd.concat([sets[y][0] for y in chosen], ignore_index=True)
+    return YearsData(year or chosen[-1], chosen, tidy, {y: sets[y][1] for y in chosen}, project.catalog)
